@@ -1,0 +1,381 @@
+import { z } from 'zod';
+import { EventSource } from './ingest';
+import { Phase, Priority, SpecStatus } from './phases';
+import { PhaseFailureReason } from './events';
+
+/** HTTP DTOs of `/api/v1`. Paths and field names follow the original API where clients would notice. */
+
+const id = z.string().min(1);
+const isoTime = z.string();
+const nullableTime = isoTime.nullable();
+
+// ── auth ─────────────────────────────────────────────────────────────────────
+export const RegisterBody = z.object({
+  email: z.email().max(320),
+  password: z.string().min(8, 'password must be at least 8 characters').max(200),
+  name: z.string().trim().min(1).max(200),
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) });
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const User = z.object({ id, email: z.string(), name: z.string(), created_at: isoTime });
+export type User = z.infer<typeof User>;
+
+export const LoginResponse = z.object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number().int(), user: User });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+// ── projects ─────────────────────────────────────────────────────────────────
+export const ProjectRole = z.enum(['owner', 'member']);
+export type ProjectRole = z.infer<typeof ProjectRole>;
+
+export const Project = z.object({ id, name: z.string(), created_by: id, role: ProjectRole, created_at: isoTime, updated_at: isoTime });
+export type Project = z.infer<typeof Project>;
+
+export const CreateProjectBody = z.object({ name: z.string().trim().min(1).max(200) });
+export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
+
+export const ProjectMember = z.object({ user_id: id, email: z.string(), name: z.string(), role: ProjectRole, added_at: isoTime });
+export type ProjectMember = z.infer<typeof ProjectMember>;
+
+export const AddMemberBody = z.object({ email: z.email(), role: ProjectRole.default('member') });
+export type AddMemberBody = z.infer<typeof AddMemberBody>;
+
+/** Offset pagination: every list answers with `total` and `has_more`. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type PageQuery = z.infer<typeof PageQuery>;
+
+// ── tickets ──────────────────────────────────────────────────────────────────
+export const WorkflowMode = z.enum(['quick', 'spec_driven']);
+export type WorkflowMode = z.infer<typeof WorkflowMode>;
+
+/** Priorities are accepted in any case (`MEDIUM`, `medium`) and stored lower-case. */
+export const PriorityInput = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), Priority);
+
+export const CreateTicketBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  description: z.string().max(20_000).default(''),
+  project_id: id,
+  priority: PriorityInput.default('medium'),
+  workflow_mode: WorkflowMode.default('quick'),
+  phase_id: z.string().max(100).optional(),
+});
+export type CreateTicketBody = z.input<typeof CreateTicketBody>;
+
+export const TicketStatus = z.enum(['backlog', 'todo', 'in_progress', 'done', 'cancelled']);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+
+export const Ticket = z.object({
+  id,
+  title: z.string(),
+  description: z.string(),
+  status: TicketStatus,
+  priority: Priority,
+  phase_id: z.string(),
+  project_id: id,
+  workflow_mode: WorkflowMode,
+  spec_id: id.nullable(),
+  /** Local id (`TKT-001`) when the ticket was created by a spec's SYNC. */
+  local_id: z.string().nullable(),
+  approval_status: z.string(),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+export const TicketList = z.object({ tickets: z.array(Ticket), total: z.number().int(), has_more: z.boolean() });
+export type TicketList = z.infer<typeof TicketList>;
+
+export const TicketTask = z.object({
+  id,
+  ticket_id: id,
+  local_id: z.string().nullable(),
+  title: z.string(),
+  description: z.string(),
+  status: z.string(),
+  priority: Priority,
+  estimated_hours: z.number().nullable(),
+  dependencies: z.array(z.string()),
+  created_at: isoTime,
+});
+export type TicketTask = z.infer<typeof TicketTask>;
+
+// ── specs ────────────────────────────────────────────────────────────────────
+export const Criterion = z.object({ id, local_id: z.string().nullable(), text: z.string(), completed: z.boolean() });
+export type Criterion = z.infer<typeof Criterion>;
+
+export const RequirementStatus = z.enum(['pending', 'in_progress', 'completed']);
+export const Requirement = z.object({
+  id,
+  /** Stable id from the run (`REQ-001`), or null for one a person added. */
+  local_id: z.string().nullable(),
+  title: z.string(),
+  /** EARS condition (`WHEN a key exceeds its limit`), empty when unconditional. */
+  condition: z.string(),
+  /** EARS response (`THE SYSTEM SHALL answer 429`). */
+  action: z.string(),
+  text: z.string(),
+  type: z.string(),
+  priority: Priority,
+  status: RequirementStatus,
+  linked_design: z.string().nullable(),
+  criteria: z.array(Criterion),
+  /** Set when a person last edited it; a rerun leaves such rows alone. */
+  edited_at: nullableTime,
+  position: z.number().int(),
+});
+export type Requirement = z.infer<typeof Requirement>;
+
+export const CreateRequirementBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  condition: z.string().max(5_000).default(''),
+  action: z.string().trim().min(1).max(5_000),
+  priority: PriorityInput.default('medium'),
+  type: z.string().max(50).default('functional'),
+  linked_design: z.string().max(100).nullable().optional(),
+  acceptance_criteria: z.array(z.string().trim().min(1).max(2_000)).max(50).optional(),
+});
+export const UpdateRequirementBody = z
+  .object({
+    title: z.string().trim().min(1).max(500),
+    condition: z.string().max(5_000),
+    action: z.string().trim().min(1).max(5_000),
+    priority: PriorityInput,
+    status: RequirementStatus,
+    linked_design: z.string().max(100).nullable(),
+  })
+  .partial();
+export const CreateCriterionBody = z.object({ text: z.string().trim().min(1).max(2_000) });
+export const UpdateCriterionBody = z.object({ text: z.string().trim().min(1).max(2_000), completed: z.boolean() }).partial();
+
+export const ApiSpecEntry = z.object({
+  method: z.string(),
+  path: z.string(),
+  /** Same as `path`: the original API's name for it. */
+  endpoint: z.string(),
+  description: z.string(),
+});
+export const Design = z.object({
+  architecture: z.string(),
+  data_model: z.string(),
+  api_spec: z.array(ApiSpecEntry),
+  components: z.array(z.object({ id: z.string(), name: z.string(), responsibility: z.string(), file_path: z.string().optional() })),
+  error_handling: z.string(),
+  testing_strategy: z.string(),
+  architecture_diagram: z.string().nullable(),
+  edited_at: nullableTime,
+});
+export type Design = z.infer<typeof Design>;
+export const PutDesignBody = z.object({
+  architecture: z.string().max(200_000).default(''),
+  data_model: z.string().max(200_000).default(''),
+  api_spec: z
+    .array(z.object({ method: z.string().min(1).max(10), path: z.string().min(1).max(500), description: z.string().max(5_000).default('') }))
+    .max(500)
+    .default([]),
+  components: z
+    .array(z.object({ id: z.string().min(1).max(50), name: z.string().min(1).max(200), responsibility: z.string().max(5_000).default(''), file_path: z.string().max(500).optional() }))
+    .max(500)
+    .default([]),
+  error_handling: z.string().max(50_000).default(''),
+  testing_strategy: z.string().max(50_000).default(''),
+  architecture_diagram: z.string().max(100_000).nullable().default(null),
+});
+
+export const SpecTaskStatus = z.enum(['pending', 'in_progress', 'completed', 'blocked']);
+export const SpecTask = z.object({
+  id,
+  local_id: z.string().nullable(),
+  ticket_local_id: z.string().nullable(),
+  title: z.string(),
+  description: z.string(),
+  phase: z.string(),
+  priority: Priority,
+  status: SpecTaskStatus,
+  assigned_agent: z.string().nullable(),
+  /** Ids (server ids) of the tasks this one depends on. */
+  dependencies: z.array(z.string()),
+  requirements: z.array(z.string()),
+  estimated_hours: z.number().nullable(),
+  actual_hours: z.number().nullable(),
+  edited_at: nullableTime,
+  position: z.number().int(),
+});
+export type SpecTask = z.infer<typeof SpecTask>;
+export const CreateSpecTaskBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  description: z.string().max(20_000).default(''),
+  phase: z.string().max(50).default('Implementation'),
+  priority: PriorityInput.default('medium'),
+  estimated_hours: z.number().positive().max(1000).nullable().optional(),
+  dependencies: z.array(z.string()).max(100).optional(),
+});
+export const UpdateSpecTaskBody = z
+  .object({
+    title: z.string().trim().min(1).max(500),
+    description: z.string().max(20_000),
+    phase: z.string().max(50),
+    priority: PriorityInput,
+    status: SpecTaskStatus,
+    assigned_agent: z.string().max(200).nullable(),
+    estimated_hours: z.number().positive().max(1000).nullable(),
+    actual_hours: z.number().nonnegative().max(10_000).nullable(),
+    dependencies: z.array(z.string()).max(100),
+  })
+  .partial();
+
+/** The state of one phase as the stepper shows it. */
+export const PhaseState = z.enum(['pending', 'running', 'retrying', 'passed', 'failed']);
+export type PhaseState = z.infer<typeof PhaseState>;
+export const PhaseStatus = z.object({
+  state: PhaseState,
+  attempt: z.number().int().nonnegative(),
+  max_attempts: z.number().int().positive().nullable(),
+  eval_score: z.number().nullable(),
+  reason: PhaseFailureReason.nullable(),
+  error: z.string().nullable(),
+  started_at: nullableTime,
+  completed_at: nullableTime,
+});
+export type PhaseStatus = z.infer<typeof PhaseStatus>;
+
+export const Spec = z.object({
+  id,
+  project_id: id,
+  title: z.string(),
+  description: z.string(),
+  status: SpecStatus,
+  /** Human-facing stage of the original API (`Requirements`, `Design`, …). */
+  phase: z.string(),
+  /** The state machine's phase: the one running now, or the last one reached. */
+  current_phase: Phase.nullable(),
+  /** The phases of the latest run, in order. */
+  phases: z.array(Phase),
+  phase_status: z.partialRecord(Phase, PhaseStatus),
+  progress: z.number().min(0).max(100),
+  requirements_approved: z.boolean(),
+  requirements_approved_at: nullableTime,
+  design_approved: z.boolean(),
+  design_approved_at: nullableTime,
+  last_error: z.string().nullable(),
+  archived: z.boolean(),
+  linked_tickets: z.number().int().nonnegative(),
+  requirements: z.array(Requirement),
+  design: Design.nullable(),
+  tasks: z.array(SpecTask),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }).nullable(),
+  sandbox_id: z.string().nullable(),
+  last_heartbeat_at: nullableTime,
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type Spec = z.infer<typeof Spec>;
+
+/** Spec as it appears in lists: no children. */
+export const SpecSummary = Spec.omit({ requirements: true, design: true, tasks: true });
+export type SpecSummary = z.infer<typeof SpecSummary>;
+export const SpecList = z.object({ specs: z.array(SpecSummary), total: z.number().int(), has_more: z.boolean() });
+export type SpecList = z.infer<typeof SpecList>;
+
+export const CreateSpecBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  description: z.string().max(20_000).default(''),
+  project_id: id,
+});
+export const UpdateSpecBody = z.object({ title: z.string().trim().min(1).max(500), description: z.string().max(20_000) }).partial();
+export const ExecuteSpecBody = z.object({ prd: z.boolean().default(false) }).default({ prd: false });
+export const ExecuteSpecResponse = z.object({
+  spec_id: id,
+  status: z.enum(['started', 'already_running']),
+  message: z.string(),
+  current_phase: Phase.nullable(),
+  sandbox_id: z.string().nullable(),
+});
+export type ExecuteSpecResponse = z.infer<typeof ExecuteSpecResponse>;
+
+export const SpecVersion = z.object({
+  id,
+  spec_id: id,
+  version_number: z.number().int().positive(),
+  change_type: z.string(),
+  change_summary: z.string(),
+  change_details: z.record(z.string(), z.unknown()).nullable(),
+  created_by: z.string().nullable(),
+  created_at: isoTime,
+});
+export type SpecVersion = z.infer<typeof SpecVersion>;
+export const SpecVersionList = z.object({ versions: z.array(SpecVersion), total: z.number().int(), has_more: z.boolean() });
+
+// ── events ───────────────────────────────────────────────────────────────────
+/** An event as stored and served: the producer's envelope plus what the server assigned. */
+export const StoredEvent = z.object({
+  id,
+  spec_id: id,
+  /** Gap-free, commit-ordered position in the spec's stream, from 1. The cursor everywhere. */
+  spec_seq: z.number().int().positive(),
+  sandbox_id: z.string(),
+  event_id: z.string(),
+  seq: z.number().int().nullable(),
+  event_type: z.string(),
+  phase: Phase.nullable(),
+  event_data: z.record(z.string(), z.unknown()),
+  source: EventSource,
+  /** The producer's emit time. */
+  emitted_at: isoTime,
+  /** When the server stored it. */
+  created_at: isoTime,
+});
+export type StoredEvent = z.infer<typeof StoredEvent>;
+
+export const EventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  event_types: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Only events with `spec_seq` greater than this. */
+  after: z.coerce.number().int().min(0).optional(),
+  /** Only events with `spec_seq` lower than this (paging back from newest). */
+  before: z.coerce.number().int().min(1).optional(),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  phase: Phase.optional(),
+  failures_only: z.enum(['true', 'false']).optional(),
+});
+export const EventsPage = z.object({
+  spec_id: id,
+  events: z.array(StoredEvent),
+  total_count: z.number().int(),
+  has_more: z.boolean(),
+  /** Cursor for the next page in the requested order: pass as `after` (asc) or `before` (desc). */
+  next_cursor: z.number().int().nullable(),
+  /** Highest `spec_seq` stored for the spec when the page was read. */
+  last_spec_seq: z.number().int().nonnegative(),
+});
+export type EventsPage = z.infer<typeof EventsPage>;
+
+// ── sync (the HTTP ticket sink) ──────────────────────────────────────────────
+export const SyncBody = z.object({
+  tickets: z.array(
+    z.object({ local_id: z.string().min(1).max(50), title: z.string().min(1).max(500), description: z.string().max(20_000).default(''), priority: PriorityInput.default('medium'), requirements: z.array(z.string()).default([]) }),
+  ).max(500),
+  tasks: z.array(
+    z.object({
+      local_id: z.string().min(1).max(50),
+      ticket_local_id: z.string().min(1).max(50),
+      title: z.string().min(1).max(500),
+      description: z.string().max(20_000).default(''),
+      priority: PriorityInput.default('medium'),
+      estimated_hours: z.number().positive().max(1000).nullable().default(null),
+      depends_on: z.array(z.string()).default([]),
+    }),
+  ).max(2000),
+});
+export type SyncBody = z.input<typeof SyncBody>;
+export const SyncResponse = z.object({
+  tickets: z.array(z.object({ local_id: z.string(), id, title: z.string(), created: z.boolean() })),
+  tasks: z.array(z.object({ local_id: z.string(), id, ticket_id: id, title: z.string(), created: z.boolean() })),
+  errors: z.array(z.string()),
+});
+export type SyncResponse = z.infer<typeof SyncResponse>;
