@@ -6,3 +6,4 @@ export * from './ingest';
 export * from './errors';
 export * from './api';
 export * from './stream';
+export * from './responses';
