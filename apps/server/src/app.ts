@@ -1,0 +1,115 @@
+/**
+ * `buildApp(deps)`: every route, no globals, no listening. Tests call it in process (`inject`) and
+ * `main.ts` listens. Route modules get an `AppContext` and own their lifecycle through hooks.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import { EVENT_LIMITS } from '@specline/protocol';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { EventBus } from './bus/eventBus';
+import type { Config } from './config';
+import { createAuthHooks } from './http/auth';
+import { installErrorHandling } from './http/errors';
+import type { SandboxProvider } from './launcher/provider';
+import { createRunManager } from './launcher/runManager';
+import { registerAuthRoutes } from './routes/auth';
+import { registerEventRoutes } from './routes/events';
+import { registerHealthRoutes } from './routes/health';
+import { registerIngestRoutes } from './routes/ingest';
+import { registerProjectRoutes } from './routes/projects';
+import { registerSpecChildRoutes } from './routes/specChildren';
+import { registerSpecRoutes } from './routes/specs';
+import { registerStreamRoutes } from './routes/stream';
+import { registerTicketRoutes } from './routes/tickets';
+import { registerWebRoutes } from './routes/web';
+import { registerWsRoutes } from './routes/ws';
+import type { RunManager } from './services/runs';
+import type { TokenService } from './services/tokens';
+import type { Database, Db } from './store/db';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  provider: SandboxProvider;
+  tokens: TokenService;
+  /** A pino logger; tests pass a silent one. */
+  logger: Logger;
+}
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface AppContext extends AppDeps {
+  db: Db;
+  runs: RunManager;
+  requireUser: ReturnType<typeof createAuthHooks>['requireUser'];
+  requireSandbox: ReturnType<typeof createAuthHooks>['requireSandbox'];
+}
+
+/** Body limit: the 4 MiB batch limit plus room for the JSON around it. */
+const BODY_LIMIT = EVENT_LIMITS.maxBatchBytes + 256 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppContext }> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Specline API', version: '1.0.0', description: 'Spec-driven development service. See docs/api.md.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'specline_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const auth = createAuthHooks(deps.database.db, deps.tokens);
+  const context: AppContext = {
+    ...deps,
+    db: deps.database.db,
+    runs: createRunManager(deps),
+    requireUser: auth.requireUser,
+    requireSandbox: auth.requireSandbox,
+  };
+  app.addHook('onClose', async () => {
+    await context.runs.close();
+  });
+
+  registerHealthRoutes(app, context);
+  registerAuthRoutes(app, context);
+  registerProjectRoutes(app, context);
+  registerTicketRoutes(app, context);
+  registerSpecRoutes(app, context);
+  registerSpecChildRoutes(app, context);
+  registerIngestRoutes(app, context);
+  registerEventRoutes(app, context);
+  registerStreamRoutes(app, context);
+  registerWsRoutes(app, context);
+  await registerWebRoutes(app, context);
+  return { app, context };
+}

@@ -1,0 +1,80 @@
+/** The only reader of `process.env` in the server. Validated once at start, with messages naming the bad setting. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  /** Public base URL the sandbox calls back to; default `http://HOST:PORT`. */
+  PUBLIC_URL: z.url().optional(),
+  SPECLINE_DATA_DIR: z.string().default('./.specline'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX_PROVIDER: z.enum(['local', 'none']).default('local'),
+  SANDBOX_HEARTBEAT_INTERVAL: z.coerce.number().positive().default(30),
+  SANDBOX_MISSED_HEARTBEATS: z.coerce.number().int().min(1).default(3),
+  SANDBOX_WORKDIR: z.string().optional(),
+  DEMO_USER: bool.default(true),
+  COOKIE_SECURE: bool.default(false),
+  WEB_DIST: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** `undefined` → a secret is generated and kept in the data directory. */
+  jwtSecret: string | undefined;
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  sandbox: {
+    provider: 'local' | 'none';
+    heartbeatIntervalSeconds: number;
+    missedHeartbeats: number;
+    workdir: string | undefined;
+  };
+  demoUser: boolean;
+  cookieSecure: boolean;
+  webDist: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    dataDir: path.resolve(e.SPECLINE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL || undefined,
+    redisUrl: e.REDIS_URL || undefined,
+    jwtSecret: e.JWT_SECRET,
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    sandbox: {
+      provider: e.SANDBOX_PROVIDER,
+      heartbeatIntervalSeconds: e.SANDBOX_HEARTBEAT_INTERVAL,
+      missedHeartbeats: e.SANDBOX_MISSED_HEARTBEATS,
+      workdir: e.SANDBOX_WORKDIR,
+    },
+    demoUser: e.DEMO_USER,
+    cookieSecure: e.COOKIE_SECURE,
+    webDist: e.WEB_DIST,
+  };
+}

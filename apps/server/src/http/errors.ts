@@ -1,0 +1,97 @@
+/**
+ * One error type, one table from code to HTTP status (a code without a status does not compile),
+ * and the handler that turns anything thrown into `{detail, code, errors?}`.
+ */
+import type { ErrorBody, ErrorCode } from '@specline/protocol';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+export const STATUS: Record<ErrorCode, number> = {
+  invalid_json: 400,
+  validation_failed: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  token_revoked: 401,
+  forbidden: 403,
+  spec_mismatch: 403,
+  not_found: 404,
+  conflict: 409,
+  email_taken: 409,
+  already_running: 409,
+  not_running: 409,
+  precondition_failed: 409,
+  idempotency_conflict: 422,
+  rate_limited: 429,
+  shutting_down: 503,
+  sandbox_launch_failed: 502,
+  internal: 500,
+};
+
+export type ErrorItem = NonNullable<ErrorBody['errors']>[number];
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly errors: ErrorItem[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+  constructor(code: ErrorCode, detail: string, options: { errors?: ErrorItem[]; cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(detail, { cause: options.cause });
+    this.code = code;
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+  get status(): number {
+    return STATUS[this.code];
+  }
+  toBody(): ErrorBody {
+    return this.errors ? { detail: this.message, code: this.code, errors: this.errors } : { detail: this.message, code: this.code };
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+
+function fastifyErrorToAppError(error: FastifyError): AppError | undefined {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => {
+      const where = error.validationContext ?? 'body';
+      const sub = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      return { path: sub ? `${where}.${sub}` : where, message: v.message ?? 'invalid' };
+    });
+    const detail = `invalid request ${error.validationContext ?? 'body'}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    return new AppError('validation_failed', detail, { errors });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('invalid_json', `request body is not valid JSON: ${error.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'request body is larger than the limit (4 MiB)');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', `unsupported content-type; send application/json`);
+    default:
+      break;
+  }
+  if (error.statusCode === 429) return new AppError('rate_limited', error.message || 'too many requests');
+  if (error instanceof SyntaxError || error.statusCode === 400) return new AppError('invalid_json', error.message);
+  return undefined;
+}
+
+/** Installs the error and not-found handlers: every failure leaves as `ErrorBody`. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = error instanceof AppError ? error : fastifyErrorToAppError(error);
+    if (!appError) {
+      request.log.error({ err: error }, 'unhandled error');
+      return reply.status(500).send({ detail: 'internal server error', code: 'internal' } satisfies ErrorBody);
+    }
+    if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.message);
+    else request.log.info({ code: appError.code }, appError.message);
+    if (appError.headers) void reply.headers(appError.headers);
+    return reply.status(appError.status).send(appError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ detail: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' } satisfies ErrorBody),
+  );
+}

@@ -1,0 +1,48 @@
+/** Where sandboxes run. `local` runs the sandbox CLI as a child process; others (a cloud) plug in here. */
+export interface LaunchRequest {
+  sandboxId: string;
+  specId: string;
+  /** The sandbox's own token: bound to (sandboxId, specId). */
+  token: string;
+  callbackUrl: string;
+  title: string;
+  description: string;
+  phases: string[];
+  /** Outputs of earlier phases, for a resumed or single-phase run. */
+  phaseData: Record<string, unknown>;
+  heartbeatIntervalSeconds: number;
+}
+
+export interface LaunchedSandbox {
+  pid: number | null;
+  logPath: string | null;
+}
+
+export interface SandboxProvider {
+  readonly name: string;
+  launch(request: LaunchRequest): Promise<LaunchedSandbox>;
+  /** Stops a running sandbox; resolves when it is gone (or was not running). */
+  stop(sandboxId: string, reason: string): Promise<void>;
+  /** Is the sandbox still alive as far as the provider knows? */
+  isAlive(sandboxId: string): boolean;
+  /** Stops every sandbox it started (server shutdown). */
+  close(): Promise<void>;
+  /** Called when a sandbox process ends on its own. */
+  onExit?: (sandboxId: string, exitCode: number | null) => void;
+}
+
+/** Provider that launches nothing: for tests that drive ingestion themselves, and `SANDBOX_PROVIDER=none`. */
+export function createNoopProvider(): SandboxProvider & { launched: LaunchRequest[] } {
+  const launched: LaunchRequest[] = [];
+  return {
+    name: 'none',
+    launched,
+    launch(request) {
+      launched.push(request);
+      return Promise.resolve({ pid: null, logPath: null });
+    },
+    stop: () => Promise.resolve(),
+    isAlive: () => false,
+    close: () => Promise.resolve(),
+  };
+}

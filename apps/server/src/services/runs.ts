@@ -1,0 +1,21 @@
+/** Starting, cancelling and watching sandbox runs. Implemented in `launcher/runManager.ts`. */
+import type { ExecuteSpecResponse } from '@specline/protocol';
+
+export interface StartRunOptions {
+  userId: string | null;
+  prd?: boolean;
+}
+
+export interface RunManager {
+  /** Atomically moves the spec to `executing` and launches a sandbox; `already_running` if one is live. */
+  start(specId: string, options: StartRunOptions): Promise<ExecuteSpecResponse>;
+  /** Stops the live run of a spec; the spec ends `cancelled`. */
+  cancel(specId: string, userId: string | null): Promise<void>;
+  /** Marks runs left `executing` by a previous server process (or whose sandbox died) as failed. */
+  reconcile(): Promise<number>;
+  /** One pass of the reaper: fails runs whose heartbeats stopped. Returns how many it failed. */
+  reap(): Promise<number>;
+  /** Called by ingestion when a run's terminal event was stored: revokes the token, marks the sandbox ended. */
+  finished(sandboxId: string, outcome: 'completed' | 'failed' | 'cancelled'): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,270 @@
+/**
+ * The one schema for both drivers (PostgreSQL through `pg`, embedded PGlite). Keep SQL to what
+ * PostgreSQL 15 runs: PGlite is 18, production may be older. Migrations: `npm run db:generate -w @specline/server`.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const created = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updated = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: created(),
+});
+
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdBy: text('created_by').notNull().references(() => users.id),
+  createdAt: created(),
+  updatedAt: updated(),
+});
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull().$type<'owner' | 'member'>(),
+    addedAt: created(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],
+);
+
+export const specs = pgTable(
+  'specs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull().default('draft'),
+    /** Human-facing stage (`Requirements`, `Design`, …) of the original API. */
+    phase: text('phase').notNull().default('Requirements'),
+    currentPhase: text('current_phase'),
+    phases: jsonb('phases').notNull().$type<string[]>().default(sql`'[]'::jsonb`),
+    phaseStatus: jsonb('phase_status').notNull().$type<Record<string, unknown>>().default(sql`'{}'::jsonb`),
+    progress: real('progress').notNull().default(0),
+    phaseData: jsonb('phase_data').notNull().$type<Record<string, unknown>>().default(sql`'{}'::jsonb`),
+    requirementsApproved: boolean('requirements_approved').notNull().default(false),
+    requirementsApprovedAt: time('requirements_approved_at'),
+    designApproved: boolean('design_approved').notNull().default(false),
+    designApprovedAt: time('design_approved_at'),
+    design: jsonb('design').$type<Record<string, unknown>>(),
+    designEditedAt: time('design_edited_at'),
+    lastError: text('last_error'),
+    archived: boolean('archived').notNull().default(false),
+    archivedAt: time('archived_at'),
+    usage: jsonb('usage').$type<{ input_tokens: number; output_tokens: number; cost_usd: number }>(),
+    specContext: jsonb('spec_context').$type<Record<string, unknown>>(),
+    /** Highest `spec_seq` assigned; advanced under the row lock, so sequences are gap-free. */
+    lastSpecSeq: bigint('last_spec_seq', { mode: 'number' }).notNull().default(0),
+    /** The sandbox of the live (or latest) run. */
+    sandboxId: text('sandbox_id'),
+    lastHeartbeatAt: time('last_heartbeat_at'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [index('specs_project_idx').on(t.projectId, t.archived, t.updatedAt), index('specs_status_idx').on(t.status)],
+);
+
+export const specRequirements = pgTable(
+  'spec_requirements',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    localId: text('local_id'),
+    title: text('title').notNull(),
+    condition: text('condition').notNull().default(''),
+    action: text('action').notNull().default(''),
+    text: text('text').notNull().default(''),
+    type: text('type').notNull().default('functional'),
+    priority: text('priority').notNull().default('medium'),
+    status: text('status').notNull().default('pending'),
+    linkedDesign: text('linked_design'),
+    position: integer('position').notNull().default(0),
+    /** Set when a person edits the row: a rerun does not overwrite it. */
+    editedAt: time('edited_at'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [uniqueIndex('spec_requirements_local_uq').on(t.specId, t.localId), index('spec_requirements_spec_idx').on(t.specId, t.position)],
+);
+
+export const specAcceptanceCriteria = pgTable(
+  'spec_acceptance_criteria',
+  {
+    id: text('id').primaryKey(),
+    requirementId: text('requirement_id').notNull().references(() => specRequirements.id, { onDelete: 'cascade' }),
+    localId: text('local_id'),
+    text: text('text').notNull(),
+    completed: boolean('completed').notNull().default(false),
+    position: integer('position').notNull().default(0),
+    editedAt: time('edited_at'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [uniqueIndex('spec_criteria_local_uq').on(t.requirementId, t.localId), index('spec_criteria_req_idx').on(t.requirementId, t.position)],
+);
+
+export const specTasks = pgTable(
+  'spec_tasks',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    localId: text('local_id'),
+    ticketLocalId: text('ticket_local_id'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    phase: text('phase').notNull().default('Implementation'),
+    priority: text('priority').notNull().default('medium'),
+    status: text('status').notNull().default('pending'),
+    assignedAgent: text('assigned_agent'),
+    /** Server ids of the spec tasks this one depends on. */
+    dependencies: jsonb('dependencies').notNull().$type<string[]>().default(sql`'[]'::jsonb`),
+    requirements: jsonb('requirements').notNull().$type<string[]>().default(sql`'[]'::jsonb`),
+    estimatedHours: real('estimated_hours'),
+    actualHours: real('actual_hours'),
+    position: integer('position').notNull().default(0),
+    editedAt: time('edited_at'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [uniqueIndex('spec_tasks_local_uq').on(t.specId, t.localId), index('spec_tasks_spec_idx').on(t.specId, t.position)],
+);
+
+export const specVersions = pgTable(
+  'spec_versions',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    versionNumber: integer('version_number').notNull(),
+    changeType: text('change_type').notNull(),
+    changeSummary: text('change_summary').notNull(),
+    changeDetails: jsonb('change_details').$type<Record<string, unknown>>(),
+    createdBy: text('created_by'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('spec_versions_number_uq').on(t.specId, t.versionNumber)],
+);
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    specId: text('spec_id').references(() => specs.id, { onDelete: 'set null' }),
+    localId: text('local_id'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull().default('backlog'),
+    priority: text('priority').notNull().default('medium'),
+    phaseId: text('phase_id').notNull().default('PHASE_REQUIREMENTS'),
+    workflowMode: text('workflow_mode').notNull().default('quick'),
+    approvalStatus: text('approval_status').notNull().default('approved'),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    index('tickets_project_idx').on(t.projectId, t.createdAt),
+    index('tickets_spec_idx').on(t.specId),
+    uniqueIndex('tickets_spec_local_uq').on(t.specId, t.localId),
+  ],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    specId: text('spec_id').references(() => specs.id, { onDelete: 'set null' }),
+    localId: text('local_id'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull().default('pending'),
+    priority: text('priority').notNull().default('medium'),
+    estimatedHours: real('estimated_hours'),
+    /** Server ids of the tasks this one depends on. */
+    dependencies: jsonb('dependencies').notNull().$type<string[]>().default(sql`'[]'::jsonb`),
+    createdAt: created(),
+  },
+  (t) => [index('tasks_ticket_idx').on(t.ticketId), uniqueIndex('tasks_spec_local_uq').on(t.specId, t.localId)],
+);
+
+export const sandboxes = pgTable(
+  'sandboxes',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the sandbox token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    status: text('status').notNull().default('starting').$type<'starting' | 'running' | 'completed' | 'failed' | 'cancelled' | 'lost'>(),
+    provider: text('provider').notNull(),
+    startedAt: created(),
+    endedAt: time('ended_at'),
+    lastHeartbeatAt: time('last_heartbeat_at'),
+    revokedAt: time('revoked_at'),
+    heartbeatIntervalSeconds: integer('heartbeat_interval_seconds').notNull().default(30),
+    pid: integer('pid'),
+    logPath: text('log_path'),
+    exitCode: integer('exit_code'),
+  },
+  (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status)],
+);
+
+export const sandboxEvents = pgTable(
+  'sandbox_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    specSeq: bigint('spec_seq', { mode: 'number' }).notNull(),
+    sandboxId: text('sandbox_id').notNull(),
+    eventId: text('event_id').notNull(),
+    seq: integer('seq'),
+    eventType: text('event_type').notNull(),
+    phase: text('phase'),
+    data: jsonb('data').notNull().$type<Record<string, unknown>>(),
+    source: text('source').notNull().default('agent'),
+    emittedAt: time('emitted_at').notNull(),
+    receivedAt: time('received_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sandbox_events_spec_seq_uq').on(t.specId, t.specSeq),
+    uniqueIndex('sandbox_events_event_id_uq').on(t.sandboxId, t.eventId),
+    index('sandbox_events_spec_type_idx').on(t.specId, t.eventType, t.specSeq),
+  ],
+);
+
+/** Idempotency-Key replay store for POSTs (tickets, launch). */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    route: text('route').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: created(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
+);
