@@ -1,2 +1,4 @@
 export * from './types';
 export * from './analysis/traceability';
+export * from './clock';
+export * from './evaluators/index';
