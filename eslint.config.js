@@ -32,6 +32,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/protocol/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!zod$)(?!\\.)', message: 'protocol depends on zod only: it is the contract.' }] }] },
   },
   {

@@ -85,7 +85,9 @@ export function normalizeEvent(raw: unknown, index: number, prefix: string, issu
   if ('event_data' in raw) {
     const parsed = LegacyWireEvent.safeParse(raw);
     if (!parsed.success) return void collect(parsed.error);
-    const { spec_id, phase, ...data } = parsed.data.event_data;
+    // spec_id is lifted out; phase is kept in the payload too, where phase events carry it.
+    const { spec_id, ...data } = parsed.data.event_data;
+    const phase = data['phase'];
     const phaseResult = Phase.nullable().optional().safeParse(phase);
     if (!phaseResult.success) issues.push({ index, path: pathString(prefix, ['event_data', 'phase']), message: 'unknown phase' });
     if (spec_id !== undefined && typeof spec_id !== 'string') {
