@@ -15,8 +15,8 @@ class NoopResizeObserver {
   disconnect(): void {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver;
-Element.prototype.scrollIntoView ??= function scrollIntoView() {};
-window.matchMedia ??= (query: string) =>
+if (!('scrollIntoView' in Element.prototype)) Object.assign(Element.prototype, { scrollIntoView: () => undefined });
+if (!('matchMedia' in window)) window.matchMedia = (query: string) =>
   ({ matches: false, media: query, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false }) as MediaQueryList;
 
 afterEach(() => {

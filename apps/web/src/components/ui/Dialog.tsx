@@ -1,0 +1,163 @@
+import * as RadixAlert from '@radix-ui/react-alert-dialog';
+import * as RadixDialog from '@radix-ui/react-dialog';
+import { X } from 'lucide-react';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { errorMessage } from '../../lib/errors';
+import { cn } from '../../lib/cn';
+import { Button } from './Button';
+
+const overlay = 'fixed inset-0 z-40 bg-slate-900/40 data-[state=open]:animate-in motion-reduce:animate-none';
+const panel = 'fixed top-1/2 left-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none';
+
+export interface DialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description?: string;
+  children: ReactNode;
+  wide?: boolean;
+}
+
+/** A modal dialog (Radix): focus trapped, Escape closes, labelled by its title. */
+export function Dialog({ open, onOpenChange, title, description, children, wide = false }: DialogProps) {
+  return (
+    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className={overlay} />
+        <RadixDialog.Content className={cn(panel, wide ? 'max-w-3xl' : 'max-w-lg')} {...(description ? {} : { 'aria-describedby': undefined })}>
+          <div className="mb-4 flex items-start justify-between gap-4">
+            <div>
+              <RadixDialog.Title className="text-lg font-semibold text-slate-900">{title}</RadixDialog.Title>
+              {description ? <RadixDialog.Description className="mt-1 text-sm text-slate-500">{description}</RadixDialog.Description> : null}
+            </div>
+            <RadixDialog.Close asChild>
+              <button type="button" aria-label="Close" className="rounded p-1 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                <X aria-hidden className="size-4" />
+              </button>
+            </RadixDialog.Close>
+          </div>
+          {children}
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
+  );
+}
+
+/**
+ * A dialog holding a form: submit runs `onSubmit`; an error is shown inside the dialog (it stays open),
+ * success closes it.
+ */
+export function FormDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  submitLabel,
+  onSubmit,
+  children,
+  wide,
+  canSubmit = true,
+}: DialogProps & { submitLabel: string; onSubmit: () => Promise<unknown>; canSubmit?: boolean }) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function handle(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      await onSubmit();
+      onOpenChange(false);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) setError(null);
+        onOpenChange(next);
+      }}
+      title={title}
+      description={description}
+      wide={wide}
+    >
+      <form onSubmit={(event) => void handle(event)} className="flex flex-col gap-4" noValidate={false}>
+        {children}
+        {error ? (
+          <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
+            {errorMessage(error)}
+          </p>
+        ) : null}
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => onOpenChange(false)}>Cancel</Button>
+          <Button type="submit" variant="primary" pending={pending} disabled={!canSubmit}>
+            {submitLabel}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export interface ConfirmDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description: ReactNode;
+  confirmLabel: string;
+  /** Runs on confirm; the dialog stays open (showing the error) if it throws. */
+  onConfirm: () => Promise<unknown>;
+  destructive?: boolean;
+}
+
+/** A confirmation on Radix AlertDialog (never `window.confirm`). */
+export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, onConfirm, destructive = true }: ConfirmDialogProps) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function confirm() {
+    setPending(true);
+    setError(null);
+    try {
+      await onConfirm();
+      onOpenChange(false);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <RadixAlert.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) setError(null);
+        onOpenChange(next);
+      }}
+    >
+      <RadixAlert.Portal>
+        <RadixAlert.Overlay className={overlay} />
+        <RadixAlert.Content className={cn(panel, 'max-w-md')}>
+          <RadixAlert.Title className="text-lg font-semibold text-slate-900">{title}</RadixAlert.Title>
+          <RadixAlert.Description className="mt-2 text-sm text-slate-600">{description}</RadixAlert.Description>
+          {error ? (
+            <p role="alert" className="mt-3 rounded-md bg-red-50 p-2 text-sm text-red-800">
+              {errorMessage(error)}
+            </p>
+          ) : null}
+          <div className="mt-5 flex justify-end gap-2">
+            <RadixAlert.Cancel asChild>
+              <Button>Cancel</Button>
+            </RadixAlert.Cancel>
+            {/* Not RadixAlert.Action: that closes before the request has finished. */}
+            <Button variant={destructive ? 'danger' : 'primary'} pending={pending} onClick={() => void confirm()}>
+              {confirmLabel}
+            </Button>
+          </div>
+        </RadixAlert.Content>
+      </RadixAlert.Portal>
+    </RadixAlert.Root>
+  );
+}

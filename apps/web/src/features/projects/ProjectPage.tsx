@@ -1,0 +1,39 @@
+import { useQuery } from '@tanstack/react-query';
+import { ChevronRight } from 'lucide-react';
+import { Link, useParams } from 'react-router';
+import { NotFoundPage } from '../../app/NotFoundPage';
+import { ErrorState } from '../../components/ui/ErrorState';
+import { Spinner } from '../../components/ui/Spinner';
+import { useApi } from '../../lib/api';
+import { isNotFound } from '../../lib/errors';
+import { queryKeys } from '../../lib/queryKeys';
+import { SpecList } from '../specs/SpecList';
+import { TicketList } from '../tickets/TicketList';
+
+export function ProjectPage() {
+  const { projectId = '' } = useParams();
+  const api = useApi();
+  const project = useQuery({ queryKey: queryKeys.projects.detail(projectId), queryFn: ({ signal }) => api.projects.get(projectId, signal) });
+
+  if (project.isPending) return <Spinner label="Loading project…" />;
+  if (project.isError) {
+    if (isNotFound(project.error)) return <NotFoundPage what="project" />;
+    return <ErrorState title="Could not load the project" error={project.error} onRetry={() => void project.refetch()} retrying={project.isFetching} />;
+  }
+  return (
+    <div className="flex flex-col gap-8">
+      <div>
+        <nav aria-label="Breadcrumb" className="mb-1 flex items-center gap-1 text-sm text-slate-500">
+          <Link to="/projects" className="hover:underline">
+            Projects
+          </Link>
+          <ChevronRight aria-hidden className="size-3.5" />
+          <span aria-current="page">{project.data.name}</span>
+        </nav>
+        <h1 className="text-2xl font-semibold">{project.data.name}</h1>
+      </div>
+      <SpecList projectId={projectId} />
+      <TicketList projectId={projectId} />
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { FolderPlus } from 'lucide-react';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { Button } from '../../components/ui/Button';
+import { FormDialog } from '../../components/ui/Dialog';
+import { EmptyState } from '../../components/ui/EmptyState';
+import { ErrorState } from '../../components/ui/ErrorState';
+import { TextField } from '../../components/ui/Field';
+import { Pagination } from '../../components/ui/Pagination';
+import { Spinner } from '../../components/ui/Spinner';
+import { useApi } from '../../lib/api';
+import { formatFull, formatRelative } from '../../lib/format';
+import { queryKeys } from '../../lib/queryKeys';
+
+const PAGE = 20;
+
+export function ProjectsPage() {
+  const api = useApi();
+  const [offset, setOffset] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const params = { limit: PAGE, offset };
+  const projects = useQuery({ queryKey: queryKeys.projects.list(params), queryFn: ({ signal }) => api.projects.list(params, signal), placeholderData: keepPreviousData });
+
+  return (
+    <section aria-labelledby="projects-title" className="flex flex-col gap-4">
+      <div className="flex items-center justify-between">
+        <h1 id="projects-title" className="text-2xl font-semibold">
+          Projects
+        </h1>
+        <Button variant="primary" onClick={() => setCreating(true)} icon={<FolderPlus aria-hidden className="size-4" />}>
+          New project
+        </Button>
+      </div>
+      {projects.isPending ? (
+        <Spinner label="Loading projects…" />
+      ) : projects.isError ? (
+        <ErrorState title="Could not load projects" error={projects.error} onRetry={() => void projects.refetch()} retrying={projects.isFetching} />
+      ) : projects.data.projects.length === 0 ? (
+        <EmptyState title="No projects yet" description="A project holds specs and tickets. Create one to start." action={<Button onClick={() => setCreating(true)}>New project</Button>} />
+      ) : (
+        <>
+          <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+            {projects.data.projects.map((project) => (
+              <li key={project.id}>
+                <Link to={`/projects/${project.id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                  <span className="font-medium text-slate-900">{project.name}</span>
+                  <span className="mt-1 block text-xs text-slate-500">
+                    {project.role === 'owner' ? 'Owner' : 'Member'} · updated <time dateTime={project.updated_at} title={formatFull(project.updated_at)}>{formatRelative(project.updated_at)}</time>
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+          <Pagination label="Projects pages" offset={offset} limit={PAGE} total={projects.data.total} onOffsetChange={setOffset} />
+        </>
+      )}
+      <CreateProjectDialog open={creating} onOpenChange={setCreating} />
+    </section>
+  );
+}
+
+function CreateProjectDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const create = useMutation({
+    mutationFn: () => api.projects.create({ name }),
+    onSuccess: (project) => {
+      queryClient.setQueryData(queryKeys.projects.detail(project.id), project);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.projects.all });
+      setName('');
+      void navigate(`/projects/${project.id}`);
+    },
+  });
+  return (
+    <FormDialog open={open} onOpenChange={onOpenChange} title="New project" submitLabel="Create project" onSubmit={() => create.mutateAsync()} canSubmit={name.trim().length > 0}>
+      <TextField label="Project name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+    </FormDialog>
+  );
+}

@@ -1,0 +1,106 @@
+import type { Spec } from '@specline/protocol';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Archive, FileDown, FileJson, Play, RotateCw, Square } from 'lucide-react';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { toast } from 'sonner';
+import { Button } from '../../components/ui/Button';
+import { ConfirmDialog } from '../../components/ui/Dialog';
+import { useApi } from '../../lib/api';
+import type { ExportFormat } from '@specline/client';
+import { downloadText } from '../../lib/download';
+import { errorMessage } from '../../lib/errors';
+import { queryKeys } from '../../lib/queryKeys';
+import { useSpecCache } from './useSpec';
+
+/** Run / re-run, cancel, export (JSON, Markdown) and archive. */
+export function SpecActions({ spec, onRunStarted }: { spec: Spec; onRunStarted: () => void }) {
+  const api = useApi();
+  const cache = useSpecCache(spec.id);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [confirmArchive, setConfirmArchive] = useState(false);
+  const running = spec.status === 'executing';
+  const neverRun = spec.phases.length === 0 && spec.status === 'draft';
+
+  const execute = useMutation({
+    mutationFn: () => api.specs.execute(spec.id),
+    onSuccess: (answer) => {
+      if (answer.status === 'already_running') toast.info(`Already running: ${answer.message}`);
+      else toast.success('Run started');
+      void queryClient.invalidateQueries({ queryKey: queryKeys.specs.detail(spec.id) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.specs.eventsAll(spec.id) });
+      cache.invalidateDerived();
+      onRunStarted();
+    },
+    onError: (error) => toast.error(`Could not start the run: ${errorMessage(error)}`),
+  });
+
+  const cancel = useMutation({
+    mutationFn: () => api.specs.cancel(spec.id),
+    onSuccess: (answer) => {
+      cache.setSpec(answer);
+      cache.invalidateDerived();
+      toast.success('Run cancelled');
+    },
+    onError: (error) => toast.error(`Could not cancel the run: ${errorMessage(error)}`),
+  });
+
+  const exportSpec = useMutation({
+    mutationFn: (format: ExportFormat) => api.specs.export(spec.id, format),
+    onSuccess: (file) => downloadText(file.text, file.filename, file.contentType),
+    onError: (error) => toast.error(`Export failed: ${errorMessage(error)}`),
+  });
+
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {running ? (
+        <Button variant="danger" pending={cancel.isPending} onClick={() => cancel.mutate()} icon={<Square aria-hidden className="size-4" />}>
+          Cancel run
+        </Button>
+      ) : (
+        <Button
+          variant="primary"
+          pending={execute.isPending}
+          onClick={() => execute.mutate()}
+          icon={neverRun ? <Play aria-hidden className="size-4" /> : <RotateCw aria-hidden className="size-4" />}
+        >
+          {neverRun ? 'Run spec' : 'Re-run spec'}
+        </Button>
+      )}
+      <Button
+        pending={exportSpec.isPending && exportSpec.variables === 'markdown'}
+        disabled={exportSpec.isPending}
+        onClick={() => exportSpec.mutate('markdown')}
+        icon={<FileDown aria-hidden className="size-4" />}
+      >
+        Export Markdown
+      </Button>
+      <Button
+        pending={exportSpec.isPending && exportSpec.variables === 'json'}
+        disabled={exportSpec.isPending}
+        onClick={() => exportSpec.mutate('json')}
+        icon={<FileJson aria-hidden className="size-4" />}
+      >
+        Export JSON
+      </Button>
+      <Button variant="ghost" onClick={() => setConfirmArchive(true)} icon={<Archive aria-hidden className="size-4" />}>
+        Archive
+      </Button>
+      <ConfirmDialog
+        open={confirmArchive}
+        onOpenChange={setConfirmArchive}
+        title="Archive this spec?"
+        description={`“${spec.title}” leaves the project's spec list. Its requirements, design, tasks and events are kept.`}
+        confirmLabel="Archive spec"
+        onConfirm={async () => {
+          await api.specs.archive(spec.id);
+          void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
+          queryClient.removeQueries({ queryKey: queryKeys.specs.scope(spec.id) });
+          toast.success(`Archived “${spec.title}”`);
+          void navigate(`/projects/${spec.project_id}`);
+        }}
+      />
+    </div>
+  );
+}

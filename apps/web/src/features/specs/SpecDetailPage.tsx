@@ -1,0 +1,120 @@
+import type { Spec } from '@specline/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { ChevronRight } from 'lucide-react';
+import { Link, Navigate, useParams, useSearchParams } from 'react-router';
+import { NotFoundPage } from '../../app/NotFoundPage';
+import { ErrorState } from '../../components/ui/ErrorState';
+import { Spinner } from '../../components/ui/Spinner';
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../components/ui/Tabs';
+import { useApi } from '../../lib/api';
+import { isNotFound } from '../../lib/errors';
+import { queryKeys } from '../../lib/queryKeys';
+import { ExecutionPanel } from '../execution/ExecutionPanel';
+import { PhaseProgress } from '../phases/PhaseProgress';
+import { DesignTab } from './design/DesignTab';
+import { RequirementsTab } from './requirements/RequirementsTab';
+import { SpecActions } from './SpecActions';
+import { SpecSidebar } from './SpecSidebar';
+import { SpecStatusBadge } from './SpecStatusBadge';
+import { TasksTab } from './tasks/TasksTab';
+import { useSpec } from './useSpec';
+
+export const SPEC_TABS = ['requirements', 'design', 'tasks', 'execution'] as const;
+export type SpecTab = (typeof SPEC_TABS)[number];
+
+export function parseTab(value: string | null): SpecTab {
+  return SPEC_TABS.find((tab) => tab === value) ?? 'requirements';
+}
+
+/** `/projects/:projectId/specs/:specId?tab=…` — a 404 says "not found"; any other failure shows the error with a retry. */
+export function SpecDetailPage() {
+  const { projectId = '', specId = '' } = useParams();
+  const spec = useSpec(specId);
+
+  if (spec.isPending) return <Spinner label="Loading spec…" />;
+  if (spec.isError) {
+    if (isNotFound(spec.error)) return <NotFoundPage what="spec" />;
+    return <ErrorState title="Could not load the spec" error={spec.error} onRetry={() => void spec.refetch()} retrying={spec.isFetching} />;
+  }
+  if (spec.data.project_id !== projectId) {
+    return <Navigate to={`/projects/${spec.data.project_id}/specs/${specId}${window.location.search}`} replace />;
+  }
+  return <SpecDetail spec={spec.data} />;
+}
+
+function SpecDetail({ spec }: { spec: Spec }) {
+  const api = useApi();
+  const [params, setParams] = useSearchParams();
+  const tab = parseTab(params.get('tab'));
+  const project = useQuery({ queryKey: queryKeys.projects.detail(spec.project_id), queryFn: ({ signal }) => api.projects.get(spec.project_id, signal) });
+
+  const selectTab = (next: string) =>
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        updated.set('tab', parseTab(next));
+        return updated;
+      },
+      { replace: true },
+    );
+
+  return (
+    <div className="flex flex-col gap-6">
+      <header className="flex flex-col gap-3">
+        <nav aria-label="Breadcrumb" className="flex items-center gap-1 text-sm text-slate-500">
+          <Link to="/projects" className="hover:underline">
+            Projects
+          </Link>
+          <ChevronRight aria-hidden className="size-3.5" />
+          <Link to={`/projects/${spec.project_id}`} className="hover:underline">
+            {project.data?.name ?? 'Project'}
+          </Link>
+          <ChevronRight aria-hidden className="size-3.5" />
+          <span aria-current="page" className="truncate">
+            {spec.title}
+          </span>
+        </nav>
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="min-w-0">
+            <div className="flex flex-wrap items-center gap-2">
+              <h1 className="text-2xl font-semibold break-words">{spec.title}</h1>
+              <SpecStatusBadge status={spec.status} />
+            </div>
+            {spec.description ? <p className="mt-1 max-w-3xl text-sm whitespace-pre-line text-slate-600">{spec.description}</p> : null}
+          </div>
+          <SpecActions spec={spec} onRunStarted={() => selectTab('execution')} />
+        </div>
+        {spec.archived ? (
+          <p role="note" className="rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+            This spec is archived.
+          </p>
+        ) : null}
+        <PhaseProgress spec={spec} />
+      </header>
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+        <Tabs value={tab} onValueChange={selectTab}>
+          <TabsList label="Spec sections">
+            <TabsTrigger value="requirements">Requirements ({spec.requirements.length})</TabsTrigger>
+            <TabsTrigger value="design">Design</TabsTrigger>
+            <TabsTrigger value="tasks">Tasks ({spec.tasks.length})</TabsTrigger>
+            <TabsTrigger value="execution">Execution</TabsTrigger>
+          </TabsList>
+          <TabsContent value="requirements">
+            <RequirementsTab spec={spec} />
+          </TabsContent>
+          <TabsContent value="design">
+            <DesignTab spec={spec} />
+          </TabsContent>
+          <TabsContent value="tasks">
+            <TasksTab spec={spec} />
+          </TabsContent>
+          <TabsContent value="execution">
+            <ExecutionPanel spec={spec} />
+          </TabsContent>
+        </Tabs>
+        <SpecSidebar spec={spec} />
+      </div>
+    </div>
+  );
+}

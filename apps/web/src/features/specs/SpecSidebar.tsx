@@ -1,0 +1,134 @@
+import type { Spec } from '@specline/protocol';
+import { useQuery } from '@tanstack/react-query';
+import { History } from 'lucide-react';
+import { useState, type ReactNode } from 'react';
+import { Button } from '../../components/ui/Button';
+import { ErrorState } from '../../components/ui/ErrorState';
+import { Spinner } from '../../components/ui/Spinner';
+import { useApi } from '../../lib/api';
+import { formatFull, formatRelative } from '../../lib/format';
+import { queryKeys } from '../../lib/queryKeys';
+import { PhaseProgressInline } from '../phases/PhaseProgress';
+import { TicketStatusBadge } from '../tickets/TicketList';
+import { SpecStatusBadge } from './SpecStatusBadge';
+import { VersionEntry, VersionHistoryDialog } from './VersionHistory';
+
+const RECENT = { limit: 5, offset: 0 };
+
+function Card({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
+  const id = `sidebar-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white p-4">
+      <div className="mb-2 flex items-center justify-between">
+        <h2 id={id} className="text-sm font-semibold text-slate-900">
+          {title}
+        </h2>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Time({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={formatFull(iso)}>
+      {formatRelative(iso)}
+    </time>
+  );
+}
+
+/** Metadata, phase summary, linked tickets, recent versions with the full history. */
+export function SpecSidebar({ spec }: { spec: Spec }) {
+  const api = useApi();
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const tickets = useQuery({ queryKey: queryKeys.specs.linkedTickets(spec.id), queryFn: ({ signal }) => api.specs.linkedTickets(spec.id, signal) });
+  const versions = useQuery({ queryKey: queryKeys.specs.versions(spec.id, RECENT), queryFn: ({ signal }) => api.specs.versions(spec.id, RECENT, signal) });
+
+  return (
+    <aside aria-label="Spec details" className="flex flex-col gap-4">
+      <Card title="Details">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1.5 text-sm">
+          <dt className="text-slate-500">Status</dt>
+          <dd>
+            <SpecStatusBadge status={spec.status} />
+          </dd>
+          <dt className="text-slate-500">Phase</dt>
+          <dd className="capitalize">{spec.current_phase ?? 'not started'}</dd>
+          <dt className="text-slate-500">Progress</dt>
+          <dd>{Math.round(spec.progress)}%</dd>
+          <dt className="text-slate-500">Created</dt>
+          <dd>
+            <Time iso={spec.created_at} />
+          </dd>
+          <dt className="text-slate-500">Updated</dt>
+          <dd>
+            <Time iso={spec.updated_at} />
+          </dd>
+          {spec.usage ? (
+            <>
+              <dt className="text-slate-500">Usage</dt>
+              <dd>
+                {(spec.usage.input_tokens + spec.usage.output_tokens).toLocaleString()} tokens · ${spec.usage.cost_usd.toFixed(2)}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <div className="mt-3 border-t border-slate-100 pt-3">
+          <PhaseProgressInline spec={spec} />
+        </div>
+        {spec.last_error ? (
+          <p role="note" className="mt-3 rounded-md bg-red-50 p-2 text-xs text-red-800">
+            Last error: {spec.last_error}
+          </p>
+        ) : null}
+      </Card>
+
+      <Card title={`Linked tickets${tickets.data ? ` (${tickets.data.total})` : ''}`}>
+        {tickets.isPending ? (
+          <Spinner label="Loading tickets…" className="p-2" />
+        ) : tickets.isError ? (
+          <ErrorState title="Could not load linked tickets" error={tickets.error} onRetry={() => void tickets.refetch()} retrying={tickets.isFetching} />
+        ) : tickets.data.tickets.length === 0 ? (
+          <p className="text-sm text-slate-500">No tickets linked yet. The sync phase creates them.</p>
+        ) : (
+          <ul className="flex flex-col gap-1.5 text-sm">
+            {tickets.data.tickets.map((ticket) => (
+              <li key={ticket.id} className="flex items-start justify-between gap-2">
+                <span>
+                  {ticket.local_id ? <span className="mr-1.5 font-mono text-xs text-slate-500">{ticket.local_id}</span> : null}
+                  {ticket.title}
+                </span>
+                <TicketStatusBadge status={ticket.status} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+
+      <Card
+        title="Recent changes"
+        action={
+          <Button size="sm" variant="ghost" onClick={() => setHistoryOpen(true)} icon={<History aria-hidden className="size-4" />}>
+            Full history
+          </Button>
+        }
+      >
+        {versions.isPending ? (
+          <Spinner label="Loading versions…" className="p-2" />
+        ) : versions.isError ? (
+          <ErrorState title="Could not load versions" error={versions.error} onRetry={() => void versions.refetch()} retrying={versions.isFetching} />
+        ) : versions.data.versions.length === 0 ? (
+          <p className="text-sm text-slate-500">No changes yet.</p>
+        ) : (
+          <ol aria-label="Recent versions">
+            {versions.data.versions.map((version) => (
+              <VersionEntry key={version.id} version={version} />
+            ))}
+          </ol>
+        )}
+      </Card>
+      <VersionHistoryDialog specId={spec.id} open={historyOpen} onOpenChange={setHistoryOpen} />
+    </aside>
+  );
+}

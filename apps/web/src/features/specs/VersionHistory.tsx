@@ -1,0 +1,86 @@
+import type { SpecVersion } from '@specline/protocol';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Dialog } from '../../components/ui/Dialog';
+import { EmptyState } from '../../components/ui/EmptyState';
+import { ErrorState } from '../../components/ui/ErrorState';
+import { Pagination } from '../../components/ui/Pagination';
+import { Spinner } from '../../components/ui/Spinner';
+import { useApi } from '../../lib/api';
+import { formatFull, formatRelative } from '../../lib/format';
+import { queryKeys } from '../../lib/queryKeys';
+
+const HISTORY_PAGE = 20;
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const json = JSON.stringify(value);
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
+}
+
+function isChange(value: unknown): value is { old?: unknown; new?: unknown } {
+  return typeof value === 'object' && value !== null && ('old' in value || 'new' in value);
+}
+
+export function VersionEntry({ version, detailed = false }: { version: SpecVersion; detailed?: boolean }) {
+  const changes = detailed && version.change_details ? Object.entries(version.change_details) : [];
+  return (
+    <li className="border-b border-slate-100 py-2 last:border-0">
+      <p className="text-sm">
+        <span className="mr-1.5 font-mono text-xs text-slate-500">v{version.version_number}</span>
+        {version.change_summary || version.change_type}
+      </p>
+      <p className="text-xs text-slate-500">
+        <time dateTime={version.created_at} title={formatFull(version.created_at)}>
+          {detailed ? formatFull(version.created_at) : formatRelative(version.created_at)}
+        </time>
+        {version.created_by ? ` · ${version.created_by}` : ''}
+      </p>
+      {changes.length ? (
+        <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs">
+          {changes.map(([field, change]) => (
+            <div key={field} className="contents">
+              <dt className="font-medium text-slate-600">{field}</dt>
+              <dd className="text-slate-700">{isChange(change) ? `${describe(change.old)} → ${describe(change.new)}` : describe(change)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </li>
+  );
+}
+
+/** Every version, newest first, a page at a time (the original showed 10 and called it "complete"). */
+export function VersionHistoryDialog({ specId, open, onOpenChange }: { specId: string; open: boolean; onOpenChange: (open: boolean) => void }) {
+  const api = useApi();
+  const [offset, setOffset] = useState(0);
+  const params = { limit: HISTORY_PAGE, offset };
+  const versions = useQuery({
+    queryKey: queryKeys.specs.versions(specId, params),
+    queryFn: ({ signal }) => api.specs.versions(specId, params, signal),
+    enabled: open,
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title="Version history" description="Every change to this spec, newest first." wide>
+      {versions.isPending ? (
+        <Spinner label="Loading versions…" />
+      ) : versions.isError ? (
+        <ErrorState title="Could not load the history" error={versions.error} onRetry={() => void versions.refetch()} retrying={versions.isFetching} />
+      ) : versions.data.versions.length === 0 ? (
+        <EmptyState title="No versions yet" />
+      ) : (
+        <>
+          <ol aria-label="Versions">
+            {versions.data.versions.map((version) => (
+              <VersionEntry key={version.id} version={version} detailed />
+            ))}
+          </ol>
+          <Pagination label="Version pages" offset={offset} limit={HISTORY_PAGE} total={versions.data.total} onOffsetChange={setOffset} />
+        </>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,19 @@
+import type { SpecTask } from '@specline/protocol';
+
+export interface ResolvedDependency {
+  id: string;
+  /** `TSK-002 Add the limiter` or, for an id that matches no task, `unknown task`. */
+  label: string;
+  missing: boolean;
+}
+
+/** Dependencies are server ids; people read local ids and titles. */
+export function resolveDependencies(task: SpecTask, tasks: readonly SpecTask[]): ResolvedDependency[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const byLocal = new Map(tasks.filter((t) => t.local_id).map((t) => [t.local_id, t]));
+  return task.dependencies.map((dep) => {
+    const target = byId.get(dep) ?? byLocal.get(dep);
+    if (!target) return { id: dep, label: `unknown task (${dep})`, missing: true };
+    return { id: dep, label: target.local_id ? `${target.local_id} ${target.title}` : target.title, missing: false };
+  });
+}

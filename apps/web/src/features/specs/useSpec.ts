@@ -1,0 +1,55 @@
+import type { Spec } from '@specline/protocol';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
+import { useApi } from '../../lib/api';
+import { queryKeys } from '../../lib/queryKeys';
+
+/**
+ * The spec detail query. While a run is live it refreshes every 5 s as a fallback to the live stream
+ * (the Execution panel merges events into it); once the status is terminal it stops.
+ */
+export function useSpec(specId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.specs.detail(specId),
+    queryFn: ({ signal }) => api.specs.get(specId, signal),
+    refetchInterval: (query) => (query.state.data?.status === 'executing' ? 5_000 : false),
+  });
+}
+
+/** How a mutation puts its answer into the cache, and what it makes stale. */
+export function useSpecCache(specId: string) {
+  const queryClient = useQueryClient();
+
+  /** Replace the cached spec (an answer that is a whole `Spec`). */
+  const setSpec = useCallback(
+    (spec: Spec) => {
+      queryClient.setQueryData(queryKeys.specs.detail(specId), spec);
+    },
+    [queryClient, specId],
+  );
+
+  /** Edit the cached spec in place (an answer that is one child: a requirement, a task, …). */
+  const patchSpec = useCallback(
+    (update: (spec: Spec) => Spec) => {
+      queryClient.setQueryData<Spec>(queryKeys.specs.detail(specId), (old) => (old ? update(old) : old));
+    },
+    [queryClient, specId],
+  );
+
+  /** Everything derived from the spec's content: versions (every edit is one), criteria/execution status, lists. */
+  const invalidateDerived = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.specs.versionsAll(specId) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.specs.criteriaStatus(specId) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.specs.executionStatus(specId) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
+  }, [queryClient, specId]);
+
+  /** When the answer does not carry the new state (a 204): refetch the detail too. */
+  const invalidateDetail = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.specs.detail(specId) });
+    invalidateDerived();
+  }, [queryClient, specId, invalidateDerived]);
+
+  return useMemo(() => ({ setSpec, patchSpec, invalidateDerived, invalidateDetail }), [setSpec, patchSpec, invalidateDerived, invalidateDetail]);
+}
