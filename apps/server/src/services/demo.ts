@@ -1,0 +1,50 @@
+/** The demo account created on first start (`DEMO_USER=true`), so a fresh install can be tried at once. */
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../store/db';
+import { projectMembers, projects } from '../store/schema';
+import { newId } from './ids';
+import { createUser, findUserByEmail, type UserRow } from './users';
+import { AppError } from '../http/errors';
+
+export const DEMO_EMAIL = 'demo@specline.local';
+export const DEMO_PASSWORD = 'specline-demo';
+export const DEMO_PROJECT_NAME = 'Demo project';
+
+export interface DemoAccount {
+  user: UserRow;
+  project: typeof projects.$inferSelect;
+  /** True when this call created the user (first start). */
+  created: boolean;
+}
+
+/** Creates the demo user and its "Demo project" when absent; returns them either way. Safe to call on every start. */
+export async function ensureDemoUser(db: Db): Promise<DemoAccount> {
+  let user = await findUserByEmail(db, DEMO_EMAIL);
+  let created = false;
+  if (!user) {
+    try {
+      user = await createUser(db, { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: 'Demo' });
+      created = true;
+    } catch (error) {
+      // Another process created it between the lookup and the insert.
+      if (!(error instanceof AppError && error.code === 'email_taken')) throw error;
+      user = await findUserByEmail(db, DEMO_EMAIL);
+      if (!user) throw error;
+    }
+  }
+  const owner = user;
+  const project = await db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ project: projects })
+      .from(projects)
+      .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, owner.id)))
+      .where(eq(projects.name, DEMO_PROJECT_NAME))
+      .limit(1);
+    if (existing) return existing.project;
+    const [row] = await tx.insert(projects).values({ id: newId.project(), name: DEMO_PROJECT_NAME, createdBy: owner.id }).returning();
+    if (!row) throw new Error('insert returned no row');
+    await tx.insert(projectMembers).values({ projectId: row.id, userId: owner.id, role: 'owner' });
+    return row;
+  });
+  return { user: owner, project, created };
+}
