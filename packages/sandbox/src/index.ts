@@ -8,3 +8,4 @@ export * from './reporters/consoleReporter';
 export * from './reporters/consoleFormat';
 export * from './reporters/fanoutReporter';
 export * from './reporters/http/httpReporter';
+export * from './sinks/httpSink';
