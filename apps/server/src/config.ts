@@ -40,10 +40,28 @@ export interface Config {
     heartbeatIntervalSeconds: number;
     missedHeartbeats: number;
     workdir: string | undefined;
+    /**
+     * Environment of a sandbox child besides its run variables: PATH, HOME, TMPDIR, LANG, LC_ALL, TZ
+     * of the server, plus every `SANDBOX_ENV_<NAME>` as `<NAME>`. The server's own secrets
+     * (DATABASE_URL, JWT_SECRET, …) are never passed on.
+     */
+    env: Record<string, string>;
   };
   demoUser: boolean;
   cookieSecure: boolean;
   webDist: string | undefined;
+}
+
+const SANDBOX_PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
+
+function sandboxEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (SANDBOX_PASS_THROUGH.includes(name)) out[name] = value;
+    else if (name.startsWith('SANDBOX_ENV_') && name.length > 'SANDBOX_ENV_'.length) out[name.slice('SANDBOX_ENV_'.length)] = value;
+  }
+  return out;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatIntervalSeconds: e.SANDBOX_HEARTBEAT_INTERVAL,
       missedHeartbeats: e.SANDBOX_MISSED_HEARTBEATS,
       workdir: e.SANDBOX_WORKDIR,
+      env: sandboxEnv(env),
     },
     demoUser: e.DEMO_USER,
     cookieSecure: e.COOKIE_SECURE,

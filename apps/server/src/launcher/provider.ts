@@ -11,6 +11,8 @@ export interface LaunchRequest {
   /** Outputs of earlier phases, for a resumed or single-phase run. */
   phaseData: Record<string, unknown>;
   heartbeatIntervalSeconds: number;
+  /** Run only this phase (`SPEC_PHASE`); absent → the whole run. */
+  phase?: string;
 }
 
 export interface LaunchedSandbox {
@@ -27,8 +29,11 @@ export interface SandboxProvider {
   isAlive(sandboxId: string): boolean;
   /** Stops every sandbox it started (server shutdown). */
   close(): Promise<void>;
-  /** Called when a sandbox process ends on its own. */
-  onExit?: (sandboxId: string, exitCode: number | null) => void;
+  /**
+   * Called when a sandbox process ends (on its own or stopped). `exitCode` is null when a signal
+   * ended it; `signal` then names it. The run manager sets this.
+   */
+  onExit?: (sandboxId: string, exitCode: number | null, signal: string | null) => void;
 }
 
 /** Provider that launches nothing: for tests that drive ingestion themselves, and `SANDBOX_PROVIDER=none`. */

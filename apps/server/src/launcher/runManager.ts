@@ -1,9 +1,301 @@
+/**
+ * The run manager: starts a sandbox run atomically, cancels it, hears about its end (from ingestion
+ * or from the process exiting), and fails runs nobody will finish (dead child, silent sandbox,
+ * server restart). A spec never stays `executing` without a live sandbox behind it.
+ */
+import { phaseList, type ExecuteSpecResponse } from '@specline/protocol';
+import { and, eq, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
-import { AppError } from '../http/errors';
-import type { RunManager } from '../services/runs';
+import { AppError, notFound } from '../http/errors';
+import { newId } from '../services/ids';
+import type { RunManager, StartRunOptions } from '../services/runs';
+import { newSandboxToken } from '../services/tokens';
+import { recordVersion } from '../services/versions';
+import { sandboxes, specs, users } from '../store/schema';
+import { endRun, type EndRunInput } from './endRun';
+import { findStaleRuns, staleRunMessage } from './reaper';
 
-// Scaffold: replaced by the real run manager (launch, cancel, reaper, reconcile).
-export function createRunManager(_deps: AppDeps): RunManager {
-  const notYet = () => Promise.reject(new AppError('sandbox_launch_failed', 'run manager not implemented yet'));
-  return { start: notYet, cancel: notYet, reconcile: () => Promise.resolve(0), reap: () => Promise.resolve(0), finished: () => Promise.resolve(), close: () => Promise.resolve() };
+export interface RunManagerOptions {
+  /** Injected clock (tests move it forward instead of sleeping). */
+  now?: () => Date;
+  /** After the terminal event, how long a sandbox may take to exit by itself before it is stopped. */
+  finishGraceMs?: number;
+}
+
+export interface LocalRunManager extends RunManager {
+  /** Sandboxes started by this process and not yet known to have exited. */
+  readonly live: ReadonlySet<string>;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createRunManager(deps: AppDeps, options: RunManagerOptions = {}): LocalRunManager {
+  const { config, bus, provider, logger } = deps;
+  const db = deps.database.db;
+  const now = options.now ?? (() => new Date());
+  const finishGraceMs = options.finishGraceMs ?? 10_000;
+  const live = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  const callbackUrl = () => config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+
+  /** Ends a run and wakes its stream readers; never throws (it runs from exit handlers and timers). */
+  async function end(input: Omit<EndRunInput, 'now'>): Promise<string | null | undefined> {
+    const ended = await endRun(db, { ...input, now: now() });
+    if (!ended) return undefined;
+    logger.warn({ specId: ended.specId, sandboxId: ended.sandboxId, status: input.status }, input.error);
+    await bus.publish({ spec_id: ended.specId, spec_seq: ended.lastSpecSeq }).catch((error: unknown) => {
+      logger.warn({ err: error, specId: ended.specId }, 'could not publish the end of a run; readers catch up on their next poll');
+    });
+    return ended.sandboxId;
+  }
+
+  async function onExit(sandboxId: string, exitCode: number | null, signal: string | null): Promise<void> {
+    live.delete(sandboxId);
+    if (closing) return;
+    const [sandbox] = await db
+      .select({ specId: sandboxes.specId, logPath: sandboxes.logPath })
+      .from(sandboxes)
+      .where(eq(sandboxes.id, sandboxId));
+    if (!sandbox) return;
+    await db.update(sandboxes).set({ exitCode }).where(eq(sandboxes.id, sandboxId));
+    const how = exitCode === null ? `was killed by ${signal ?? 'a signal'}` : `exited with code ${exitCode}`;
+    const log = sandbox.logPath ?? provider.name;
+    // Only ends the run if this sandbox's run is still executing: after a terminal event it is not.
+    await end({
+      specId: sandbox.specId,
+      sandboxId,
+      status: 'failed',
+      sandboxStatus: 'failed',
+      reason: 'execution_error',
+      error: `sandbox ${how} before reporting the end of the run; see its log at ${log}`,
+      exitCode,
+    });
+  }
+
+  provider.onExit = (sandboxId, exitCode, signal) => {
+    onExit(sandboxId, exitCode, signal).catch((error: unknown) => {
+      logger.error({ err: error, sandboxId }, 'could not record the exit of a sandbox');
+    });
+  };
+
+  async function stopQuietly(sandboxId: string, reason: string): Promise<void> {
+    try {
+      await provider.stop(sandboxId, reason);
+    } catch (error) {
+      logger.error({ err: error, sandboxId }, 'could not stop sandbox');
+    }
+  }
+
+  const manager: LocalRunManager = {
+    live,
+
+    async start(specId: string, opts: StartRunOptions): Promise<ExecuteSpecResponse> {
+      const phases = phaseList({ prd: opts.prd ?? false });
+      const sandboxId = newId.sandbox();
+      const { token, hash } = newSandboxToken();
+      const heartbeatIntervalSeconds = config.sandbox.heartbeatIntervalSeconds;
+      const startedAt = now();
+      const claimed = await db.transaction(async (tx) => {
+        // The claim: one UPDATE that only matches a spec with no live run. Under concurrency the
+        // second caller re-evaluates the WHERE after the first commits and matches nothing.
+        const [row] = await tx
+          .update(specs)
+          .set({
+            status: 'executing',
+            phases,
+            phaseStatus: {},
+            phaseData: {},
+            progress: 0,
+            currentPhase: 'explore',
+            lastError: null,
+            requirementsApproved: false,
+            requirementsApprovedAt: null,
+            designApproved: false,
+            designApprovedAt: null,
+            sandboxId,
+            lastHeartbeatAt: null,
+            updatedAt: startedAt,
+          })
+          .where(and(eq(specs.id, specId), or(ne(specs.status, 'executing'), isNull(specs.sandboxId))))
+          .returning({ title: specs.title, description: specs.description });
+        if (!row) return undefined;
+        await tx.insert(sandboxes).values({
+          id: sandboxId,
+          specId,
+          tokenHash: hash,
+          status: 'starting',
+          provider: provider.name,
+          startedAt,
+          heartbeatIntervalSeconds: Math.max(1, Math.round(heartbeatIntervalSeconds)),
+        });
+        await recordVersion(tx, {
+          specId,
+          changeType: 'run_started',
+          changeSummary: `run started in sandbox ${sandboxId}`,
+          changeDetails: { sandbox_id: sandboxId, phases },
+          createdBy: opts.userId,
+        });
+        return row;
+      });
+
+      if (!claimed) {
+        const [spec] = await db.select({ currentPhase: specs.currentPhase, sandboxId: specs.sandboxId }).from(specs).where(eq(specs.id, specId));
+        if (!spec) throw notFound('spec');
+        return {
+          spec_id: specId,
+          status: 'already_running',
+          message: 'this spec is already executing; cancel the run to start another',
+          current_phase: (spec.currentPhase as ExecuteSpecResponse['current_phase']) ?? null,
+          sandbox_id: spec.sandboxId,
+        };
+      }
+
+      live.add(sandboxId);
+      try {
+        const launched = await provider.launch({
+          sandboxId,
+          specId,
+          token,
+          callbackUrl: callbackUrl(),
+          title: claimed.title,
+          description: claimed.description,
+          phases,
+          phaseData: {},
+          heartbeatIntervalSeconds,
+        });
+        await db
+          .update(sandboxes)
+          .set({ status: 'running', pid: launched.pid, logPath: launched.logPath })
+          .where(and(eq(sandboxes.id, sandboxId), eq(sandboxes.status, 'starting')));
+      } catch (error) {
+        live.delete(sandboxId);
+        const detail = `could not start sandbox: ${errorMessage(error)}`;
+        await end({ specId, sandboxId, status: 'failed', sandboxStatus: 'failed', reason: 'execution_error', error: detail, createdBy: opts.userId });
+        throw new AppError('sandbox_launch_failed', detail, { cause: error });
+      }
+      return {
+        spec_id: specId,
+        status: 'started',
+        message: `run started in sandbox ${sandboxId}`,
+        current_phase: 'explore',
+        sandbox_id: sandboxId,
+      };
+    },
+
+    async cancel(specId: string, userId: string | null): Promise<void> {
+      let who = 'the system';
+      if (userId) {
+        const [user] = await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
+        who = user ? `${user.name} <${user.email}>` : userId;
+      }
+      const sandboxId = await end({
+        specId,
+        sandboxId: null,
+        status: 'cancelled',
+        sandboxStatus: 'cancelled',
+        reason: 'cancelled',
+        error: `cancelled by ${who}`,
+        createdBy: userId,
+      });
+      if (sandboxId === undefined) {
+        const [spec] = await db.select({ status: specs.status }).from(specs).where(eq(specs.id, specId));
+        if (!spec) throw notFound('spec');
+        throw new AppError('not_running', `spec ${specId} is not executing (status ${spec.status}); there is no run to cancel`);
+      }
+      if (sandboxId) await stopQuietly(sandboxId, 'cancelled');
+    },
+
+    async finished(sandboxId: string, outcome: 'completed' | 'failed' | 'cancelled'): Promise<void> {
+      const at = now().toISOString();
+      await db
+        .update(sandboxes)
+        .set({
+          status: sql`case when ${sandboxes.status} in ('starting', 'running') then ${outcome} else ${sandboxes.status} end`,
+          endedAt: sql`coalesce(${sandboxes.endedAt}, ${at}::timestamptz)`,
+          revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${at}::timestamptz)`,
+        })
+        .where(eq(sandboxes.id, sandboxId));
+      if (!provider.isAlive(sandboxId) || closing) return;
+      // The sandbox normally exits right after its terminal event; stop it if it lingers.
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (provider.isAlive(sandboxId)) void stopQuietly(sandboxId, 'run finished but the sandbox did not exit');
+      }, finishGraceMs);
+      timer.unref();
+      timers.add(timer);
+    },
+
+    async reap(): Promise<number> {
+      const at = now();
+      const stale = await findStaleRuns(db, at, config.sandbox);
+      let failed = 0;
+      for (const run of stale) {
+        const sandboxId = await end({
+          specId: run.specId,
+          sandboxId: run.sandboxId,
+          status: 'failed',
+          sandboxStatus: 'lost',
+          reason: 'timeout',
+          error: staleRunMessage(run, config.sandbox.missedHeartbeats),
+          stillApplies: (spec) => !spec.lastHeartbeatAt || spec.lastHeartbeatAt.getTime() <= run.since.getTime(),
+        });
+        if (sandboxId === undefined) continue;
+        failed += 1;
+        if (sandboxId) await stopQuietly(sandboxId, 'stopped sending heartbeats');
+      }
+      return failed;
+    },
+
+    async reconcile(): Promise<number> {
+      const executing = await db.select({ id: specs.id, sandboxId: specs.sandboxId }).from(specs).where(eq(specs.status, 'executing'));
+      let failed = 0;
+      for (const spec of executing) {
+        if (spec.sandboxId && provider.isAlive(spec.sandboxId)) continue;
+        const ended = await end({
+          specId: spec.id,
+          sandboxId: spec.sandboxId,
+          status: 'failed',
+          sandboxStatus: 'lost',
+          reason: 'execution_error',
+          error: `the server restarted while this run was executing; its sandbox ${spec.sandboxId ?? '(none)'} is no longer running`,
+        });
+        if (ended !== undefined) failed += 1;
+      }
+      // Sandboxes of runs that ended some other way but were never closed: revoke their tokens.
+      const at = now();
+      const open = and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt));
+      await db
+        .update(sandboxes)
+        .set({ status: 'lost', endedAt: at, revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${at.toISOString()}::timestamptz)` })
+        .where(live.size > 0 ? and(open, notInArray(sandboxes.id, [...live])) : open);
+      return failed;
+    },
+
+    async close(): Promise<void> {
+      if (closing) return;
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // Runs of children we are about to stop would otherwise wait for the next start's reconcile.
+      for (const sandboxId of [...live]) {
+        if (!provider.isAlive(sandboxId)) continue;
+        const [row] = await db.select({ specId: sandboxes.specId }).from(sandboxes).where(eq(sandboxes.id, sandboxId));
+        if (!row) continue;
+        await end({
+          specId: row.specId,
+          sandboxId,
+          status: 'failed',
+          sandboxStatus: 'lost',
+          reason: 'execution_error',
+          error: 'the server shut down while this run was executing',
+        }).catch((error: unknown) => logger.error({ err: error, sandboxId }, 'could not fail a run at shutdown'));
+      }
+      await provider.close();
+    },
+  };
+  return manager;
 }
