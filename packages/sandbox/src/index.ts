@@ -9,3 +9,4 @@ export * from './reporters/consoleFormat';
 export * from './reporters/fanoutReporter';
 export * from './reporters/http/httpReporter';
 export * from './sinks/httpSink';
+export * from './executors';

@@ -1,0 +1,10 @@
+/** Phase executors. `planner` is the deterministic offline one (static analysis + rules, no model). */
+export { createPlannerExecutor, PLANNER_NAME, type PlannerOptions } from './planner';
+export { runExplore, featureSummary, type ExploreOptions } from './explore/explore';
+export { scanTree, type ScanOptions, type ScanResult } from './explore/scan';
+export { generatePrd } from './prd';
+export { generateRequirements } from './requirements';
+export { generateDesign } from './design';
+export { generateTasks } from './tasks';
+export { repairOutput, type RepairInput, type RepairResult } from './repair';
+export { splitClauses, clauseFacts } from './text';

@@ -1,0 +1,98 @@
+/**
+ * `planner`: the deterministic, offline phase executor. It uses no model and no network: EXPLORE is
+ * a static analysis of the working directory; PRD, REQUIREMENTS, DESIGN and TASKS are derived from
+ * the spec's title and description and the earlier outputs by rules; SYNC is computed by the
+ * traceability analysis. The same input always gives the same output. On a retry it repairs the
+ * previous output using the evaluator's problems instead of starting over.
+ */
+import type { Phase } from '@specline/protocol';
+import { asRecord, type Json } from '../analysis/shape';
+import { computeSync } from '../analysis/traceability';
+import type { ExecutionResult, PhaseContext, PhaseExecutor, RetryFeedback } from '../types';
+import { generateDesign } from './design';
+import { runExplore } from './explore/explore';
+import { generatePrd } from './prd';
+import { generateRequirements } from './requirements';
+import { repairOutput } from './repair';
+import { generateTasks } from './tasks';
+
+export interface PlannerOptions {
+  /** EXPLORE stops after this many files and reports `truncated` (default 50,000). */
+  maxFiles?: number;
+  /** EXPLORE does not enter directories deeper than this (default 32). */
+  maxDepth?: number;
+  /** Extra directory names EXPLORE skips, on top of node_modules, .git, dist, build, coverage, … */
+  ignore?: readonly string[];
+  /** Milliseconds clock, only for the durations in progress lines (never part of an output). */
+  now?: () => number;
+}
+
+export const PLANNER_NAME = 'planner';
+
+/** A deterministic planner uses no tokens and costs nothing. */
+const NO_USAGE = { input_tokens: 0, output_tokens: 0, cost_usd: 0 } as const;
+
+export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecutor {
+  const maxFiles = options.maxFiles ?? 50_000;
+  const maxDepth = options.maxDepth ?? 32;
+  const ignore = options.ignore ?? [];
+
+  async function generate(phase: Phase, context: PhaseContext, signal: AbortSignal): Promise<Json> {
+    const { spec, phaseData } = context;
+    const explore = phaseData['explore'];
+    const requirements = () => phaseData['requirements'] ?? generateRequirements(spec, explore);
+    switch (phase) {
+      case 'explore':
+        return runExplore(context.cwd, spec, { maxFiles, maxDepth, ignore, signal, progress: (m) => context.progress(m), ...(options.now ? { now: options.now } : {}) });
+      case 'prd':
+        return generatePrd(spec, explore);
+      case 'requirements': {
+        const output = generateRequirements(spec, explore);
+        const reqs = output.requirements;
+        context.progress(
+          `Derived ${reqs.length} requirements (${reqs.filter((r) => String(r['source']).startsWith('description')).length} from the description's clauses, the rest standard) with ${reqs.reduce((n, r) => n + r.acceptance_criteria.length, 0)} acceptance criteria`,
+        );
+        return output;
+      }
+      case 'design': {
+        if (phaseData['requirements'] === undefined) context.progress('No REQUIREMENTS output in the context: deriving requirements first');
+        const output = generateDesign(spec, explore, requirements());
+        context.progress(`Designed ${output.components.length} components, ${output.data_models.length} data models, ${output.api_endpoints.length} API endpoints`);
+        return output;
+      }
+      case 'tasks': {
+        const reqs = requirements();
+        const design = phaseData['design'] ?? generateDesign(spec, explore, reqs);
+        const output = generateTasks(spec, explore, reqs, design);
+        context.progress(`Planned ${output.tickets.length} tickets and ${output.tasks.length} tasks (${String(output['total_estimated_hours'])} h estimated)`);
+        return output;
+      }
+      case 'sync': {
+        const output = computeSync(phaseData);
+        context.progress(`Traceability computed: ${output.coverage_percent}% of requirements covered, ${output.cycles.length} cycles, ${output.dangling_refs.length} dangling references`);
+        return { generated_by: PLANNER_NAME, ...output };
+      }
+    }
+  }
+
+  return {
+    name: PLANNER_NAME,
+    async execute(phase: Phase, context: PhaseContext, feedback: RetryFeedback | null, signal: AbortSignal): Promise<ExecutionResult> {
+      signal.throwIfAborted();
+      const fresh = await generate(phase, context, signal);
+      signal.throwIfAborted();
+      const previous = asRecord(feedback?.previousOutput);
+      if (!feedback || !previous || phase === 'sync') {
+        if (feedback) context.progress(feedback.previousOutput === null ? `Previous attempt failed${feedback.error ? ` (${feedback.error})` : ''}; generated the output again` : 'SYNC is recomputed from the phase data on every attempt');
+        return { output: fresh, usage: { ...NO_USAGE } };
+      }
+      const { output, fixes } = repairOutput({ phase, previous, fresh, problems: feedback.problems, phaseData: context.phaseData, title: context.spec.title });
+      context.progress(
+        `Repaired the previous ${phase} output: ${feedback.problems.length} problem${feedback.problems.length === 1 ? '' : 's'} reported, ${fixes.length} fix${fixes.length === 1 ? '' : 'es'} applied`,
+        { fixes: fixes.slice(0, 50), problems: feedback.problems.length },
+      );
+      return { output: { ...output, repaired_from_attempt: feedback.attempt, repairs: fixes }, usage: { ...NO_USAGE } };
+    },
+  };
+}
+
