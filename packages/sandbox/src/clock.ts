@@ -56,6 +56,11 @@ export interface ManualClock extends Clock {
   settle<T>(promise: Promise<T>, maxSteps?: number): Promise<T>;
 }
 
+/** Whether file-system requests are in flight (so a test should let real I/O finish before moving fake time). */
+function fileIoPending(): boolean {
+  return process.getActiveResourcesInfo().some((resource) => /^(FSReq|CloseReq|FileHandle)/.test(resource));
+}
+
 /** Lets promise callbacks and pending I/O callbacks run (one macrotask turn, no timer involved). */
 export function flushMicrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -134,8 +139,8 @@ export function createManualClock(start = 0): ManualClock {
       });
       tracked.catch(() => undefined);
       for (let step = 0; step < maxSteps; step++) {
-        // Let real I/O (file writes) finish before moving fake time: a few idle turns first.
-        for (let turn = 0; turn < 20 && !settled; turn++) await flushMicrotasks();
+        // Let real I/O (file writes) finish before moving fake time: idle turns first, and more while files are being written.
+        for (let turn = 0; !settled && (turn < 20 || (fileIoPending() && turn < 100_000)); turn++) await flushMicrotasks();
         if (settled) return tracked;
         if (!(await clock.advanceToNext())) {
           for (let turn = 0; turn < 200 && !settled; turn++) await flushMicrotasks();

@@ -10,3 +10,6 @@ export * from './reporters/fanoutReporter';
 export * from './reporters/http/httpReporter';
 export * from './sinks/httpSink';
 export * from './executors';
+export * from './runSpec';
+export * from './sinks/localSink';
+export * from './artifacts/markdown';

@@ -1,0 +1,124 @@
+/**
+ * Markdown documents for the requirements, design and tasks outputs. Pure renderers (string in,
+ * string out) plus {@link writePhaseArtifact}, which writes the phase's document under the output
+ * directory. Unknown-shaped input is tolerated: missing fields render as "—", never crash.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Phase } from '@specline/protocol';
+import { asArray, asRecord, idList, type Json } from '../analysis/shape';
+import { TASK_COMPONENT_FIELDS, normalizeDependencies, taskRequirementIds, topologicalOrder } from '../analysis/traceability';
+import { refsAt } from '../analysis/shape';
+
+const str = (value: unknown): string => (typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : '—');
+/** Text safe inside a table cell. */
+const cell = (value: unknown): string => str(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const records = (value: unknown): Json[] => asArray(value).map((item) => asRecord(item) ?? {});
+const list = (ids: string[]): string => (ids.length === 0 ? '—' : ids.join(', '));
+
+export function renderRequirements(output: unknown, title: string): string {
+  const o = asRecord(output) ?? {};
+  const requirements = records(o['requirements']);
+  const lines = [`# Requirements: ${title}`, '', `${requirements.length} requirement(s), written in EARS form.`, ''];
+  lines.push('| ID | Title | Type | Priority | Criteria |', '|---|---|---|---|---|');
+  for (const r of requirements) lines.push(`| ${cell(r['id'])} | ${cell(r['title'])} | ${cell(r['type'])} | ${cell(r['priority'])} | ${asArray(r['acceptance_criteria']).length} |`);
+  for (const r of requirements) {
+    lines.push('', `## ${str(r['id'])}: ${str(r['title'])}`, '', `- **Type:** ${str(r['type'])}`, `- **Priority:** ${str(r['priority'])}`, '', `> ${str(r['text'])}`, '', '**Acceptance criteria**', '');
+    const criteria = records(r['acceptance_criteria']);
+    if (criteria.length === 0) lines.push('- —');
+    for (const c of criteria) lines.push(`- [ ] **${str(c['id'])}** ${str(c['text'])}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderDesign(output: unknown, title: string): string {
+  const o = asRecord(output) ?? {};
+  const lines = [`# Design: ${title}`, '', '## Architecture', '', str(o['architecture_overview']), ''];
+  const diagram = o['architecture_diagram'];
+  if (typeof diagram === 'string' && diagram.trim() !== '') lines.push('```mermaid', diagram.trim(), '```', '');
+  const components = records(o['components']);
+  lines.push('## Components', '', '| ID | Name | Responsibility | File | Requirements |', '|---|---|---|---|---|');
+  for (const c of components) lines.push(`| ${cell(c['id'])} | ${cell(c['name'])} | ${cell(c['responsibility'])} | ${cell(c['file_path'])} | ${cell(list(idList(c['requirements'])))} |`);
+  const models = records(o['data_models']);
+  lines.push('', '## Data models', '');
+  if (models.length === 0) lines.push('None.');
+  for (const m of models) {
+    lines.push(`### ${str(m['name'])}`, '', str(m['description']) === '—' ? '' : str(m['description']), '| Field | Type | Description |', '|---|---|---|');
+    for (const f of records(m['fields'])) lines.push(`| ${cell(f['name'])} | ${cell(f['type'])} | ${cell(f['description'])} |`);
+    lines.push('');
+  }
+  const endpoints = records(o['api_endpoints']);
+  lines.push('## API endpoints', '');
+  if (endpoints.length === 0) lines.push('None.');
+  else lines.push('| Method | Path | Description |', '|---|---|---|', ...endpoints.map((e) => `| ${cell(e['method'])} | \`${cell(e['path'])}\` | ${cell(e['description'])} |`));
+  lines.push('', '## Error handling', '', str(o['error_handling']), '', '## Testing strategy', '', str(o['testing_strategy']));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Mermaid node ids must be plain words: `TSK-001` → `TSK_001`. */
+const node = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+
+export function renderTasks(output: unknown, title: string): string {
+  const o = asRecord(output) ?? {};
+  const tickets = records(o['tickets']);
+  const tasks = records(o['tasks']);
+  const hours = tasks.reduce((sum, t) => sum + (typeof t['estimated_hours'] === 'number' ? t['estimated_hours'] : 0), 0);
+  const lines = [`# Tasks: ${title}`, '', `${tickets.length} ticket(s), ${tasks.length} task(s), ${Math.round(hours * 10) / 10} estimated hour(s).`, ''];
+  const order = topologicalOrder(tasks);
+  lines.push('## Execution order', '', order ? order.map((id, i) => `${i + 1}. ${id}`).join('\n') : 'No valid order: the dependencies contain a cycle.', '');
+  lines.push('## Dependency graph', '', '```mermaid', 'graph TD');
+  for (const t of tasks) lines.push(`  ${node(str(t['id']))}["${str(t['id'])}: ${str(t['title']).replace(/"/g, "'")}"]`);
+  for (const t of tasks) for (const dep of normalizeDependencies(t)) lines.push(`  ${node(dep)} --> ${node(str(t['id']))}`);
+  lines.push('```', '');
+  for (const ticket of tickets) {
+    const id = str(ticket['id']);
+    lines.push(`## ${id}: ${str(ticket['title'])}`, '', `- **Priority:** ${str(ticket['priority'])}`, `- **Requirements:** ${list(idList(ticket['requirements']))}`, '', str(ticket['description']), '');
+    const own = tasks.filter((t) => str(t['ticket_id'] ?? t['parent_ticket']) === id);
+    lines.push('| Task | Title | Hours | Depends on | Requirements | Components |', '|---|---|---|---|---|---|');
+    for (const t of own) {
+      lines.push(
+        `| ${cell(t['id'])} | ${cell(t['title'])} | ${cell(t['estimated_hours'])} | ${cell(list(normalizeDependencies(t)))} | ${cell(list(taskRequirementIds(t)))} | ${cell(list(refsAt(t, TASK_COMPONENT_FIELDS).map((r) => r.id)))} |`,
+      );
+    }
+    for (const t of own) lines.push('', `### ${str(t['id'])}: ${str(t['title'])}`, '', str(t['description']));
+    lines.push('');
+  }
+  const orphans = tasks.filter((t) => !tickets.some((k) => str(k['id']) === str(t['ticket_id'] ?? t['parent_ticket'])));
+  if (orphans.length > 0) lines.push('## Tasks without a ticket', '', ...orphans.map((t) => `- ${str(t['id'])}: ${str(t['title'])}`), '');
+  return `${lines.join('\n')}\n`;
+}
+
+export interface WrittenArtifact {
+  artifact_type: 'requirements' | 'design' | 'tasks';
+  path: string;
+  /** Requirements, components or tasks in the document. */
+  count: number;
+}
+
+/** Writes the markdown document of `phase` (requirements, design or tasks) under `outputDir`; other phases have none. */
+export async function writePhaseArtifact(phase: Phase, output: unknown, outputDir: string, title: string): Promise<WrittenArtifact | null> {
+  const o = asRecord(output) ?? {};
+  let artifact: WrittenArtifact;
+  let body: string;
+  switch (phase) {
+    case 'requirements':
+      artifact = { artifact_type: 'requirements', path: join(outputDir, 'requirements.md'), count: asArray(o['requirements']).length };
+      body = renderRequirements(o, title);
+      break;
+    case 'design':
+      artifact = { artifact_type: 'design', path: join(outputDir, 'design.md'), count: asArray(o['components']).length };
+      body = renderDesign(o, title);
+      break;
+    case 'tasks':
+      artifact = { artifact_type: 'tasks', path: join(outputDir, 'tasks.md'), count: asArray(o['tasks']).length };
+      body = renderTasks(o, title);
+      break;
+    case 'explore':
+    case 'prd':
+    case 'sync':
+      return null;
+  }
+  await mkdir(outputDir, { recursive: true });
+  await writeFile(artifact.path, body, 'utf8');
+  return artifact;
+}
