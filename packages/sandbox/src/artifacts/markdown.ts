@@ -6,9 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Phase } from '@specline/protocol';
-import { asArray, asRecord, idList, type Json } from '../analysis/shape';
+import { asArray, asRecord, idList, refsAt, type Json } from '../analysis/shape';
 import { TASK_COMPONENT_FIELDS, normalizeDependencies, taskRequirementIds, topologicalOrder } from '../analysis/traceability';
-import { refsAt } from '../analysis/shape';
 
 const str = (value: unknown): string => (typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : '—');
 /** Text safe inside a table cell. */
@@ -43,7 +42,9 @@ export function renderDesign(output: unknown, title: string): string {
   lines.push('', '## Data models', '');
   if (models.length === 0) lines.push('None.');
   for (const m of models) {
-    lines.push(`### ${str(m['name'])}`, '', str(m['description']) === '—' ? '' : str(m['description']), '| Field | Type | Description |', '|---|---|---|');
+    lines.push(`### ${str(m['name'])}`, '');
+    if (str(m['description']) !== '—') lines.push(str(m['description']), '');
+    lines.push('| Field | Type | Description |', '|---|---|---|');
     for (const f of records(m['fields'])) lines.push(`| ${cell(f['name'])} | ${cell(f['type'])} | ${cell(f['description'])} |`);
     lines.push('');
   }
