@@ -62,12 +62,12 @@ export function writeFakeSandbox(): string {
     file,
     `import fs from 'node:fs';
 import path from 'node:path';
+if (process.env.FAKE_MODE === 'stubborn') process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
 fs.writeFileSync(path.join(process.env.OUTPUT_DIRECTORY, 'env.json'), JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env }));
 console.log('fake sandbox ' + process.env.SANDBOX_ID + ' started');
 const mode = process.env.FAKE_MODE;
 if (mode === 'exit0') process.exit(0);
 if (mode === 'exit3') { console.error('boom'); process.exit(3); }
-if (mode === 'stubborn') process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
 setInterval(() => {}, 1000);
 `,
   );

@@ -25,6 +25,8 @@ export interface RunManagerOptions {
 export interface LocalRunManager extends RunManager {
   /** Sandboxes started by this process and not yet known to have exited. */
   readonly live: ReadonlySet<string>;
+  /** Resolves when the exit handlers running now have finished (tests, shutdown). */
+  drain(): Promise<void>;
 }
 
 function errorMessage(error: unknown): string {
@@ -76,10 +78,14 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     });
   }
 
+  const handling = new Set<Promise<void>>();
   provider.onExit = (sandboxId, exitCode, signal) => {
-    onExit(sandboxId, exitCode, signal).catch((error: unknown) => {
-      logger.error({ err: error, sandboxId }, 'could not record the exit of a sandbox');
-    });
+    const job = onExit(sandboxId, exitCode, signal)
+      .catch((error: unknown) => {
+        logger.error({ err: error, sandboxId }, 'could not record the exit of a sandbox');
+      })
+      .finally(() => handling.delete(job));
+    handling.add(job);
   };
 
   async function stopQuietly(sandboxId: string, reason: string): Promise<void> {
@@ -92,6 +98,9 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
 
   const manager: LocalRunManager = {
     live,
+    async drain() {
+      await Promise.all([...handling]);
+    },
 
     async start(specId: string, opts: StartRunOptions): Promise<ExecuteSpecResponse> {
       const phases = phaseList({ prd: opts.prd ?? false });
@@ -295,6 +304,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         }).catch((error: unknown) => logger.error({ err: error, sandboxId }, 'could not fail a run at shutdown'));
       }
       await provider.close();
+      await manager.drain();
     },
   };
   return manager;
