@@ -27,7 +27,13 @@ function runEvents(): StoredEvent[] {
   ];
 }
 
-function setup({ events = runEvents(), isExecuting = false, streamMode = 'open' } = {}) {
+interface SetupOptions {
+  events?: StoredEvent[];
+  isExecuting?: boolean;
+  streamMode?: FakeEventsApi['streamMode'];
+}
+
+function setup({ events = runEvents(), isExecuting = false, streamMode = 'open' }: SetupOptions = {}) {
   const api = new FakeEventsApi(SPEC);
   api.events = events;
   api.streamMode = streamMode;
