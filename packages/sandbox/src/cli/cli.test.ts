@@ -1,0 +1,239 @@
+/**
+ * The real CLI, spawned through its bin (tsx), in temporary directories. The planner works offline,
+ * so a full run takes about a second.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SpecEvent } from '@specline/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../reporters/jsonlReporter';
+import { FakeApi, startFakeServer } from '../reporters/http/fakeServer';
+
+const BIN = fileURLToPath(new URL('../../bin/specline-sandbox.js', import.meta.url));
+const TITLE = 'Add rate limiting to the public API';
+const DESCRIPTION = 'Limit each API key to 100 requests per minute and return 429 with Retry-After';
+const CONFIG_VARS = ['SPEC_ID', 'SANDBOX_ID', 'CALLBACK_URL', 'SANDBOX_TOKEN', 'SPEC_PHASE', 'SPEC_TITLE', 'SPEC_DESCRIPTION', 'CONTEXT_FILE', 'REPORTER_MODE', 'HEARTBEAT_INTERVAL', 'OUTPUT_DIRECTORY', 'MAX_ATTEMPTS', 'EVAL_THRESHOLD', 'CWD'];
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { cwd: string; env?: Record<string, string>; onSpawn?: (pid: number) => void }): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
+  for (const name of CONFIG_VARS) if (!options.env || !(name in options.env)) delete env[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+let work: string;
+/** A small project for EXPLORE to look at. */
+let project: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'specline-cli-'));
+  project = join(work, 'project');
+  await mkdir(join(project, 'src'), { recursive: true });
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'demo-api', type: 'module', scripts: { test: 'vitest run' }, dependencies: { fastify: '^5.0.0' }, devDependencies: { typescript: '^5.8.0', vitest: '^4.0.0' } }));
+  await writeFile(join(project, 'tsconfig.json'), '{"compilerOptions":{"strict":true}}');
+  await writeFile(join(project, 'src', 'server.ts'), "import Fastify from 'fastify';\nexport const app = Fastify();\napp.get('/health', async () => ({ ok: true }));\n");
+  await writeFile(join(project, 'src', 'server.test.ts'), "import { it } from 'vitest';\nit('starts', () => {});\n");
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const fullRunArgs = (out: string, extra: string[] = []) => ['run', '--title', TITLE, '--description', DESCRIPTION, '--cwd', project, '--out', out, ...extra];
+
+describe('specline-sandbox run', { timeout: 60_000 }, () => {
+  const out = () => join(work, 'run-out');
+
+  it('runs every phase with the jsonl reporter: exit 0, valid events ending in agent.completed, markdown artifacts', async () => {
+    const result = await cli(fullRunArgs(out(), ['--reporter', 'jsonl']), { cwd: work });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Run succeeded: explore, requirements, design, tasks, sync');
+    const events = await readEvents(join(out(), 'events.jsonl'));
+    const types = events.map((event) => event.event_type);
+    expect(types[0]).toBe('spec.execution_started');
+    expect(types.slice(-2)).toEqual(['spec.execution_completed', 'agent.completed']);
+    expect(events.at(-1)?.data).toMatchObject({ success: true, phases_completed: ['explore', 'requirements', 'design', 'tasks', 'sync'] });
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(types.filter((type) => type === 'spec.phase_completed')).toHaveLength(5);
+    for (const name of ['requirements.md', 'design.md', 'tasks.md']) {
+      expect((await stat(join(out(), name))).size).toBeGreaterThan(500);
+    }
+  });
+
+  it('inspect prints the phase table and the events; --json prints JSON', async () => {
+    const table = await cli(['inspect', join(out(), 'events.jsonl')], { cwd: work });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`"${TITLE}"`);
+    expect(table.stdout).toContain('Result: succeeded');
+    expect(table.stdout).toMatch(/PHASE\s+RESULT\s+ATTEMPTS\s+SCORES\s+DURATION/);
+    for (const phase of ['explore', 'requirements', 'design', 'tasks', 'sync']) expect(table.stdout).toMatch(new RegExp(`^${phase}\\s+passed\\s+1\\s+\\d\\.\\d\\d\\s+\\d+\\.\\ds$`, 'm'));
+    expect(table.stdout).toMatch(/agent\.completed\s+run succeeded/);
+
+    const json = await cli(['inspect', join(out(), 'events.jsonl'), '--json', '--type', 'phase_completed', '--phase', 'TASKS'], { cwd: work });
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { summary: { success: boolean; phases: { phase: string }[] }; events: SpecEvent[] };
+    expect(parsed.summary.success).toBe(true);
+    expect(parsed.summary.phases.map((row) => row.phase)).toEqual(['explore', 'requirements', 'design', 'tasks', 'sync']);
+    expect(parsed.events.map((event) => [event.event_type, event.phase])).toEqual([['spec.phase_completed', 'tasks']]);
+  });
+
+  it('evaluate passes the generated tasks output and fails a copy with a planted cycle', async () => {
+    const phaseData = join(out(), 'phase_data.json');
+    const pass = await cli(['evaluate', '--phase', 'tasks', phaseData, '--context', phaseData], { cwd: work });
+    expect(pass.stdout).toMatch(/^tasks: score \d\.\d\d \(pass mark 0\.70\) PASSED/);
+    expect(pass.code).toBe(0);
+
+    const data = JSON.parse(await readFile(phaseData, 'utf8')) as { tasks: { tasks: { id: string; depends_on: string[] }[] } };
+    const [first, second] = data.tasks.tasks;
+    expect(second?.depends_on).toContain(first?.id);
+    first!.depends_on = [second!.id];
+    const broken = join(work, 'tasks-with-cycle.json');
+    await writeFile(broken, JSON.stringify(data.tasks));
+    const fail = await cli(['evaluate', '--phase', 'tasks', broken, '--context', phaseData], { cwd: work });
+    expect(fail.code).toBe(1);
+    expect(fail.stdout).toContain('FAILED');
+    expect(fail.stdout).toMatch(new RegExp(`error\\s+.*cycle.*${first!.id}`, 'i'));
+  });
+
+  it('evaluate reads the output from an events file too', async () => {
+    const events = join(out(), 'events.jsonl');
+    const result = await cli(['evaluate', '--phase', 'requirements', events, '--json'], { cwd: work });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ phase: 'requirements', passed: true });
+  });
+});
+
+describe('specline-sandbox configuration', { timeout: 60_000 }, () => {
+  it('a bad SPEC_PHASE exits 2 after agent.completed {success:false} reached the reporters', async () => {
+    const out = join(work, 'bad-phase');
+    const result = await cli(fullRunArgs(out, ['--reporter', 'jsonl']), { cwd: work, env: { SPEC_PHASE: 'nonsense' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SPEC_PHASE="nonsense": "nonsense" is not a phase');
+    const events = await readEvents(join(out, 'events.jsonl'));
+    expect(events.map((event) => event.event_type)).toEqual(['spec.execution_failed', 'agent.completed']);
+    expect(events.at(-1)?.data).toMatchObject({ success: false, error: expect.stringContaining('SPEC_PHASE') as unknown });
+  });
+
+  it('SPEC_PHASE=EXPLORE (upper case) is valid: a single-phase run', async () => {
+    const out = join(work, 'explore-only');
+    const result = await cli(fullRunArgs(out, ['--reporter', 'jsonl']), { cwd: work, env: { SPEC_PHASE: 'EXPLORE' } });
+    expect(result.code).toBe(0);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    expect(events.at(-1)?.data).toMatchObject({ success: true, phases_completed: ['explore'] });
+  });
+
+  it('flags win over the environment, and bad values are named', async () => {
+    const out = join(work, 'bad-attempts');
+    const result = await cli(fullRunArgs(out, ['--max-attempts', 'many']), { cwd: work, env: { MAX_ATTEMPTS: '2', REPORTER_MODE: 'jsonl' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--max-attempts="many": expected a whole number');
+  });
+
+  it('the http reporter needs SANDBOX_ID, CALLBACK_URL and SANDBOX_TOKEN: exit 2 naming them', async () => {
+    const result = await cli(fullRunArgs(join(work, 'no-http')), { cwd: work, env: { REPORTER_MODE: 'http', CALLBACK_URL: 'http://127.0.0.1:9' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--sandbox-id (or SANDBOX_ID): is required when the http reporter is on');
+    expect(result.stderr).toContain('--token (or SANDBOX_TOKEN): is required when the http reporter is on');
+    expect(result.stderr).not.toContain('CALLBACK_URL');
+  });
+
+  it('unknown options and commands are usage errors', async () => {
+    const option = await cli(['run', '--title', 'x', '--frobnicate'], { cwd: work });
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Unknown option '--frobnicate'");
+    const command = await cli(['launch'], { cwd: work });
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "launch"');
+  });
+});
+
+describe('specline-sandbox run-phase', { timeout: 60_000 }, () => {
+  it('writes <phase>_output.json keyed by phase, which feeds the next phase; a bare output is refused clearly', async () => {
+    const out = join(work, 'phases');
+    const common = ['--title', TITLE, '--description', DESCRIPTION, '--cwd', project, '--out', out, '--reporter', 'jsonl'];
+    const explore = await cli(['run-phase', '--phase', 'explore', ...common], { cwd: work });
+    expect(explore.code).toBe(0);
+    const exploreOutput = JSON.parse(await readFile(join(out, 'explore_output.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(exploreOutput)).toEqual(['explore']);
+
+    const requirements = await cli(['run-phase', '--phase', 'requirements', '--context', join(out, 'explore_output.json'), ...common], { cwd: work });
+    expect(requirements.code).toBe(0);
+    expect(existsSync(join(out, 'requirements_output.json'))).toBe(true);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    expect(events.filter((event) => event.event_type === 'spec.progress').map((event) => event.data['message'])).not.toContainEqual(expect.stringContaining('Context is missing'));
+
+    const bare = join(work, 'bare-explore.json');
+    await writeFile(bare, JSON.stringify(exploreOutput['explore']));
+    const refused = await cli(['run-phase', '--phase', 'requirements', '--context', bare, ...common], { cwd: work });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('expected an object keyed by phase');
+    expect(refused.stderr).toContain('{"<phase>": <output>}');
+  });
+});
+
+describe('specline-sandbox with the http reporter', { timeout: 60_000 }, () => {
+  it('delivers the whole run to the server and creates tickets through its SYNC endpoint', async () => {
+    const api = new FakeApi('tok-123');
+    const server = await startFakeServer(api.handle);
+    try {
+      const out = join(work, 'http-run');
+      const env = { REPORTER_MODE: 'http,jsonl', SANDBOX_ID: 'sbx-7', CALLBACK_URL: server.url, SANDBOX_TOKEN: 'tok-123', SPEC_ID: 'spec-77' };
+      const result = await cli(fullRunArgs(out), { cwd: work, env });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const local = await readEvents(join(out, 'events.jsonl'));
+      expect(api.eventIds).toEqual(local.map((event) => event.event_id));
+      expect(api.accepted).toHaveLength(local.length);
+      expect(api.events.at(-1)).toMatchObject({ event_type: 'agent.completed', data: { success: true, spec_id: 'spec-77' } });
+      const syncCalls = server.requests.filter((request) => request.path === '/api/v1/specs/spec-77/sync');
+      expect(syncCalls).toHaveLength(1);
+      const created = local.filter((event) => event.event_type === 'spec.ticket_created');
+      expect(created.length).toBeGreaterThan(0);
+      // Ids the server assigned (uuids), not local ones.
+      for (const event of created) expect(event.data['ticket_id']).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('SIGTERM cancels the run: it still ends with agent.completed {success:false}, flushed to the server, exit 1', async () => {
+    const api = new FakeApi('tok-123');
+    // The SYNC request never gets an answer: the run waits there until it is cancelled.
+    const server = await startFakeServer((request) => (request.path.endsWith('/sync') ? { hang: true } : api.handle(request)));
+    try {
+      let pid = 0;
+      const env = { REPORTER_MODE: 'http', SANDBOX_ID: 'sbx-8', CALLBACK_URL: server.url, SANDBOX_TOKEN: 'tok-123', SPEC_ID: 'spec-88' };
+      const running = cli(fullRunArgs(join(work, 'cancelled')), { cwd: work, env, onSpawn: (id) => (pid = id) });
+      await server.waitFor(() => server.requests.some((request) => request.path.endsWith('/sync')));
+      process.kill(pid, 'SIGTERM');
+      const result = await running;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('SIGTERM received');
+      const types = api.events.map((event) => event.event_type);
+      expect(types.slice(-3)).toEqual(['spec.phase_failed', 'spec.execution_failed', 'agent.completed']);
+      expect(api.events.at(-3)?.data).toMatchObject({ phase: 'sync', reason: 'cancelled' });
+      expect(api.events.at(-1)?.data).toMatchObject({ success: false, failed_phase: 'sync' });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,55 @@
+/** Builds the reporters and the ticket sink a CLI run uses, from the reporting settings. */
+import { join, resolve } from 'node:path';
+import { ConsoleReporter } from '../reporters/consoleReporter';
+import { FanoutReporter } from '../reporters/fanoutReporter';
+import { HttpReporter } from '../reporters/http/httpReporter';
+import { JsonlReporter, eventsFilePath } from '../reporters/jsonlReporter';
+import { createHttpSink } from '../sinks/httpSink';
+import { createLocalSink } from '../sinks/localSink';
+import type { Logger, Reporter, TicketSink } from '../types';
+import type { ReportingConfig } from './config';
+import type { CliIO } from './io';
+
+export interface CliReporters {
+  reporter: Reporter;
+  sink: TicketSink;
+  outputDir: string;
+  eventsPath: string | null;
+  http: HttpReporter | null;
+}
+
+export function buildReporters(config: ReportingConfig, io: CliIO, logger: Logger, options: { verbose: boolean }): CliReporters {
+  const outputDir = resolve(io.cwd, config.outputDir);
+  const reporters: Reporter[] = [];
+  let eventsPath: string | null = null;
+  let http: HttpReporter | null = null;
+  for (const mode of config.reporters) {
+    switch (mode) {
+      case 'jsonl':
+        eventsPath = eventsFilePath(outputDir);
+        reporters.push(new JsonlReporter({ path: eventsPath, logger }));
+        break;
+      case 'console':
+        reporters.push(new ConsoleReporter({ stream: io.stdout, env: io.env, verbose: options.verbose, logger }));
+        break;
+      case 'http':
+        http = new HttpReporter({
+          // parseReportingConfig guarantees these when http is on.
+          callbackUrl: config.callbackUrl ?? '',
+          sandboxId: config.sandboxId ?? '',
+          token: config.token ?? '',
+          stateDir: outputDir,
+          logger,
+        });
+        reporters.push(http);
+        break;
+      case 'none':
+        break;
+    }
+  }
+  const sink =
+    http && config.callbackUrl && config.token
+      ? createHttpSink({ callbackUrl: config.callbackUrl, specId: config.specId, token: config.token, logger })
+      : createLocalSink({ file: join(outputDir, 'local-tickets.json') });
+  return { reporter: new FanoutReporter(reporters, { logger }), sink, outputDir, eventsPath, http };
+}
