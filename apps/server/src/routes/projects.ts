@@ -1,4 +1,65 @@
+/** `/projects`: list mine, create (caller owns it), get, and members (owners manage them). */
+import { AddMemberBody, CreateProjectBody, MemberList, PageQuery, Project, ProjectList, ProjectMember } from '@specline/protocol';
+import { z } from 'zod';
 import type { App, AppContext } from '../app';
+import { currentUser } from '../http/auth';
+import { addMember, createProject, getProject, listMembers, listProjects, removeMember } from '../services/projects';
 
-// Scaffold: the routes of this module are being written; see docs/api.md.
-export function registerProjectRoutes(_app: App, _ctx: AppContext): void {}
+const tags = ['projects'];
+const ProjectParams = z.object({ id: z.string().min(1) });
+const MemberParams = z.object({ id: z.string().min(1), user_id: z.string().min(1) });
+
+export function registerProjectRoutes(app: App, ctx: AppContext): void {
+  const onRequest = ctx.requireUser;
+
+  app.get(
+    '/api/v1/projects',
+    { schema: { tags, summary: 'Projects I belong to', querystring: PageQuery, response: { 200: ProjectList } }, onRequest },
+    (request) => listProjects(ctx.db, currentUser(request).id, request.query),
+  );
+
+  app.post(
+    '/api/v1/projects',
+    { schema: { tags, summary: 'Create a project; the caller becomes its owner', body: CreateProjectBody, response: { 201: Project } }, onRequest },
+    async (request, reply) => reply.status(201).send(await createProject(ctx.db, currentUser(request).id, request.body.name)),
+  );
+
+  app.get(
+    '/api/v1/projects/:id',
+    { schema: { tags, summary: 'One project (members only)', params: ProjectParams, response: { 200: Project } }, onRequest },
+    (request) => getProject(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.get(
+    '/api/v1/projects/:id/members',
+    { schema: { tags, summary: 'Members of a project', params: ProjectParams, response: { 200: MemberList } }, onRequest },
+    async (request) => ({ members: await listMembers(ctx.db, request.params.id, currentUser(request).id) }),
+  );
+
+  app.post(
+    '/api/v1/projects/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'Add a registered user by email (owner only; 422 when no account has the email, 409 when already a member)',
+        params: ProjectParams,
+        body: AddMemberBody,
+        response: { 201: ProjectMember },
+      },
+      onRequest,
+    },
+    async (request, reply) => {
+      const member = await addMember(ctx.db, request.params.id, currentUser(request).id, request.body.email, request.body.role);
+      return reply.status(201).send(member);
+    },
+  );
+
+  app.delete(
+    '/api/v1/projects/:id/members/:user_id',
+    { schema: { tags, summary: 'Remove a member (owner only; the last owner stays)', params: MemberParams }, onRequest },
+    async (request, reply) => {
+      await removeMember(ctx.db, request.params.id, currentUser(request).id, request.params.user_id);
+      return reply.status(204).send();
+    },
+  );
+}
