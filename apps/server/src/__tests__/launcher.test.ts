@@ -48,7 +48,7 @@ function providerWith(mode: string, extra: { stopGraceMs?: number; workdir?: str
 }
 
 describe('local provider', () => {
-  it('runs `<entry> run` with the run variables and only the configured base environment, logging to a kept file', async () => {
+  it('runs `<entry> run --phases …` with the run variables and only the configured base environment, logging to a kept file', async () => {
     const { provider, exits, dataDir } = providerWith('exit0', { workdir: '/tmp' });
     const req = request({ phaseData: { explore: { codebase_summary: 'x' } } });
     const launched = await provider.launch(req);
@@ -58,7 +58,7 @@ describe('local provider', () => {
     expect(exits.get(req.sandboxId)).toEqual({ code: 0, signal: null });
 
     const seen = JSON.parse(readFileSync(path.join(dataDir, 'sandboxes', req.sandboxId, 'env.json'), 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> };
-    expect(seen.argv).toEqual(['run']);
+    expect(seen.argv).toEqual(['run', '--phases', 'explore,requirements,design,tasks,sync']);
     expect(seen.cwd).toBe('/tmp');
     expect(seen.env).toMatchObject({
       SPEC_ID: 'spec-1',
@@ -68,7 +68,6 @@ describe('local provider', () => {
       REPORTER_MODE: 'http',
       SPEC_TITLE: 'Export CSV',
       SPEC_DESCRIPTION: 'Users can export reports',
-      SPEC_PHASES: 'explore,requirements,design,tasks,sync',
       HEARTBEAT_INTERVAL: '2',
       OUTPUT_DIRECTORY: path.join(dataDir, 'sandboxes', req.sandboxId),
       CWD: '/tmp',

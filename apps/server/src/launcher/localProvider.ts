@@ -1,5 +1,5 @@
 /**
- * The `local` sandbox provider: runs the sandbox CLI (`specline-sandbox run`) as a child process of
+ * The `local` sandbox provider: runs the sandbox CLI (`specline-sandbox run --phases …`) as a child process of
  * the server with the HTTP reporter. Each child gets its own process group (so anything it starts
  * is stopped with it) and its stdout/stderr appended to `<dataDir>/sandboxes/<id>.log`, which is
  * kept after the run for diagnosis.
@@ -52,7 +52,6 @@ export function sandboxEnv(request: LaunchRequest, dirs: { output: string; cwd: 
     REPORTER_MODE: 'http',
     SPEC_TITLE: request.title,
     SPEC_DESCRIPTION: request.description,
-    SPEC_PHASES: request.phases.join(','),
     HEARTBEAT_INTERVAL: String(request.heartbeatIntervalSeconds),
     OUTPUT_DIRECTORY: dirs.output,
     CWD: dirs.cwd,
@@ -118,7 +117,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       const fd = openSync(logPath, 'a', 0o600);
       let child: ChildProcess;
       try {
-        child = spawn(process.execPath, [entry, 'run'], {
+        child = spawn(process.execPath, [entry, 'run', '--phases', request.phases.join(',')], {
           cwd,
           env: sandboxEnv(request, { output, cwd, contextFile }, options.env ?? {}),
           stdio: ['ignore', fd, fd],
@@ -129,6 +128,14 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       }
       const exited = new Promise<void>((resolve) => {
         child.once('exit', (code, sig) => {
+          // The CLI runs its work in a grandchild; make sure nothing of the group outlives it.
+          if (child.pid !== undefined) {
+            try {
+              process.kill(-child.pid, 'SIGKILL');
+            } catch {
+              /* the group is already gone */
+            }
+          }
           options.logger.info({ sandboxId: request.sandboxId, code, signal: sig }, 'sandbox process exited');
           resolve();
           if (children.get(request.sandboxId)?.process === child) children.delete(request.sandboxId);
