@@ -16,7 +16,7 @@ export type ComponentKind = 'config' | 'store' | 'service' | 'http' | 'ui' | 'te
 const SERVES: Readonly<Record<ComponentKind, readonly RequirementCategory[]>> = {
   config: ['config'],
   store: ['rule'],
-  service: ['rule', 'behaviour', 'response'],
+  service: ['rule', 'behaviour', 'response', 'testing'],
   http: ['response', 'errors'],
   ui: ['ui'],
   telemetry: ['observability'],
@@ -70,12 +70,17 @@ function storeBackends(profile: StackProfile): string {
   return backends.join(', ');
 }
 
+/** A requirement that keeps something between requests (not the log lines of observability). */
+function needsState(req: ReqView): boolean {
+  return req.category !== 'observability' && req.category !== 'testing' && /\b(store|stored|persist\w*|save|saved|history|count|counted|queue|cache|cached|per (second|minute|hour|day))\b/i.test(req.text);
+}
+
 function planComponents(spec: Pick<SpecInfo, 'title'>, reqs: readonly ReqView[], profile: StackProfile, limit: ClauseFacts['limit']): Plan[] {
   const words = featureWords(spec.title);
   const name = titleCase(words);
   const camel = toCase(words, 'camelCase');
   const has = (...cats: RequirementCategory[]) => reqs.some((r) => cats.includes(r.category));
-  const stateful = has('rule') || reqs.some((r) => /\b(store|persist|save|history|record|count|queue|cache|per (second|minute|hour|day))\b/i.test(r.text));
+  const stateful = has('rule') || reqs.some((r) => needsState(r));
   const httpish = profile.httpFramework !== undefined || has('response');
   const plans: Plan[] = [];
   if (has('config')) {
@@ -193,8 +198,9 @@ export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, ex
   const idOf = (kind: ComponentKind) => formatId('component', plans.findIndex((p) => p.kind === kind) + 1);
   const served = new Map<ComponentKind, string[]>(plans.map((p) => [p.kind, []]));
   for (const req of reqs) {
-    if (req.category === 'testing') continue;
-    const owners = plans.filter((p) => SERVES[p.kind].includes(req.category) && !(p.kind === 'service' && req.category === 'response' && served.has('http')));
+    const owners = plans.filter(
+      (p) => (SERVES[p.kind].includes(req.category) || (p.kind === 'store' && needsState(req))) && !(p.kind === 'service' && req.category === 'response' && served.has('http')),
+    );
     for (const owner of owners.length > 0 ? owners : plans.filter((p) => p.kind === 'service')) served.get(owner.kind)!.push(req.id);
   }
   const components = plans.map((plan, i) => ({
@@ -215,7 +221,13 @@ export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, ex
   const api_endpoints = routes.length > 0
     ? routes.map((r) => ({ method: r.method, path: r.path, description: `Added for ${spec.title}`, component: http ? idOf('http') : idOf('service') }))
     : http
-      ? [{ method: 'ANY', path: '/api/*', description: `Existing API routes, now passing through the ${http.name}${statuses.length > 0 ? `; may answer ${statuses.join('/')}${headers.length > 0 ? ` with ${headers.join(', ')}` : ''}` : ''}.`, component: idOf('http') }]
+      ? // A hook sits in front of every existing route: one entry per method, not an invented route.
+        ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((method) => ({
+          method,
+          path: '/api/*',
+          description: `Existing ${method} routes of the API, now passing through the ${http.name}${statuses.length > 0 ? `; may answer ${statuses.join('/')}${headers.length > 0 ? ` with ${headers.join(', ')}` : ''}` : ''}.`,
+          component: idOf('http'),
+        }))
       : [];
   const runner = profile.testRunner ?? 'the project test runner';
   const integration = profile.httpFramework === 'Fastify' ? 'through `app.inject()` on a Fastify instance with the plugin registered' : profile.httpFramework ? `through real HTTP requests to a ${profile.httpFramework} app started on port 0` : 'through the public entry point';

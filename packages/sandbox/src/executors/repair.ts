@@ -8,7 +8,7 @@
 import { PhaseOutputSchemas, Priority, criterionId, type Phase } from '@specline/protocol';
 import { asRecord, idOf, type Json } from '../analysis/shape';
 import { criteriaForText, responseText } from './requirements';
-import { classify, readRequirements } from './read';
+import { readRequirements } from './read';
 import { EARS, applyProblemPaths, clone, normalizeIds, type RepairInput, type RepairResult } from './repairCommon';
 import { repairTasks } from './repairTasks';
 
@@ -46,7 +46,7 @@ function repairRequirements(input: RepairInput, output: Json, fixes: string[]): 
       fixes.push(`requirements[${id}].title: missing, derived from the text`);
     }
     if (!EARS.test(text)) {
-      const body = text.replace(/^(the system|system|it)\s+(shall|must|should|will)\s+/i, '') || String(req['title']);
+      const body = text.replace(/^(?:the\s+)?(?:system|api|service|server|application|app|backend|platform|it)\s+(?:shall|must|should|will|needs to)\s+/i, '') || String(req['title']);
       req['text'] = `WHEN a client invokes the ${feature} feature, THE SYSTEM SHALL ${responseText(lowerFirst(body), clauseFacts(body))}.`.replace(/\.\.$/, '.');
       touched.add(`${id}.text`);
       fixes.push(`requirements[${id}].text: not EARS, rewritten as WHEN … THE SYSTEM SHALL …`);
@@ -90,7 +90,7 @@ function repairDesign(input: RepairInput, output: Json, fixes: string[]): void {
   }
   const served = new Set(items.flatMap((c) => c['requirements'] as string[]));
   const kindWords: Record<string, RegExp> = { config: /config/i, observability: /telemetry|log|metric/i, response: /plugin|middleware|route|handler|http|api/i, errors: /plugin|middleware|route|handler|http|api/i, ui: /ui|view|page|component/i };
-  for (const req of reqs.filter((r) => !served.has(r.id) && classify(r) !== 'testing')) {
+  for (const req of reqs.filter((r) => !served.has(r.id))) {
     const words = kindWords[req.category];
     const owner = (words ? items.find((c) => words.test(`${String(c['name'])} ${typeof c['kind'] === 'string' ? c['kind'] : ''}`)) : undefined) ?? items.find((c) => /service|core|logic/i.test(String(c['name']))) ?? items[0];
     if (!owner) continue;

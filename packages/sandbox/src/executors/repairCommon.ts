@@ -65,8 +65,10 @@ export function normalizeIds(items: unknown[], kind: 'requirement' | 'component'
     }
     const fresh = nextId(kind, used);
     seen.add(fresh);
-    fixes.push(`${list}[${i}]: id ${id === undefined ? '(missing)' : id} ${id !== undefined && pattern.test(id) ? 'duplicated' : 'malformed'}, now ${fresh}`);
-    if (id !== undefined && !renames.has(id)) renames.set(id, fresh);
+    const duplicate = id !== undefined && pattern.test(id);
+    fixes.push(`${list}[${i}]: id ${id === undefined ? '(missing)' : id} ${duplicate ? 'duplicated' : 'malformed'}, now ${fresh}`);
+    // A reference to a duplicated id means the item that kept it; only malformed ids are followed.
+    if (id !== undefined && !duplicate && !renames.has(id)) renames.set(id, fresh);
     record['id'] = fresh;
   }
   return { items: kept, renames };

@@ -83,7 +83,11 @@ export function generateTasks(spec: Pick<SpecInfo, 'title' | 'description'>, exp
   }
 
   for (const component of components) {
-    const served = component.requirements.filter((id) => reqById.has(id));
+    const own = component.requirements.filter((id) => reqById.has(id) && reqById.get(id)!.category !== 'testing');
+    // A component citing nothing (a helper) works for the requirements of the components that use it.
+    const users = components.filter((c) => (componentDeps.get(c.id) ?? []).includes(component.id));
+    const borrowed = own.length > 0 ? [] : [...new Set(users.flatMap((c) => c.requirements.filter((id) => reqById.has(id) && reqById.get(id)!.category !== 'testing')))];
+    const served = own.length > 0 ? own : borrowed.length > 0 ? borrowed : reqs.filter((r) => r.category !== 'testing').slice(0, 1).map((r) => r.id);
     const group = TICKET_OF_KIND[component.kind] ?? `component:${component.id}`;
     const earlier = (componentDeps.get(component.id) ?? []).filter((d) => drafts.some((t) => t.key === `impl:${d}`)).map((d) => `impl:${d}`);
     const criteria = served.flatMap((id) => reqById.get(id)?.criteria ?? []);

@@ -1,0 +1,172 @@
+import { DesignOutput, ID_PATTERNS, PhaseOutputSchemas, PrdOutput, RequirementsOutput, SyncOutput, TasksOutput, type Phase } from '@specline/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCycles, findDanglingRefs } from '../analysis/traceability';
+import { evaluate } from '../evaluators/index';
+import type { PhaseContext } from '../types';
+import { makeTree, TS_MONOREPO } from './__fixtures__/tree';
+import { createPlannerExecutor } from './planner';
+
+const spec = { id: 'spec-1', title: 'Add rate limiting to the public API', description: 'Limit each API key to 100 requests per minute and return 429 with Retry-After' };
+const PHASES: Phase[] = ['explore', 'prd', 'requirements', 'design', 'tasks', 'sync'];
+const EARS = /^(WHEN|IF|WHILE|WHERE)\b.+\bTHE SYSTEM SHALL\b/;
+
+async function runAll(cwd: string, s = spec, progress: string[] = []): Promise<Record<string, Record<string, unknown>>> {
+  const planner = createPlannerExecutor();
+  const phaseData: Record<string, Record<string, unknown>> = {};
+  for (const phase of PHASES) {
+    const context: PhaseContext = { spec: s, cwd, phaseData: { ...phaseData }, attempt: 1, maxAttempts: 3, progress: (m) => progress.push(`${phase}: ${m}`) };
+    const result = await planner.execute(phase, context, null, new AbortController().signal);
+    expect(result.usage).toEqual({ input_tokens: 0, output_tokens: 0, cost_usd: 0 });
+    phaseData[phase] = result.output;
+  }
+  return phaseData;
+}
+
+describe('planner executor on a Fastify/TypeScript monorepo', () => {
+  let tree: Awaited<ReturnType<typeof makeTree>>;
+  let data: Record<string, Record<string, unknown>>;
+  const progress: string[] = [];
+
+  beforeAll(async () => {
+    tree = await makeTree(TS_MONOREPO);
+    data = await runAll(tree.root, spec, progress);
+  });
+  afterAll(() => tree.cleanup());
+
+  it('is named planner and says so in every output', () => {
+    expect(createPlannerExecutor().name).toBe('planner');
+    for (const phase of PHASES) expect(data[phase]?.['generated_by']).toBe('planner');
+  });
+
+  it('produces outputs that validate against the protocol schemas and pass the evaluators', () => {
+    for (const phase of PHASES) {
+      expect(PhaseOutputSchemas[phase].safeParse(data[phase]).success).toBe(true);
+      const context = Object.fromEntries(PHASES.slice(0, PHASES.indexOf(phase)).map((p) => [p, data[p]!]));
+      const result = evaluate(phase, data[phase], context);
+      expect({ phase, feedback: result.feedback, passed: result.passed }).toEqual({ phase, feedback: '', passed: true });
+    }
+  });
+
+  it('is deterministic: a second run gives the same outputs', async () => {
+    expect(await runAll(tree.root)).toEqual(data);
+  });
+
+  it('derives one requirement per clause plus standard ones, in EARS with ≥2 criteria and unique stable ids', () => {
+    const { requirements } = RequirementsOutput.parse(data['requirements']);
+    expect(requirements.map((r) => r.id)).toEqual(requirements.map((_, i) => `REQ-${String(i + 1).padStart(3, '0')}`));
+    for (const req of requirements) {
+      expect(req.text).toMatch(EARS);
+      expect(req.acceptance_criteria.length).toBeGreaterThanOrEqual(2);
+      req.acceptance_criteria.forEach((c, n) => expect(c.id).toBe(`${req.id}.AC-${n + 1}`));
+    }
+    const [limit, refusal] = requirements;
+    expect(limit!.text).toBe('WHEN an API key makes a request, THE SYSTEM SHALL limit each API key to 100 requests per minute.');
+    expect(limit!.acceptance_criteria.map((c) => c.text).join(' ')).toMatch(/99 requests.*served normally.*100 requests.*refused/);
+    expect(refusal!.text).toBe('IF an API key exceeds 100 requests per minute, THEN THE SYSTEM SHALL return HTTP 429 (Too Many Requests) with a Retry-After header.');
+    expect(refusal!.acceptance_criteria.map((c) => c.text)).toEqual(expect.arrayContaining(['The response status code is 429 (Too Many Requests).', expect.stringMatching(/Retry-After header whose value is a positive whole number of seconds/)]));
+    const titles = requirements.map((r) => r.title);
+    expect(titles).toEqual(expect.arrayContaining(['Configurable rate limiting settings', 'Validation and error handling for rate limiting', 'Observability of rate limiting', 'Automated tests for rate limiting']));
+    expect(requirements.find((r) => r.title.startsWith('Automated tests'))!.text).toContain('WHERE the Vitest test suite runs');
+  });
+
+  it('maps the design onto the detected stack: a Fastify plugin under the server source dir, a store, config', () => {
+    const design = DesignOutput.parse(data['design']);
+    const names = design.components.map((c) => c.name);
+    expect(names).toEqual(['Rate Limiting configuration', 'Rate Limiting store', 'Rate Limiting service', 'Rate Limiting Fastify plugin', 'Rate Limiting telemetry']);
+    const plugin = design.components.find((c) => c.name.endsWith('Fastify plugin'))!;
+    expect(plugin.file_path).toBe('apps/server/src/plugins/rateLimiting.ts'); // the existing plugins/ directory
+    expect(design.components.find((c) => c.name.endsWith('store'))!.file_path).toBe('apps/server/src/rateLimiting/store.ts');
+    expect(design.components.map((c) => c.id)).toEqual(['DES-001', 'DES-002', 'DES-003', 'DES-004', 'DES-005']);
+    const reqIds = RequirementsOutput.parse(data['requirements']).requirements.map((r) => r.id);
+    const cited = new Set(design.components.flatMap((c) => c.requirements ?? []));
+    for (const id of reqIds) expect(cited.has(id)).toBe(true);
+    expect(design.data_models.map((m) => m.name)).toEqual(expect.arrayContaining(['RateLimitingConfig', 'RateLimitingWindow']));
+    expect(design.testing_strategy).toContain('Vitest');
+    expect(design.testing_strategy).toContain('app.inject()');
+    expect(design.error_handling).toContain('429');
+    expect(design.architecture_diagram).toMatch(/^flowchart LR\n/);
+  });
+
+  it('plans tasks that form a DAG, cite existing ids, cover every requirement and component, with estimates in (0, 8]', () => {
+    const { tickets, tasks } = TasksOutput.parse(data['tasks']);
+    const requirements = RequirementsOutput.parse(data['requirements']).requirements;
+    const { components } = DesignOutput.parse(data['design']);
+    expect(tickets.every((t) => ID_PATTERNS.ticket.test(t.id))).toBe(true);
+    expect(tasks.every((t) => ID_PATTERNS.task.test(t.id))).toBe(true);
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(tasks.length);
+    expect(findCycles(tasks)).toEqual([]);
+    expect(findDanglingRefs({ tasks, requirements, tickets, components })).toEqual([]);
+    for (const task of tasks) {
+      expect(task.estimated_hours).toBeGreaterThan(0);
+      expect(task.estimated_hours).toBeLessThanOrEqual(8);
+      expect(task.requirements.length).toBeGreaterThan(0);
+    }
+    for (const req of requirements) expect(tasks.some((t) => t.requirements.includes(req.id))).toBe(true);
+    for (const component of components) expect(tasks.some((t) => t.components?.includes(component.id))).toBe(true);
+    const plugin = components.find((c) => c.name.endsWith('Fastify plugin'))!;
+    const service = components.find((c) => c.name.endsWith('service'))!;
+    const implPlugin = tasks.find((t) => t.title === `Implement ${plugin.name}`)!;
+    const implService = tasks.find((t) => t.title === `Implement ${service.name}`)!;
+    expect(implPlugin.depends_on).toContain(implService.id);
+    expect(tasks.find((t) => t.title === `Test ${plugin.name}`)!['files_to_create']).toEqual(['apps/server/src/plugins/rateLimiting.test.ts']);
+  });
+
+  it('computes SYNC from the phase data (100% coverage, no cycles, ready)', () => {
+    const sync = SyncOutput.parse(data['sync']);
+    expect(sync.coverage_percent).toBe(100);
+    expect(sync.ready_for_execution).toBe(true);
+    expect(sync.coverage.length).toBe(RequirementsOutput.parse(data['requirements']).requirements.length);
+  });
+
+  it('writes a PRD with one user story per clause', () => {
+    const prd = PrdOutput.parse(data['prd']);
+    expect(prd.user_stories.map((s) => s.id)).toEqual(['US-001', 'US-002']);
+    expect(prd.user_stories[1]!.acceptance_criteria).toEqual(expect.arrayContaining(['The answer has status 429', 'The answer carries Retry-After']));
+    expect(prd.scope.in_scope).toContain('Limit each API key to 100 requests per minute');
+  });
+
+  it('reports meaningful progress lines', () => {
+    expect(progress).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^explore: Scanned 25 files in \d+ directories in \d+ ms$/),
+        expect.stringMatching(/^requirements: Derived 6 requirements \(2 from the description's clauses/),
+        expect.stringMatching(/^tasks: Planned \d+ tickets and \d+ tasks/),
+        'sync: Traceability computed: 100% of requirements covered, 0 cycles, 0 dangling references',
+      ]),
+    );
+  });
+});
+
+describe('planner executor on other inputs', () => {
+  it('plans a non-HTTP feature in a Python project and still covers everything', async () => {
+    const tree = await makeTree({ 'pyproject.toml': '[project]\nname = "tool"\ndependencies = ["click"]\n', 'tool/__init__.py': '', 'tool/cli.py': '', 'tests/test_cli.py': '' });
+    try {
+      const data = await runAll(tree.root, { id: 's', title: 'Export reports as CSV', description: 'Users can export any report as a CSV file. When a report has more than 10,000 rows, stream the file.\nOut of scope: Excel export' });
+      for (const phase of PHASES) expect(PhaseOutputSchemas[phase].safeParse(data[phase]).success).toBe(true);
+      const { requirements } = RequirementsOutput.parse(data['requirements']);
+      expect(requirements[1]!.text).toBe('WHEN a report has more than 10,000 rows, THE SYSTEM SHALL stream the file.');
+      expect(requirements[0]!.acceptance_criteria.map((c) => c.text).join(' ')).toContain('RFC 4180');
+      expect(data['requirements']!['out_of_scope']).toEqual(['Excel export']);
+      const design = DesignOutput.parse(data['design']);
+      expect(design.components.every((c) => c.file_path?.endsWith('.py'))).toBe(true);
+      expect(SyncOutput.parse(data['sync']).ready_for_execution).toBe(true);
+    } finally {
+      await tree.cleanup();
+    }
+  });
+
+  it('derives requirements itself when a later phase runs alone (resume without context)', async () => {
+    const planner = createPlannerExecutor();
+    const progress: string[] = [];
+    const result = await planner.execute('tasks', { spec, cwd: '.', phaseData: {}, attempt: 1, maxAttempts: 3, progress: (m) => progress.push(m) }, null, new AbortController().signal);
+    expect(TasksOutput.safeParse(result.output).success).toBe(true);
+    expect((result.output['tasks'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('throws the abort reason when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('run cancelled');
+    controller.abort(reason);
+    await expect(createPlannerExecutor().execute('requirements', { spec, cwd: '.', phaseData: {}, attempt: 1, maxAttempts: 3, progress: () => {} }, null, controller.signal)).rejects.toBe(reason);
+  });
+});
