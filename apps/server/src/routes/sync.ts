@@ -1,0 +1,31 @@
+/** `POST /api/v1/specs/{id}/sync`: the HTTP ticket sink of a run's SYNC phase (see services/sync.ts). */
+import { SyncBody, SyncResponse } from '@specline/protocol';
+import { z } from 'zod';
+import type { App, AppContext } from '../app';
+import { currentSandbox } from '../http/auth';
+import { AppError } from '../http/errors';
+import { syncTickets } from '../services/sync';
+
+export function registerSyncRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/api/v1/specs/:id/sync',
+    {
+      schema: {
+        tags: ['ingest'],
+        summary: 'Create the tickets and tasks of a spec run (idempotent by local id)',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        body: SyncBody,
+        response: { 200: SyncResponse },
+        security: [{ bearer: [] }],
+      },
+      preHandler: ctx.requireSandbox,
+    },
+    async (request) => {
+      const principal = currentSandbox(request);
+      if (principal.specId !== request.params.id) {
+        throw new AppError('forbidden', `this sandbox token is for spec ${principal.specId}, not ${request.params.id}`);
+      }
+      return syncTickets(ctx.db, principal.specId, request.body);
+    },
+  );
+}

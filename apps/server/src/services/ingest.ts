@@ -1,0 +1,206 @@
+/**
+ * Event ingestion: one batch of a sandbox's events, validated whole, then stored in ONE transaction.
+ *
+ * 1. `parseIngestRequest`: size limits (413), every event validated (422 naming index and path of
+ *    each bad one), the spec named in the body must be the token's (403). Nothing is stored on error.
+ * 2. `ingestEvents`: lock the spec row; drop events whose `(sandbox_id, event_id)` is stored (acked as
+ *    duplicates, never stored twice or applied twice); assign gap-free `spec_seq` = last+1…; one
+ *    multi-row INSERT … ON CONFLICT DO NOTHING; advance `specs.last_spec_seq`; apply side effects;
+ *    COMMIT; then publish `{spec_id, spec_seq}` on the bus (a wake-up: a failed publish is logged, the
+ *    stream hubs also poll) and, after a run's terminal event, `runs.finished(…)`.
+ *
+ * Events in a legacy shape (no `event_id`) get a server uuid, so a retried legacy POST cannot be
+ * deduplicated: producers that retry must send `event_id`.
+ */
+import { randomUUID } from 'node:crypto';
+import { EVENT_LIMITS, parseIngestBody, type IngestIssue, type IngestResponse, type NormalizedEvent } from '@specline/protocol';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { EventBus } from '../bus/eventBus';
+import { AppError, notFound } from '../http/errors';
+import { rowsOf, type Db } from '../store/db';
+import { sandboxEvents, specs } from '../store/schema';
+import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
+import type { PhaseRowsLogger } from './phaseRows';
+import type { RunManager } from './runs';
+
+export interface IngestLogger extends PhaseRowsLogger {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface IngestPrincipal {
+  sandboxId: string;
+  specId: string;
+}
+
+export interface IngestDeps {
+  db: Db;
+  bus: EventBus;
+  runs: Pick<RunManager, 'finished'>;
+  logger: IngestLogger;
+}
+
+function issuesDetail(prefix: string, issues: readonly IngestIssue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path || '(root)'}: ${i.message}`);
+  return `${prefix}: ${shown.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`;
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
+}
+
+export interface ParseIngestOptions {
+  /** Size of the request body in bytes, when known (content-length). */
+  bodyBytes?: number | undefined;
+}
+
+/**
+ * Validates a POSTed body for the principal: returns the normalised events, or throws an AppError
+ * (413 payload_too_large, 422 validation_failed, 403 spec_mismatch) that names every bad event.
+ */
+export function parseIngestRequest(body: unknown, principal: IngestPrincipal, options: ParseIngestOptions = {}): NormalizedEvent[] {
+  const bodyBytes = options.bodyBytes ?? Buffer.byteLength(JSON.stringify(body ?? null));
+  if (bodyBytes > EVENT_LIMITS.maxBatchBytes) {
+    throw new AppError('payload_too_large', `the body is ${bodyBytes} bytes; a batch is at most ${EVENT_LIMITS.maxBatchBytes} bytes (4 MiB)`);
+  }
+  if (bodyBytes > EVENT_LIMITS.maxEventBytes) {
+    const list = typeof body === 'object' && body !== null && 'events' in body ? body.events : undefined;
+    const sized: { index: number; path: string; message: string }[] = [];
+    if (Array.isArray(list)) {
+      list.forEach((raw, index) => {
+        const size = Buffer.byteLength(JSON.stringify(raw ?? null));
+        if (size > EVENT_LIMITS.maxEventBytes) sized.push({ index, path: `events[${index}]`, message: `event is ${size} bytes; at most ${EVENT_LIMITS.maxEventBytes} (256 KiB)` });
+      });
+    } else if (list === undefined) {
+      sized.push({ index: 0, path: '(root)', message: `event is ${bodyBytes} bytes; at most ${EVENT_LIMITS.maxEventBytes} (256 KiB)` });
+    }
+    if (sized.length) throw new AppError('payload_too_large', issuesDetail('event too large', sized), { errors: sized });
+  }
+  const parsed = parseIngestBody(body);
+  if (!parsed.ok) throw new AppError('validation_failed', issuesDetail('invalid event batch, nothing was stored', parsed.issues), { errors: parsed.issues });
+  const events = parsed.events;
+  const nul = events.flatMap((e, index) => (hasNul(e.data) ? [{ index, path: parsed.batch ? `events[${index}].data` : 'data', message: 'text may not contain the NUL character (\\u0000)' }] : []));
+  if (nul.length) throw new AppError('validation_failed', issuesDetail('invalid event batch, nothing was stored', nul), { errors: nul });
+  const mismatched = events.flatMap((e, index) => {
+    const claimed = [e.spec_id, e.event_type === 'agent.completed' ? e.data['spec_id'] : null].filter((v) => v !== null && v !== undefined);
+    return claimed.some((c) => c !== principal.specId)
+      ? [{ index, path: parsed.batch ? `events[${index}].spec_id` : 'spec_id', message: `names spec ${JSON.stringify(claimed.find((c) => c !== principal.specId))}; this sandbox token is for spec ${principal.specId}` }]
+      : [];
+  });
+  if (mismatched.length) throw new AppError('spec_mismatch', issuesDetail('events for another spec', mismatched), { errors: mismatched });
+  return events;
+}
+
+interface InsertRow {
+  ord: number;
+  event_id: string;
+  seq: number | null;
+  event_type: string;
+  phase: string | null;
+  data: Record<string, unknown>;
+  source: string;
+  emitted_at: string | null;
+}
+
+export interface IngestResult {
+  response: IngestResponse;
+  terminal: TerminalEffect | null;
+}
+
+/** Stores a validated batch in one transaction and applies its side effects; see the module comment. */
+export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, events: readonly NormalizedEvent[]): Promise<IngestResult> {
+  const { sandboxId, specId } = principal;
+  const now = new Date();
+  // Body order → the server event id of each event; repeats inside the batch are duplicates of the first.
+  const firstIndex = new Map<string, number>();
+  const eventIds: string[] = [];
+  const rows: InsertRow[] = [];
+  events.forEach((e, ord) => {
+    const eventId = e.event_id ?? randomUUID();
+    eventIds.push(eventId);
+    if (firstIndex.has(eventId)) return;
+    firstIndex.set(eventId, ord);
+    rows.push({ ord, event_id: eventId, seq: e.seq, event_type: e.event_type, phase: e.phase, data: e.data, source: e.source, emitted_at: e.timestamp });
+  });
+
+  const result = await deps.db.transaction(async (tx) => {
+    const [spec] = await tx.select(lockedSpecColumns).from(specs).where(eq(specs.id, specId)).for('update');
+    if (!spec) throw notFound('spec');
+    const last = spec.lastSpecSeq;
+    const inserted = rowsOf<{ id: string; event_id: string; spec_seq: string }>(
+      await tx.execute(sql`
+        with incoming as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as x(ord int, event_id text, seq int, event_type text, phase text, data jsonb, source text, emitted_at timestamptz)
+        ), fresh as (
+          select i.* from incoming i
+          where not exists (select 1 from sandbox_events e where e.sandbox_id = ${sandboxId} and e.event_id = i.event_id)
+        )
+        insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at)
+        select ${specId}, ${last}::bigint + row_number() over (order by ord), ${sandboxId}, event_id, seq, event_type, phase, data, source,
+               coalesce(emitted_at, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz
+        from fresh
+        on conflict (sandbox_id, event_id) do nothing
+        returning id::text as id, event_id, spec_seq::text as spec_seq`),
+    )
+      .map((r) => ({ id: r.id, eventId: r.event_id, specSeq: Number(r.spec_seq) }))
+      .sort((a, b) => a.specSeq - b.specSeq);
+    // Under the row lock nothing else inserts for this sandbox, so the range is exactly last+1..last+n.
+    inserted.forEach((r, i) => {
+      if (r.specSeq !== last + i + 1) throw new Error(`spec_seq gap for ${specId}: expected ${last + i + 1}, got ${r.specSeq}`);
+    });
+    const serverId = new Map(inserted.map((r) => [r.eventId, r.id]));
+    const missing = rows.filter((r) => !serverId.has(r.event_id)).map((r) => r.event_id);
+    if (missing.length) {
+      const existing = await tx
+        .select({ id: sql<string>`${sandboxEvents.id}::text`, eventId: sandboxEvents.eventId })
+        .from(sandboxEvents)
+        .where(and(eq(sandboxEvents.sandboxId, sandboxId), inArray(sandboxEvents.eventId, missing)));
+      for (const r of existing) serverId.set(r.eventId, r.id);
+    }
+    let terminal: TerminalEffect | null = null;
+    if (inserted.length) {
+      await tx.update(specs).set({ lastSpecSeq: last + inserted.length }).where(eq(specs.id, specId));
+      const byEventId = new Map(rows.map((r) => [r.event_id, r]));
+      const stored: EffectEvent[] = inserted.map((r) => {
+        const row = byEventId.get(r.eventId)!;
+        return { spec_seq: r.specSeq, event_type: row.event_type, data: row.data, emitted_at: row.emitted_at ? new Date(row.emitted_at) : now };
+      });
+      terminal = await applyIngestEffects(tx, { spec, sandboxId, events: stored, log: deps.logger, now });
+    }
+    const response: IngestResponse = {
+      status: 'received',
+      sandbox_id: sandboxId,
+      spec_id: specId,
+      stored: inserted.length,
+      duplicates: events.length - inserted.length,
+      first_spec_seq: inserted.length ? last + 1 : null,
+      last_spec_seq: inserted.length ? last + inserted.length : null,
+      event_ids: eventIds.map((id) => serverId.get(id) ?? id),
+    };
+    return { response, terminal };
+  });
+
+  const lastSeq = result.response.last_spec_seq;
+  if (lastSeq !== null) {
+    deps.bus.publish({ spec_id: specId, spec_seq: lastSeq }).catch((error: unknown) => {
+      deps.logger.error({ err: error, spec_id: specId, spec_seq: lastSeq }, 'bus publish failed after commit; streams catch up on their next poll');
+    });
+  }
+  if (result.terminal) {
+    try {
+      await deps.runs.finished(sandboxId, result.terminal.outcome);
+    } catch (error) {
+      deps.logger.error({ err: error, sandbox_id: sandboxId }, 'ending the sandbox after its terminal event failed');
+    }
+  }
+  return result;
+}
+
+/** Validates and stores: the whole ingestion of one POST body. */
+export async function ingestEvents(deps: IngestDeps, principal: IngestPrincipal, body: unknown, options: ParseIngestOptions = {}): Promise<IngestResponse> {
+  const events = parseIngestRequest(body, principal, options);
+  return (await storeEvents(deps, principal, events)).response;
+}

@@ -1,0 +1,380 @@
+/**
+ * What stored events do to their spec. A pure reducer (`reduceRunEffects`) computes the new run state
+ * from the events of one batch; `applyIngestEffects` writes it inside the ingest transaction (the spec
+ * row is locked), merges `phase_data` atomically with jsonb `||`, upserts the rows of completed
+ * phases, and records a version when the run ends. Only events of the spec's CURRENT sandbox change
+ * state: a late event of an earlier run is stored and shown, never applied.
+ *
+ * Rules: `status`, `current_phase` and `progress` only move forward within a run (the first
+ * `spec.execution_started` of a run resets the run-scoped fields); a phase that passed is not
+ * reopened by a late retry/failure; progress = passed phases / run phases × 100.
+ */
+import {
+  DEFAULT_PHASES,
+  EventPayloads,
+  Phase,
+  phaseIndex,
+  type PhaseFailureReason,
+  type PhaseStatus,
+  type SpecStatus,
+} from '@specline/protocol';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Tx } from '../store/db';
+import { sandboxEvents, sandboxes, specs } from '../store/schema';
+import type { SpecRow } from './access';
+import { upsertPhaseRows, type PhaseRowsLogger } from './phaseRows';
+import { recordVersion } from './versions';
+
+export interface EffectEvent {
+  spec_seq: number;
+  event_type: string;
+  data: Record<string, unknown>;
+  /** Producer's emit time (receive time when it sent none). */
+  emitted_at: Date;
+}
+
+export interface SpecUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface RunState {
+  status: SpecStatus;
+  currentPhase: Phase | null;
+  phases: Phase[];
+  phaseStatus: Partial<Record<Phase, PhaseStatus>>;
+  progress: number;
+  lastError: string | null;
+  usage: SpecUsage | null;
+  lastHeartbeatAt: Date | null;
+}
+
+export type RunOutcome = 'completed' | 'failed' | 'cancelled';
+
+export interface TerminalEffect {
+  outcome: RunOutcome;
+  /** Whether this event moved the spec to its terminal status (false when it already was terminal). */
+  statusChanged: boolean;
+  error: string | null;
+}
+
+export interface EffectsResult {
+  state: RunState;
+  changed: boolean;
+  /** `{phase: output}` to merge into `phase_data` with `||`. */
+  phaseDataPatch: Record<string, Record<string, unknown>>;
+  /** Outputs of the phases that completed in this batch, in order. */
+  completed: { phase: Phase; output: Record<string, unknown> }[];
+  terminal: TerminalEffect | null;
+}
+
+const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, executing: 1, completed: 2, failed: 2, cancelled: 2 };
+const PHASE_EVENTS = ['spec.phase_started', 'spec.phase_completed', 'spec.phase_failed', 'spec.phase_retry'];
+
+function isTerminal(status: SpecStatus): boolean {
+  return STATUS_RANK[status] === 2;
+}
+
+function blankStatus(): PhaseStatus {
+  return { state: 'pending', attempt: 0, max_attempts: null, eval_score: null, reason: null, error: null, started_at: null, completed_at: null };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Outcome of a run from its `agent.completed` payload (and the phase that failed, if it said why). */
+export function outcomeOf(data: Record<string, unknown>, phaseStatus: RunState['phaseStatus'] = {}): RunOutcome {
+  if (data['success'] === true) return 'completed';
+  const failed = Phase.safeParse(data['failed_phase']);
+  const reason: unknown = data['reason'] ?? (failed.success ? phaseStatus[failed.data]?.reason : undefined);
+  const cancelled = reason === 'cancelled' || Object.values(phaseStatus).some((s) => s.reason === 'cancelled' && s.state === 'failed');
+  return cancelled ? 'cancelled' : 'failed';
+}
+
+interface ReduceOptions {
+  now: Date;
+  /** Whether this sandbox already reported a phase event before the batch (then `execution_started` resets nothing). */
+  runStartedBefore: boolean;
+}
+
+export function reduceRunEffects(initial: RunState, events: readonly EffectEvent[], options: ReduceOptions): EffectsResult {
+  const s: RunState = { ...initial, phases: [...initial.phases], phaseStatus: { ...initial.phaseStatus } };
+  const result: EffectsResult = { state: s, changed: false, phaseDataPatch: {}, completed: [], terminal: null };
+  let phaseSeen = options.runStartedBefore;
+
+  const forwardPhase = (phase: Phase | null) => {
+    if (phase && (s.currentPhase === null || phaseIndex(phase) > phaseIndex(s.currentPhase))) s.currentPhase = phase;
+  };
+  const forwardStatus = (status: SpecStatus) => {
+    if (STATUS_RANK[status] > STATUS_RANK[s.status]) s.status = status;
+  };
+  const recomputeProgress = () => {
+    const run = s.phases.length ? s.phases : [...DEFAULT_PHASES];
+    const passed = run.filter((p) => s.phaseStatus[p]?.state === 'passed').length;
+    s.progress = Math.max(s.progress, Math.round((passed / run.length) * 100));
+  };
+  const setPhase = (phase: Phase, update: (prev: PhaseStatus) => PhaseStatus) => {
+    const prev = s.phaseStatus[phase] ?? blankStatus();
+    if (prev.state === 'passed') return; // a late retry/failure/start never reopens a passed phase
+    s.phaseStatus[phase] = update(prev);
+  };
+  const failureText = (data: { error?: string | undefined; eval_feedback?: string | undefined }) => data.error ?? data.eval_feedback ?? null;
+
+  for (const event of events) {
+    const at = event.emitted_at.toISOString();
+    switch (event.event_type) {
+      case 'spec.execution_started': {
+        const data = EventPayloads['spec.execution_started'].safeParse(event.data);
+        if (!data.success) break;
+        if (!phaseSeen && !isTerminal(s.status)) {
+          // A new run: its phases, no phase state, nothing passed yet.
+          s.phases = data.data.phases;
+          s.phaseStatus = {};
+          s.currentPhase = null;
+          s.progress = 0;
+          s.lastError = null;
+        }
+        forwardStatus('executing');
+        break;
+      }
+      case 'spec.phase_started': {
+        const data = EventPayloads['spec.phase_started'].safeParse(event.data);
+        if (!data.success) break;
+        phaseSeen = true;
+        forwardStatus('executing');
+        forwardPhase(data.data.phase);
+        setPhase(data.data.phase, (prev) => ({
+          ...prev,
+          state: 'running',
+          attempt: data.data.attempt,
+          reason: null,
+          error: null,
+          started_at: prev.started_at ?? at,
+          completed_at: null,
+        }));
+        break;
+      }
+      case 'spec.phase_retry': {
+        const data = EventPayloads['spec.phase_retry'].safeParse(event.data);
+        if (!data.success) break;
+        phaseSeen = true;
+        forwardPhase(data.data.phase);
+        setPhase(data.data.phase, (prev) => ({
+          ...prev,
+          state: 'retrying',
+          attempt: data.data.retry_count + 1,
+          max_attempts: data.data.max_retries,
+          eval_score: data.data.eval_score ?? prev.eval_score,
+          reason: data.data.reason,
+          error: failureText(data.data),
+          started_at: prev.started_at ?? at,
+        }));
+        break;
+      }
+      case 'spec.phase_completed': {
+        const data = EventPayloads['spec.phase_completed'].safeParse(event.data);
+        if (!data.success) break;
+        const { phase, phase_output, usage } = data.data;
+        phaseSeen = true;
+        forwardPhase(phase);
+        setPhase(phase, (prev) => ({
+          ...prev,
+          state: 'passed',
+          attempt: Math.max(prev.attempt, data.data.retry_count + 1),
+          eval_score: data.data.eval_score,
+          reason: null,
+          error: null,
+          started_at: prev.started_at ?? at,
+          completed_at: at,
+        }));
+        result.phaseDataPatch[phase] = phase_output;
+        result.completed.push({ phase, output: phase_output });
+        if (usage) {
+          const u = s.usage ?? { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+          s.usage = {
+            input_tokens: u.input_tokens + (usage.input_tokens ?? 0),
+            output_tokens: u.output_tokens + (usage.output_tokens ?? 0),
+            cost_usd: Math.round((u.cost_usd + (usage.cost_usd ?? 0)) * 1e6) / 1e6,
+          };
+        }
+        recomputeProgress();
+        break;
+      }
+      case 'spec.phase_failed': {
+        const data = EventPayloads['spec.phase_failed'].safeParse(event.data);
+        if (!data.success) break;
+        const { phase, reason } = data.data;
+        phaseSeen = true;
+        forwardPhase(phase);
+        const detail = failureText(data.data);
+        setPhase(phase, (prev) => ({
+          ...prev,
+          state: 'failed',
+          attempt: Math.max(prev.attempt, data.data.retry_count),
+          eval_score: data.data.eval_score ?? prev.eval_score,
+          reason: reason satisfies PhaseFailureReason,
+          error: detail,
+          completed_at: at,
+        }));
+        s.lastError = `${phase} failed (${reason})${detail ? `: ${detail}` : ''}`;
+        break;
+      }
+      case 'spec.execution_failed': {
+        const data = EventPayloads['spec.execution_failed'].safeParse(event.data);
+        if (data.success) s.lastError = data.data.error;
+        break;
+      }
+      case 'spec.heartbeat': {
+        const data = EventPayloads['spec.heartbeat'].safeParse(event.data);
+        s.lastHeartbeatAt = options.now;
+        if (data.success && !isTerminal(s.status)) forwardPhase(data.data.current_phase);
+        break;
+      }
+      case 'agent.completed': {
+        const data = EventPayloads['agent.completed'].safeParse(event.data);
+        if (!data.success) break;
+        for (const [key, value] of Object.entries(data.data.phase_data)) {
+          const phase = Phase.safeParse(key);
+          if (phase.success && isObject(value) && Object.keys(value).length > 0 && !(key in result.phaseDataPatch)) {
+            result.phaseDataPatch[key] = value;
+          }
+        }
+        const outcome = s.status === 'cancelled' ? 'cancelled' : outcomeOf(data.data, s.phaseStatus);
+        const statusChanged = !isTerminal(s.status);
+        if (statusChanged) {
+          s.status = outcome;
+          if (outcome === 'completed') {
+            s.progress = 100;
+            s.lastError = null;
+          } else {
+            s.lastError = data.data.error ?? s.lastError ?? (outcome === 'cancelled' ? 'run cancelled' : 'run failed');
+          }
+        }
+        result.terminal = { outcome, statusChanged, error: outcome === 'completed' ? null : s.lastError };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  result.changed =
+    s.status !== initial.status ||
+    s.currentPhase !== initial.currentPhase ||
+    s.progress !== initial.progress ||
+    s.lastError !== initial.lastError ||
+    s.lastHeartbeatAt !== initial.lastHeartbeatAt ||
+    s.usage !== initial.usage ||
+    JSON.stringify(s.phaseStatus) !== JSON.stringify(initial.phaseStatus) ||
+    JSON.stringify(s.phases) !== JSON.stringify(initial.phases);
+  return result;
+}
+
+/** The spec columns ingestion reads under the row lock (not `phase_data`: it can be large, and is merged in SQL). */
+export const lockedSpecColumns = {
+  id: specs.id,
+  status: specs.status,
+  currentPhase: specs.currentPhase,
+  phases: specs.phases,
+  phaseStatus: specs.phaseStatus,
+  progress: specs.progress,
+  lastError: specs.lastError,
+  usage: specs.usage,
+  lastHeartbeatAt: specs.lastHeartbeatAt,
+  sandboxId: specs.sandboxId,
+  lastSpecSeq: specs.lastSpecSeq,
+};
+export type LockedSpec = Pick<SpecRow, keyof typeof lockedSpecColumns>;
+
+function runStateOf(spec: LockedSpec): RunState {
+  const phases = Array.isArray(spec.phases) ? spec.phases.flatMap((p) => (Phase.safeParse(p).success ? [p as Phase] : [])) : [];
+  const current = Phase.safeParse(spec.currentPhase);
+  const status = (Object.hasOwn(STATUS_RANK, spec.status) ? spec.status : 'draft') as SpecStatus;
+  return {
+    status,
+    currentPhase: current.success ? current.data : null,
+    phases,
+    phaseStatus: spec.phaseStatus ?? {},
+    progress: spec.progress,
+    lastError: spec.lastError,
+    usage: spec.usage ?? null,
+    lastHeartbeatAt: spec.lastHeartbeatAt,
+  };
+}
+
+export interface ApplyEffectsInput {
+  /** The spec row, read under `for update` in this transaction. */
+  spec: LockedSpec;
+  sandboxId: string;
+  /** Newly stored events (duplicates excluded), in `spec_seq` order. */
+  events: readonly EffectEvent[];
+  log: PhaseRowsLogger;
+  now?: Date;
+}
+
+/**
+ * Applies the batch's side effects inside the transaction. Returns the run's terminal outcome when
+ * the batch held its `agent.completed` (for ANY sandbox of the spec: an old run's sandbox is still
+ * finished), so the caller can end the sandbox after commit.
+ */
+export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Promise<TerminalEffect | null> {
+  const { spec, sandboxId, events, log } = input;
+  const now = input.now ?? new Date();
+  if (spec.sandboxId !== sandboxId) {
+    // A late event of an earlier run: stored, never applied.
+    const last = events.findLast((e) => e.event_type === 'agent.completed');
+    return last ? { outcome: outcomeOf(last.data), statusChanged: false, error: null } : null;
+  }
+  let runStartedBefore = true;
+  const first = events[0];
+  if (first && events.some((e) => e.event_type === 'spec.execution_started')) {
+    const [earlier] = await tx
+      .select({ one: sql<number>`1` })
+      .from(sandboxEvents)
+      .where(and(eq(sandboxEvents.sandboxId, sandboxId), eq(sandboxEvents.specId, spec.id), inArray(sandboxEvents.eventType, PHASE_EVENTS), lt(sandboxEvents.specSeq, first.spec_seq)))
+      .limit(1);
+    runStartedBefore = earlier !== undefined;
+  }
+  const initial = runStateOf(spec);
+  const effects = reduceRunEffects(initial, events, { now, runStartedBefore });
+  const s = effects.state;
+  const patch = effects.phaseDataPatch;
+  if (effects.changed || Object.keys(patch).length) {
+    await tx
+      .update(specs)
+      .set({
+        status: s.status,
+        currentPhase: s.currentPhase,
+        phases: s.phases,
+        phaseStatus: s.phaseStatus,
+        progress: s.progress,
+        lastError: s.lastError,
+        usage: s.usage,
+        lastHeartbeatAt: s.lastHeartbeatAt,
+        updatedAt: now,
+        ...(Object.keys(patch).length ? { phaseData: sql`${specs.phaseData} || ${JSON.stringify(patch)}::jsonb` } : {}),
+      })
+      .where(eq(specs.id, spec.id));
+  }
+  // Any batch from the live sandbox proves it is alive (the reaper reads this).
+  await tx
+    .update(sandboxes)
+    .set({ lastHeartbeatAt: now, status: sql`case when ${sandboxes.status} = 'starting' then 'running' else ${sandboxes.status} end` })
+    .where(and(eq(sandboxes.id, sandboxId), isNull(sandboxes.endedAt)));
+  for (const { phase, output } of effects.completed) await upsertPhaseRows(tx, spec.id, phase, output, log);
+  const terminal = effects.terminal;
+  if (terminal?.statusChanged) {
+    const passed = (s.phases.length ? s.phases : [...DEFAULT_PHASES]).filter((p) => s.phaseStatus[p]?.state === 'passed');
+    await recordVersion(tx, {
+      specId: spec.id,
+      changeType: terminal.outcome === 'completed' ? 'run_completed' : 'run_failed',
+      changeSummary:
+        terminal.outcome === 'completed'
+          ? `Run completed: ${passed.length} phase(s) passed`
+          : `Run ${terminal.outcome}${terminal.error ? `: ${terminal.error}` : ''}`.slice(0, 500),
+      changeDetails: { sandbox_id: sandboxId, outcome: terminal.outcome, phases_passed: passed, error: terminal.error },
+    });
+  }
+  return terminal;
+}

@@ -1,0 +1,253 @@
+/**
+ * Rows from phase outputs: when REQUIREMENTS, DESIGN or TASKS completes, its output is upserted into
+ * `spec_requirements` + `spec_acceptance_criteria`, `specs.design` and `spec_tasks`, keyed by the stable
+ * local ids of the run (`REQ-001`, `REQ-001.AC-1`, `TSK-001`). A row a person edited (`edited_at` set,
+ * or `design_edited_at` for the design) is never overwritten; run-made rows the new output no longer
+ * has are removed, rows a person added (no local id) are kept. Runs inside the ingest transaction.
+ */
+import {
+  AcceptanceCriterion,
+  DesignOutput,
+  RequirementItem,
+  TaskItem,
+  TicketItem,
+  type Phase,
+  type Priority,
+} from '@specline/protocol';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../store/db';
+import { specAcceptanceCriteria, specRequirements, specTasks, specs } from '../store/schema';
+import { newId } from './ids';
+
+export interface PhaseRowsLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Splits an EARS sentence into its condition (WHEN/IF/WHILE/WHERE clause, '' when none) and its response. */
+export function parseEars(input: string): { condition: string; action: string } {
+  const text = input.trim().replace(/\s+/g, ' ');
+  const shall = /\bshall\b/i.exec(text);
+  if (!shall) return { condition: '', action: text };
+  const before = text.slice(0, shall.index);
+  // The subject of SHALL: the last "the …" with no comma between it and SHALL, else what follows the last comma.
+  const subjects = [...before.matchAll(/\bthe\b/gi)].filter((m) => !before.slice(m.index).includes(','));
+  const lastComma = before.lastIndexOf(',');
+  // "IF x THEN THE SYSTEM SHALL" → the action starts at THE; THEN belongs to neither part.
+  const start = subjects.length ? subjects[subjects.length - 1]!.index : lastComma + 1;
+  const condition = text
+    .slice(0, start)
+    .trim()
+    .replace(/,\s*$/, '')
+    .replace(/\s*\bthen$/i, '')
+    .replace(/,\s*$/, '')
+    .trim();
+  return { condition, action: text.slice(start).trim() };
+}
+
+function items<T extends z.ZodType>(schema: T, list: unknown, what: string, log: PhaseRowsLogger): z.output<T>[] {
+  if (!Array.isArray(list)) return [];
+  const out: z.output<T>[] = [];
+  list.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) out.push(parsed.data);
+    else log.warn({ index, issues: parsed.error.issues.slice(0, 3) }, `skipped an invalid ${what} in a phase output`);
+  });
+  return out;
+}
+
+/** Keeps the first item of each local id (an output repeating an id must not upsert one row twice in a statement). */
+function uniqueById<T extends { id: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((item) => !seen.has(item.id) && seen.add(item.id));
+}
+
+export async function upsertRequirements(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
+  const reqs = uniqueById(items(RequirementItem, output['requirements'], 'requirement', log));
+  if (reqs.length === 0) return 0;
+  await tx
+    .insert(specRequirements)
+    .values(
+      reqs.map((r, position) => {
+        const { condition, action } = parseEars(r.text);
+        return { id: newId.requirement(), specId, localId: r.id, title: r.title, condition, action, text: r.text, type: r.type || 'functional', priority: r.priority, position };
+      }),
+    )
+    .onConflictDoUpdate({
+      target: [specRequirements.specId, specRequirements.localId],
+      set: {
+        title: sql`excluded.title`,
+        condition: sql`excluded.condition`,
+        action: sql`excluded.action`,
+        text: sql`excluded.text`,
+        type: sql`excluded.type`,
+        priority: sql`excluded.priority`,
+        position: sql`excluded.position`,
+        updatedAt: sql`now()`,
+      },
+      setWhere: isNull(specRequirements.editedAt),
+    });
+  const localIds = reqs.map((r) => r.id);
+  await tx.execute(sql`
+    delete from ${specRequirements}
+    where ${specRequirements.specId} = ${specId} and ${specRequirements.localId} is not null
+      and ${specRequirements.editedAt} is null and not (${specRequirements.localId} in ${localIds})`);
+  const stored = await tx
+    .select({ id: specRequirements.id, localId: specRequirements.localId, editedAt: specRequirements.editedAt })
+    .from(specRequirements)
+    .where(and(eq(specRequirements.specId, specId), inArray(specRequirements.localId, localIds)));
+  // Criteria of a requirement a person edited are theirs too: left alone.
+  const serverIds = new Map(stored.filter((r) => r.editedAt === null).map((r) => [r.localId, r.id]));
+  const criteria = reqs.flatMap((r) => {
+    const requirementId = serverIds.get(r.id);
+    if (!requirementId) return [];
+    return uniqueById(items(AcceptanceCriterion, r.acceptance_criteria, 'acceptance criterion', log)).map((c, position) => ({
+      id: newId.criterion(),
+      requirementId,
+      localId: c.id,
+      text: c.text,
+      position,
+    }));
+  });
+  const touched = [...serverIds.values()];
+  if (touched.length === 0) return reqs.length;
+  if (criteria.length) {
+    await tx
+      .insert(specAcceptanceCriteria)
+      .values(criteria)
+      .onConflictDoUpdate({
+        target: [specAcceptanceCriteria.requirementId, specAcceptanceCriteria.localId],
+        set: { text: sql`excluded.text`, position: sql`excluded.position`, updatedAt: sql`now()` },
+        setWhere: isNull(specAcceptanceCriteria.editedAt),
+      });
+  }
+  const keep = JSON.stringify(criteria.map((c) => ({ requirement_id: c.requirementId, local_id: c.localId })));
+  await tx.execute(sql`
+    delete from ${specAcceptanceCriteria} c
+    where c.requirement_id in ${touched} and c.local_id is not null and c.edited_at is null
+      and not exists (
+        select 1 from jsonb_to_recordset(${keep}::jsonb) as k(requirement_id text, local_id text)
+        where k.requirement_id = c.requirement_id and k.local_id = c.local_id)`);
+  return reqs.length;
+}
+
+/** `data_models` as the Markdown the design tab shows. */
+function dataModelMarkdown(models: DesignOutput['data_models']): string {
+  return models
+    .map((m) => {
+      const fields = m.fields.map((f) => `- \`${f.name}\`: ${f.type}${f.description ? ` — ${f.description}` : ''}`).join('\n');
+      return `### ${m.name}\n${m.description ? `${m.description}\n` : ''}${fields}`;
+    })
+    .join('\n\n');
+}
+
+/** The stored `specs.design`: the shape of `PutDesignBody` (the view adds `endpoint` and `edited_at`). */
+export function designFromOutput(output: DesignOutput): Record<string, unknown> {
+  return {
+    architecture: output.architecture_overview,
+    data_model: dataModelMarkdown(output.data_models),
+    api_spec: output.api_endpoints.map((e) => ({ method: e.method, path: e.path, description: e.description })),
+    components: output.components.map((c) => ({ id: c.id, name: c.name, responsibility: c.responsibility, ...(c.file_path ? { file_path: c.file_path } : {}) })),
+    error_handling: output.error_handling,
+    testing_strategy: output.testing_strategy,
+    architecture_diagram: output.architecture_diagram ?? null,
+  };
+}
+
+export async function upsertDesign(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<boolean> {
+  const parsed = DesignOutput.safeParse(output);
+  if (!parsed.success) {
+    log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'design output does not match the schema; specs.design left unchanged');
+    return false;
+  }
+  const updated = await tx
+    .update(specs)
+    .set({ design: designFromOutput(parsed.data) })
+    .where(and(eq(specs.id, specId), isNull(specs.designEditedAt)))
+    .returning({ id: specs.id });
+  return updated.length > 0;
+}
+
+export async function upsertTasks(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
+  const tickets = items(TicketItem, output['tickets'], 'ticket', log);
+  const tasks = uniqueById(items(TaskItem, output['tasks'], 'task', log));
+  if (tasks.length === 0) return 0;
+  const priorityOf = new Map<string, Priority>(tickets.map((t) => [t.id, t.priority]));
+  await tx
+    .insert(specTasks)
+    .values(
+      tasks.map((t, position) => ({
+        id: newId.specTask(),
+        specId,
+        localId: t.id,
+        ticketLocalId: t.ticket_id,
+        title: t.title,
+        description: t.description,
+        priority: priorityOf.get(t.ticket_id) ?? 'medium',
+        estimatedHours: t.estimated_hours,
+        requirements: t.requirements,
+        position,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [specTasks.specId, specTasks.localId],
+      set: {
+        ticketLocalId: sql`excluded.ticket_local_id`,
+        title: sql`excluded.title`,
+        description: sql`excluded.description`,
+        priority: sql`excluded.priority`,
+        estimatedHours: sql`excluded.estimated_hours`,
+        requirements: sql`excluded.requirements`,
+        position: sql`excluded.position`,
+        updatedAt: sql`now()`,
+      },
+      setWhere: isNull(specTasks.editedAt),
+    });
+  const localIds = tasks.map((t) => t.id);
+  await tx.execute(sql`
+    delete from ${specTasks}
+    where ${specTasks.specId} = ${specId} and ${specTasks.localId} is not null
+      and ${specTasks.editedAt} is null and not (${specTasks.localId} in ${localIds})`);
+  const stored = await tx
+    .select({ id: specTasks.id, localId: specTasks.localId, editedAt: specTasks.editedAt })
+    .from(specTasks)
+    .where(and(eq(specTasks.specId, specId), inArray(specTasks.localId, localIds)));
+  const serverId = new Map(stored.map((r) => [r.localId, r.id]));
+  const editable = new Set(stored.filter((r) => r.editedAt === null).map((r) => r.id));
+  const deps = tasks.flatMap((t) => {
+    const id = serverId.get(t.id);
+    if (!id || !editable.has(id)) return [];
+    const mapped = t.depends_on.flatMap((local) => {
+      const target = serverId.get(local);
+      if (!target) log.warn({ task: t.id, depends_on: local }, 'task depends on an unknown task; dependency dropped');
+      return target ? [target] : [];
+    });
+    return [{ id, deps: mapped }];
+  });
+  if (deps.length) {
+    await tx.execute(sql`
+      update ${specTasks} as t set dependencies = d.deps
+      from jsonb_to_recordset(${JSON.stringify(deps)}::jsonb) as d(id text, deps jsonb)
+      where t.id = d.id and t.edited_at is null`);
+  }
+  return tasks.length;
+}
+
+/** Upserts the rows of one completed phase; phases without rows (explore, prd, sync) do nothing. */
+export async function upsertPhaseRows(tx: Tx, specId: string, phase: Phase, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<void> {
+  switch (phase) {
+    case 'requirements':
+      await upsertRequirements(tx, specId, output, log);
+      return;
+    case 'design':
+      await upsertDesign(tx, specId, output, log);
+      return;
+    case 'tasks':
+      await upsertTasks(tx, specId, output, log);
+      return;
+    case 'explore':
+    case 'prd':
+    case 'sync':
+      return;
+  }
+}
