@@ -1,4 +1,107 @@
+/** `/specs`: list by project, create, launch, read, edit, archive, approvals, versions. Run routes: `specRuns.ts`. */
+import {
+  CreateSpecBody,
+  LaunchSpecBody,
+  LaunchSpecResponse,
+  MessageResponse,
+  PageQuery,
+  Spec,
+  SpecList,
+  SpecStatus,
+  SpecVersionList,
+  UpdateSpecBody,
+} from '@specline/protocol';
+import { z } from 'zod';
 import type { App, AppContext } from '../app';
+import { currentUser } from '../http/auth';
+import { approveDesign, approveRequirements, archiveSpec, createSpec, getSpec, listSpecs, listVersions, updateSpec } from '../services/specs';
+import { launchSpec } from '../services/specStatus';
+import { IdempotencyHeaders, SpecParams, specTags } from './specParams';
+import { registerSpecRunRoutes } from './specRuns';
 
-// Scaffold: the routes of this module are being written; see docs/api.md.
-export function registerSpecRoutes(_app: App, _ctx: AppContext): void {}
+const ProjectParams = z.object({ project_id: z.string().min(1) });
+const SpecListQuery = PageQuery.extend({ status: SpecStatus.optional(), include_archived: z.stringbool().default(false) });
+
+export function registerSpecRoutes(app: App, ctx: AppContext): void {
+  const onRequest = ctx.requireUser;
+  const tags = specTags;
+
+  app.get(
+    '/api/v1/specs/project/:project_id',
+    {
+      schema: { tags, summary: 'Specs of a project (archived ones only with include_archived=true)', params: ProjectParams, querystring: SpecListQuery, response: { 200: SpecList } },
+      onRequest,
+    },
+    (request) => listSpecs(ctx.db, currentUser(request).id, request.params.project_id, request.query),
+  );
+
+  app.post(
+    '/api/v1/specs',
+    { schema: { tags, summary: 'Create a draft spec', body: CreateSpecBody, response: { 201: Spec } }, onRequest },
+    async (request, reply) => reply.status(201).send(await createSpec(ctx.db, currentUser(request).id, request.body)),
+  );
+
+  app.post(
+    '/api/v1/specs/launch',
+    {
+      schema: {
+        tags,
+        summary: 'Create a spec and (auto_execute) start its run',
+        description: 'Idempotent under `Idempotency-Key`. A failed sandbox launch still answers 201: the spec exists with status `failed`.',
+        headers: IdempotencyHeaders,
+        body: LaunchSpecBody,
+        response: { 201: LaunchSpecResponse },
+      },
+      onRequest,
+    },
+    async (request, reply) => {
+      const answer = await launchSpec(ctx, currentUser(request).id, request.body, request.headers['idempotency-key']);
+      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(answer.body);
+    },
+  );
+
+  app.get(
+    '/api/v1/specs/:id',
+    { schema: { tags, summary: 'A spec with requirements, criteria, design and tasks', params: SpecParams, response: { 200: Spec } }, onRequest },
+    (request) => getSpec(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.patch(
+    '/api/v1/specs/:id',
+    { schema: { tags, summary: 'Edit title and description', params: SpecParams, body: UpdateSpecBody, response: { 200: Spec } }, onRequest },
+    (request) => updateSpec(ctx.db, request.params.id, currentUser(request).id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/specs/:id',
+    { schema: { tags, summary: 'Archive a spec', params: SpecParams, response: { 200: MessageResponse } }, onRequest },
+    (request) => archiveSpec(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.post(
+    '/api/v1/specs/:id/approve-requirements',
+    {
+      schema: { tags, summary: 'Approve the requirements (409 when there are none or a run is executing)', params: SpecParams, response: { 200: Spec } },
+      onRequest,
+    },
+    (request) => approveRequirements(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.post(
+    '/api/v1/specs/:id/approve-design',
+    {
+      schema: { tags, summary: 'Approve the design (409 unless requirements are approved and a design exists)', params: SpecParams, response: { 200: Spec } },
+      onRequest,
+    },
+    (request) => approveDesign(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.get(
+    '/api/v1/specs/:id/versions',
+    { schema: { tags, summary: 'Change history, newest first', params: SpecParams, querystring: PageQuery, response: { 200: SpecVersionList } }, onRequest },
+    (request) => listVersions(ctx.db, request.params.id, currentUser(request).id, request.query),
+  );
+
+  registerSpecRunRoutes(app, ctx);
+}

@@ -1,0 +1,66 @@
+/**
+ * Starting and cancelling runs from the user-facing routes, on top of `RunManager`. A launch that fails
+ * never leaves a spec `executing`: it ends `failed` with `last_error` saying why.
+ */
+import type { ExecuteSpecResponse, Spec } from '@specline/protocol';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { AppError } from '../http/errors';
+import type { Db } from '../store/db';
+import { specs } from '../store/schema';
+import { requireSpecAccess } from './access';
+import type { RunManager, StartRunOptions } from './runs';
+import { specDto } from './specView';
+
+export interface RunDeps {
+  db: Db;
+  runs: RunManager;
+  logger: Logger;
+}
+
+export type StartOutcome = { ok: true; answer: ExecuteSpecResponse } | { ok: false; error: string };
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Marks a spec whose launch failed as `failed`, unless something else already moved it on. */
+export async function markLaunchFailed(db: Db, specId: string, message: string): Promise<void> {
+  await db
+    .update(specs)
+    .set({ status: 'failed', lastError: `sandbox launch failed: ${message}`, updatedAt: sql`now()` })
+    .where(and(eq(specs.id, specId), eq(specs.status, 'executing')));
+}
+
+/**
+ * Starts a run; a failure is reported, never thrown, and the spec is left `failed` (not `executing`).
+ * `liveRunPossible`: the spec was already `executing` before this call (another run may be live), so a
+ * failed start must not touch it.
+ */
+export async function startRunSafely(deps: RunDeps, specId: string, options: StartRunOptions, liveRunPossible = false): Promise<StartOutcome> {
+  try {
+    return { ok: true, answer: await deps.runs.start(specId, options) };
+  } catch (error) {
+    const message = describe(error);
+    deps.logger.warn({ specId, err: error }, 'sandbox launch failed');
+    if (!liveRunPossible) await markLaunchFailed(deps.db, specId, message);
+    return { ok: false, error: message };
+  }
+}
+
+/** `POST /specs/{id}/execute`: access check, then the run manager's atomic start. A failed launch is a 502. */
+export async function executeSpec(deps: RunDeps, specId: string, userId: string, options: { prd: boolean }): Promise<ExecuteSpecResponse> {
+  const spec = await requireSpecAccess(deps.db, specId, userId);
+  const outcome = await startRunSafely(deps, specId, { userId, prd: options.prd }, spec.status === 'executing');
+  if (!outcome.ok) throw new AppError('sandbox_launch_failed', `could not start a run: ${outcome.error}`);
+  return outcome.answer;
+}
+
+/** `POST /specs/{id}/cancel`: only a spec that is executing can be cancelled. */
+export async function cancelSpec(deps: RunDeps, specId: string, userId: string): Promise<Spec> {
+  const spec = await requireSpecAccess(deps.db, specId, userId);
+  if (spec.status !== 'executing') throw new AppError('not_running', `spec ${specId} is ${spec.status}, not executing: nothing to cancel`);
+  await deps.runs.cancel(specId, userId);
+  return specDto(deps.db, await requireSpecAccess(deps.db, specId, userId));
+}
