@@ -1,0 +1,58 @@
+import type { StoredEvent } from '@specline/protocol';
+import { PHASE_INFO } from '../phases/phaseSteps';
+import { summarizeEvent } from '../timeline/summarizeEvent';
+
+export interface LiveToast {
+  kind: 'success' | 'error' | 'warning' | 'info';
+  title: string;
+  description: string;
+}
+
+/** Event types after which the spec itself changed (status, phase, outputs, tasks): refetch it. */
+export const SPEC_REFRESH_TYPES: ReadonlySet<string> = new Set([
+  'spec.execution_started',
+  'spec.phase_started',
+  'spec.phase_completed',
+  'spec.phase_failed',
+  'spec.phase_retry',
+  'spec.requirements_generated',
+  'spec.design_generated',
+  'spec.tasks_generated',
+  'spec.tickets_creation_completed',
+  'spec.sync_completed',
+  'spec.execution_completed',
+  'spec.execution_failed',
+  'agent.completed',
+]);
+
+function phaseLabel(event: StoredEvent): string {
+  const phase = typeof event.event_data['phase'] === 'string' ? event.event_data['phase'] : event.phase;
+  return phase && phase in PHASE_INFO ? PHASE_INFO[phase as keyof typeof PHASE_INFO].label : (phase ?? 'Phase');
+}
+
+/**
+ * The toast an event deserves, or null. `runEndShown` says whether this run's end was already announced
+ * (by `execution_completed` / `execution_failed`), so the closing `agent.completed` does not repeat it.
+ */
+export function toastForEvent(event: StoredEvent, runEndShown: boolean): LiveToast | null {
+  const description = summarizeEvent(event);
+  switch (event.event_type) {
+    case 'spec.execution_started':
+      return { kind: 'info', title: 'Run started', description };
+    case 'spec.phase_completed':
+      return { kind: 'success', title: `${phaseLabel(event)} passed`, description };
+    case 'spec.phase_retry':
+      return { kind: 'warning', title: `${phaseLabel(event)} retrying`, description };
+    case 'spec.phase_failed':
+      return { kind: 'error', title: `${phaseLabel(event)} failed`, description };
+    case 'spec.execution_completed':
+      return { kind: 'success', title: 'Run completed', description };
+    case 'spec.execution_failed':
+      return { kind: 'error', title: 'Run failed', description };
+    case 'agent.completed':
+      if (runEndShown) return null;
+      return event.event_data['success'] === false ? { kind: 'error', title: 'Run failed', description } : { kind: 'success', title: 'Run completed', description };
+    default:
+      return null;
+  }
+}
