@@ -26,10 +26,10 @@ export function registerSpecRunRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/v1/specs/:id/execute',
     {
-      schema: { tags, summary: 'Start a run (answers already_running while one is live)', params: SpecParams, body: ExecuteSpecBody, response: { 200: ExecuteSpecResponse } },
+      schema: { tags, summary: 'Start a run (answers already_running while one is live)', params: SpecParams, body: ExecuteSpecBody.nullable(), response: { 200: ExecuteSpecResponse } },
       onRequest,
     },
-    (request) => executeSpec(ctx, request.params.id, currentUser(request).id, { prd: request.body.prd }),
+    (request) => executeSpec(ctx, request.params.id, currentUser(request).id, { prd: request.body?.prd ?? false }),
   );
 
   app.post(
