@@ -65,7 +65,10 @@ export function splitClauses(description: string): string[] {
           const piece = pieces[i]!;
           // "When X, do Y" stays one clause: the comma ends the condition, not the clause.
           const openCondition = /^(when|whenever|if|while|where|once|after|before|unless|during)\b/i.test(current) && !current.includes(', ');
-          if (!openCondition && (startsWithVerb(piece) || /^(if|when|while|where|also|otherwise|unless)\b/i.test(piece))) {
+          // "read and write access": two coordinated verbs are one clause.
+          const lastWord = (/([A-Za-z]+)\W*$/.exec(current)?.[1] ?? '').toLowerCase();
+          const coordinated = CLAUSE_VERBS.has(lastWord) && /^\s*(and|or),?\s*$|^,?\s+and\s+$/i.test(joiners[i - 1] ?? '');
+          if (!openCondition && !coordinated && (startsWithVerb(piece) || /^(if|when|while|where|also|otherwise|unless)\b/i.test(piece))) {
             out.push(current);
             current = piece;
           } else current += `${joiners[i - 1] ?? ' '}${piece}`;

@@ -119,7 +119,8 @@ export const TEST_FILE_PATTERNS: readonly RegExp[] = [
   /_spec\.rb$/,
 ];
 
-export const TEST_DIR_NAMES: ReadonlySet<string> = new Set(['test', 'tests', '__tests__', 'spec', 'specs', 'e2e', 'integration', 'testing']);
+/** Directory names that hold tests (not `specs`: often a feature folder, as in a spec-driven app). */
+export const TEST_DIR_NAMES: ReadonlySet<string> = new Set(['test', 'tests', '__tests__', 'spec', 'e2e', 'integration-tests']);
 
 /** Config files worth naming as key files, by basename pattern, with their purpose. */
 export const CONFIG_FILES: readonly { pattern: RegExp; purpose: string }[] = [

@@ -38,6 +38,7 @@ function manifestPurpose(m: ManifestInfo, facts: Facts): string {
     case 'tsconfig': {
       const options = m.compiler_options ?? {};
       const bits = [options['strict'] === true ? 'strict' : undefined, typeof options['module'] === 'string' ? `module ${options['module']}` : undefined, typeof options['extends'] === 'string' ? `extends ${options['extends']}` : undefined].filter(Boolean);
+      if (m.dependencies.length > 0) bits.push(`project references: ${list(m.dependencies, 6)}`);
       return `TypeScript compiler settings${dirname(m.path) === '' ? '' : ` for ${dirname(m.path)}`}${bits.length > 0 ? ` (${bits.join(', ')})` : ''}`;
     }
     case 'pyproject':
@@ -64,7 +65,9 @@ export function keyFiles(facts: Facts, max = 40): { path: string; purpose: strin
   for (const file of files.filter((f) => depthOf(f) <= 2 && /^readme(\.[a-z]+)?$/i.test(basename(f)))) {
     add(file, dirname(file) === '' ? 'Project overview and setup instructions' : `Overview of ${dirname(file)}`);
   }
-  for (const file of files.filter((f) => depthOf(f) === 1 && /^(contributing|architecture|design)(\.[a-z]+)?$/i.test(f))) add(file, 'Project guidelines');
+  for (const file of files.filter((f) => depthOf(f) === 1 && /^(contributing|architecture|design)(\.[a-z]+)?$/i.test(f))) {
+    add(file, /^contributing/i.test(file) ? 'Contribution guidelines' : 'Architecture and design notes');
+  }
   const tsconfigs = facts.manifests.filter((m) => m.kind === 'tsconfig');
   for (const m of facts.manifests) {
     if (m.kind === 'tsconfig' && depthOf(m.path) > 1 && tsconfigs.indexOf(m) > 3) continue;
