@@ -61,8 +61,10 @@ export interface AppContext extends AppDeps {
 const BODY_LIMIT = EVENT_LIMITS.maxBatchBytes + 256 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppContext }> {
+  // Typed as Fastify's base logger so the instance type stays the plain `App` (pino's adds generics).
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
