@@ -3,7 +3,7 @@ import { RegisterPage } from '../features/auth/RegisterPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { ProjectPage } from '../features/projects/ProjectPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
-import { SpecDetailPage } from '../features/specs/SpecDetailPage';
+import { Spinner } from '../components/ui/Spinner';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage, RouteErrorPage } from './NotFoundPage';
 
@@ -18,7 +18,12 @@ export function createAppRouter() {
         { index: true, element: <Navigate to="/projects" replace /> },
         { path: '/projects', element: <ProjectsPage /> },
         { path: '/projects/:projectId', element: <ProjectPage /> },
-        { path: '/projects/:projectId/specs/:specId', element: <SpecDetailPage /> },
+        {
+          path: '/projects/:projectId/specs/:specId',
+          // The spec page carries Markdown, the timeline and (lazily) Mermaid: its own chunk.
+          lazy: async () => ({ Component: (await import('../features/specs/SpecDetailPage')).SpecDetailPage }),
+          HydrateFallback: () => <Spinner label="Loading…" />,
+        },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -34,7 +34,7 @@ export function fakeFetch(route: Route): { fetch: typeof fetch; calls: Call[] } 
 export function renderWithApp(ui: ReactNode, options: { fetch: typeof fetch; queryClient?: QueryClient; path?: string; routePath?: string }) {
   const client: SpeclineClient = createSpeclineClient({ fetch: options.fetch });
   const queryClient = options.queryClient ?? new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const router = createMemoryRouter([{ path: options.routePath ?? '*', element: ui }], { initialEntries: [options.path ?? '/'] });
+  const router = createMemoryRouter([{ path: options.routePath ?? '*', element: ui }, { path: '*', element: <p>elsewhere</p> }], { initialEntries: [options.path ?? '/'] });
   const result = render(
     <QueryClientProvider client={queryClient}>
       <ApiProvider client={client}>

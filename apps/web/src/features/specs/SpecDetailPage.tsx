@@ -1,7 +1,7 @@
 import type { Spec } from '@specline/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { ChevronRight } from 'lucide-react';
-import { Link, Navigate, useParams, useSearchParams } from 'react-router';
+import { Link, Navigate, useLocation, useParams, useSearchParams } from 'react-router';
 import { NotFoundPage } from '../../app/NotFoundPage';
 import { ErrorState } from '../../components/ui/ErrorState';
 import { Spinner } from '../../components/ui/Spinner';
@@ -30,6 +30,7 @@ export function parseTab(value: string | null): SpecTab {
 export function SpecDetailPage() {
   const { projectId = '', specId = '' } = useParams();
   const spec = useSpec(specId);
+  const { search } = useLocation();
 
   if (spec.isPending) return <Spinner label="Loading spec…" />;
   if (spec.isError) {
@@ -37,7 +38,7 @@ export function SpecDetailPage() {
     return <ErrorState title="Could not load the spec" error={spec.error} onRetry={() => void spec.refetch()} retrying={spec.isFetching} />;
   }
   if (spec.data.project_id !== projectId) {
-    return <Navigate to={`/projects/${spec.data.project_id}/specs/${specId}${window.location.search}`} replace />;
+    return <Navigate to={`/projects/${spec.data.project_id}/specs/${specId}${search}`} replace />;
   }
   return <SpecDetail spec={spec.data} />;
 }
