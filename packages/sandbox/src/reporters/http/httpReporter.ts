@@ -191,7 +191,7 @@ export class HttpReporter implements Reporter {
     if (event.event_type === 'spec.heartbeat') {
       this.#dueUntil = entry.ordinal;
       this.#kick();
-    } else if (this.#buffer.length >= this.#batchSize) {
+    } else if (this.#closing || this.#buffer.length >= this.#batchSize) {
       this.#kick();
     } else {
       this.#armTimer();
