@@ -108,6 +108,7 @@ export function structure(facts: Facts): Record<string, string> {
     out[`${dir}/`] = `workspace${manifest?.name ? ` ${manifest.name}` : ''}${roles.length > 0 ? ` using ${list(roles, 5)}` : ''}; ${plural(count, 'file')}`;
   }
   if (rootFiles.length > 0) out['(root)'] = `${plural(rootFiles.length, 'top-level file')}: ${list(rootFiles, 10)}`;
+  else if (scan.files_scanned === 0) out['(root)'] = 'empty: no files outside ignored directories (a new project?)';
   return out;
 }
 

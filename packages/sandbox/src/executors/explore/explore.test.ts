@@ -185,6 +185,19 @@ describe('EXPLORE at scale', () => {
     }
   });
 
+  it('describes an empty directory as such, still valid', async () => {
+    const empty = await makeTree({ 'node_modules/x/index.js': '' });
+    try {
+      const out = await runExplore(empty.root, spec, options);
+      expect(ExploreOutput.safeParse(out).success).toBe(true);
+      expect(out.files_scanned).toBe(0);
+      expect(out.structure).toEqual({ '(root)': 'empty: no files outside ignored directories (a new project?)' });
+      expect(out.languages).toEqual([]);
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
   it('names the directory when the working directory cannot be read', async () => {
     await expect(runExplore('/nonexistent/planner-dir', spec, options)).rejects.toThrow(/\/nonexistent\/planner-dir/);
   });
