@@ -245,6 +245,23 @@ describe('HttpReporter retries', () => {
   });
 });
 
+describe('HttpReporter limits', () => {
+  it('sets aside an event whose payload is over the server limit instead of sending a batch the server would refuse', async () => {
+    const reporter = makeReporter();
+    const factory = eventFactory();
+    const before = factory.make('spec.progress', { message: 'small' });
+    const huge = factory.make('spec.progress', { message: 'x'.repeat(300 * 1024) });
+    const after = factory.make('spec.progress', { message: 'small again' });
+    await reportAll(reporter, [before, huge, after]);
+    await clock.settle(reporter.flush());
+    expect(api.eventIds).toEqual(idsOf([before, after]));
+    const deadLetter = JSON.parse(await readFile(reporter.stats().deadLetterPath, 'utf8')) as { status: null; events: SpecEvent[] };
+    expect(deadLetter.status).toBeNull();
+    expect(idsOf(deadLetter.events)).toEqual([huge.event_id]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: expect.stringContaining('over the server limit') as unknown }));
+  });
+});
+
 describe('HttpReporter when the server stays away', () => {
   const spoolOptions = { retry: { baseDelayMs: 100, maxDelayMs: 10_000, maxRetryDurationMs: 1000 }, probeIntervalMs: 5000 };
 
