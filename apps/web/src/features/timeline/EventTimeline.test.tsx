@@ -193,4 +193,36 @@ describe('<EventTimeline>', () => {
     await waitFor(() => expect(screen.getAllByTestId('timeline-row').some((row) => Number(row.getAttribute('data-spec-seq')) < 99_801)).toBe(true));
     expect(screen.getAllByTestId('timeline-row').length).toBeLessThan(200);
   });
+
+  it('keeps the reader in place when live events arrive while scrolled down, and offers "Jump to newest (N new)"', async () => {
+    const events = Array.from({ length: 60 }, (_, i) => makeEvent(SPEC, i + 1, 'spec.progress', { message: `step ${i + 1}` }, 'design'));
+    const { api } = setup({ events, isExecuting: true });
+    await waitFor(() => expect(screen.getByTestId('timeline-summary').textContent).toBe('60 events · live'));
+    const list = screen.getByLabelText('Events, newest first');
+    // Rows are 40 px once measured: scrolled 10 rows down, the row at the top is #50.
+    list.scrollTop = 400;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(renderedSeqs()).toContain(50));
+
+    act(() => api.emit(makeEvent(SPEC, 61, 'spec.progress', { message: 'new 1' }), makeEvent(SPEC, 62, 'spec.progress', { message: 'new 2' })));
+    const jump = await screen.findByRole('button', { name: 'Jump to newest (2 new)' });
+    // The two new rows above were not measured yet (estimated 58 px each): the offset moved by exactly that.
+    expect(list.scrollTop).toBe(400 + 2 * 58);
+
+    fireEvent.click(jump);
+    expect(list.scrollTop).toBe(0);
+    fireEvent.scroll(list); // a browser fires this itself after a programmatic scroll; jsdom does not
+    await waitFor(() => expect(screen.queryByRole('button', { name: /Jump to newest/ })).toBeNull());
+    await waitFor(() => expect(renderedSeqs()[0]).toBe(62));
+  });
+
+  it('does not move the list when the reader is at the top: new events simply appear first', async () => {
+    const { api } = setup({ events: runEvents().slice(0, 4), isExecuting: true });
+    await waitFor(() => expect(screen.getByTestId('timeline-summary').textContent).toBe('4 events · live'));
+    const list = screen.getByLabelText('Events, newest first');
+    act(() => api.emit(makeEvent(SPEC, 5, 'spec.progress', { message: 'fresh' })));
+    await waitFor(() => expect(renderedSeqs()[0]).toBe(5));
+    expect(list.scrollTop).toBe(0);
+    expect(screen.queryByRole('button', { name: /Jump to newest/ })).toBeNull();
+  });
 });
