@@ -73,18 +73,18 @@ describe.each(BACKENDS)('spec routes on %s', (backend) => {
   it('lists non-archived specs of a project (the original returned none), archived only on request, paginated', async () => {
     const p = await createProject(server.app, alice, 'Listing');
     const [a, b, c] = [await newSpec('one', p.id), await newSpec('two', p.id), await newSpec('three', p.id)];
-    const archived = await call('DELETE', `/api/v1/specs/${b!.id}`);
+    const archived = await call('DELETE', `/api/v1/specs/${b.id}`);
     expect(archived.statusCode).toBe(200);
     expect(archived.json<{ message: string }>().message).toContain('archived');
 
     const list = (await call('GET', `/api/v1/specs/project/${p.id}`)).json<{ specs: SpecBody[]; total: number; has_more: boolean }>();
-    expect(list.specs.map((s) => s.id).sort()).toEqual([a!.id, c!.id].sort());
+    expect(list.specs.map((s) => s.id).sort()).toEqual([a.id, c.id].sort());
     expect(list).toMatchObject({ total: 2, has_more: false });
     expect(list.specs[0]).not.toHaveProperty('requirements');
 
     const withArchived = (await call('GET', `/api/v1/specs/project/${p.id}?include_archived=true`)).json<{ specs: SpecBody[]; total: number }>();
     expect(withArchived.total).toBe(3);
-    expect(withArchived.specs.find((s) => s.id === b!.id)?.archived).toBe(true);
+    expect(withArchived.specs.find((s) => s.id === b.id)?.archived).toBe(true);
 
     const page = (await call('GET', `/api/v1/specs/project/${p.id}?include_archived=true&limit=2&offset=0`)).json<{ specs: SpecBody[]; total: number; has_more: boolean }>();
     expect(page).toMatchObject({ total: 3, has_more: true });
@@ -219,7 +219,7 @@ describe.each(BACKENDS)('spec routes on %s', (backend) => {
 
   it('criteria-status: 0 criteria → 0% and not complete; counts per requirement', async () => {
     const spec = await newSpec();
-    const empty = (await call('GET', `/api/v1/specs/${spec.id}/criteria-status`)).json();
+    const empty = (await call('GET', `/api/v1/specs/${spec.id}/criteria-status`)).json<unknown>();
     expect(empty).toEqual({ spec_id: spec.id, total_criteria: 0, completed_criteria: 0, completion_percentage: 0, all_complete: false, by_requirement: {} });
     const reqId = await seedRequirement(spec.id, true);
     await server.context.db.insert(specAcceptanceCriteria).values({ id: newId.criterion(), requirementId: reqId, localId: 'REQ-001.AC-2', text: 'logs it', completed: false, position: 1 });
@@ -230,7 +230,7 @@ describe.each(BACKENDS)('spec routes on %s', (backend) => {
 
   it('execution-status counts tasks by status; phase-data shows the stored phase data', async () => {
     const spec = await newSpec();
-    const none = (await call('GET', `/api/v1/specs/${spec.id}/execution-status`)).json();
+    const none = (await call('GET', `/api/v1/specs/${spec.id}/execution-status`)).json<unknown>();
     expect(none).toEqual({ spec_id: spec.id, total_tasks: 0, status_counts: {}, progress: 0, is_complete: false });
     await server.context.db.insert(specTasks).values([
       { id: newId.specTask(), specId: spec.id, title: 'a', status: 'completed', position: 0 },
@@ -238,11 +238,11 @@ describe.each(BACKENDS)('spec routes on %s', (backend) => {
       { id: newId.specTask(), specId: spec.id, title: 'c', status: 'completed', position: 2 },
       { id: newId.specTask(), specId: spec.id, title: 'd', status: 'blocked', position: 3 },
     ]);
-    const status = (await call('GET', `/api/v1/specs/${spec.id}/execution-status`)).json();
+    const status = (await call('GET', `/api/v1/specs/${spec.id}/execution-status`)).json<unknown>();
     expect(status).toEqual({ spec_id: spec.id, total_tasks: 4, status_counts: { completed: 2, pending: 1, blocked: 1 }, progress: 50, is_complete: false });
 
     await server.context.db.update(specs).set({ phaseData: { explore: { codebase_summary: 'x' } }, currentPhase: 'requirements', lastError: 'boom' }).where(eq(specs.id, spec.id));
-    const pd = (await call('GET', `/api/v1/specs/${spec.id}/phase-data`)).json();
+    const pd = (await call('GET', `/api/v1/specs/${spec.id}/phase-data`)).json<unknown>();
     expect(pd).toEqual({ spec_id: spec.id, current_phase: 'requirements', phase_data: { explore: { codebase_summary: 'x' } }, phase_status: {}, last_error: 'boom' });
   });
 
