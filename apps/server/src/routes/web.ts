@@ -22,6 +22,7 @@ export async function registerWebRoutes(app: App, ctx: AppContext): Promise<void
     root,
     // One route per built file (the build does not change while we run); the catch-all below does the rest.
     wildcard: false,
+    cacheControl: false, // ours below: hashed assets forever, the rest revalidated
     setHeaders: (res, filePath) => {
       const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
       res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
