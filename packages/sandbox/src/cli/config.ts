@@ -36,6 +36,7 @@ const NAMES = {
   heartbeatSeconds: ['--heartbeat-interval', 'HEARTBEAT_INTERVAL'],
   maxAttempts: ['--max-attempts', 'MAX_ATTEMPTS'],
   threshold: ['--threshold', 'EVAL_THRESHOLD'],
+  stepDelayMs: ['--step-delay-ms', 'PLANNER_STEP_DELAY_MS'],
   cwd: ['--cwd', 'CWD'],
   phases: ['--phases', undefined],
 } as const satisfies Record<string, readonly [string, string | undefined]>;
@@ -134,6 +135,7 @@ const RunSchema = z.object({
   heartbeatSeconds: number('a number of seconds').pipe(z.number().positive('must be more than 0').max(3600, 'at most 3600 seconds')).optional(),
   maxAttempts: number('a whole number').pipe(z.number().int('must be a whole number').min(1, 'at least 1').max(20, 'at most 20')).optional(),
   threshold: number('a number from 0 to 1').pipe(z.number().min(0, 'at least 0').max(1, 'at most 1')).optional(),
+  stepDelayMs: number('a number of milliseconds').pipe(z.number().int('must be a whole number').min(0, 'at least 0').max(60_000, 'at most 60000')).default(0),
 });
 export type RunConfig = z.infer<typeof RunSchema> & { prd: boolean };
 
@@ -186,6 +188,7 @@ export function parseRunConfig(flags: Flags, env: Env, defaults: { cwd: string; 
     heartbeatSeconds: raw.values.heartbeatSeconds,
     maxAttempts: raw.values.maxAttempts,
     threshold: raw.values.threshold,
+    stepDelayMs: raw.values.stepDelayMs,
   };
   const parsed = RunSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, raw) };

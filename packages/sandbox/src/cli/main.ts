@@ -28,6 +28,7 @@ const RUN_OPTIONS: Options = {
   out: { type: 'string' },
   'max-attempts': { type: 'string' },
   threshold: { type: 'string' },
+  'step-delay-ms': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
   'spec-id': { type: 'string' },
   'sandbox-id': { type: 'string' },
@@ -49,7 +50,7 @@ export const HELP = `specline-sandbox: spec-driven planning runs, offline (deter
 
 Usage:
   specline-sandbox run --title T [--description D] [--cwd DIR] [--phases explore,requirements,...] [--prd]
-                       [--reporter jsonl,console,http] [--out DIR] [--max-attempts 3] [--threshold 0.7]
+                       [--reporter jsonl,console,http] [--out DIR] [--max-attempts 3] [--threshold 0.7] [--step-delay-ms 0]
                        [--heartbeat-interval 30] [--context phase_data.json] [--verbose] [--quiet]
   specline-sandbox run-phase --phase P --title T [--context phase_data.json ...] [run options]
   specline-sandbox inspect <events.jsonl> [--type T] [--phase P] [--json]

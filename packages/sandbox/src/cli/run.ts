@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Phase, PhaseData } from '@specline/protocol';
 import { systemClock } from '../clock';
+import { withPacing } from '../executors/paced';
 import { createPlannerExecutor } from '../executors/planner';
 import { Emitter } from '../machine/emitter';
 import { runSpec } from '../runSpec';
@@ -96,7 +97,7 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
     spec: { id: specId, title: config.title, description: config.description },
     cwd: resolve(io.cwd, config.cwd),
     outputDir: built.outputDir,
-    executor: createPlannerExecutor(),
+    executor: withPacing(createPlannerExecutor(), { stepDelayMs: config.stepDelayMs, clock: systemClock }),
     reporter: built.reporter,
     sink: built.sink,
     logger,

@@ -8,3 +8,4 @@ export { generateDesign } from './design';
 export { generateTasks } from './tasks';
 export { repairOutput, type RepairInput, type RepairResult } from './repair';
 export { splitClauses, clauseFacts } from './text';
+export { withPacing } from './paced';
