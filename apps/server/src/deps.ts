@@ -5,7 +5,7 @@
  * the configuration, else generated once and kept in `<dataDir>/jwt-secret`, mode 0600) and the logger.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { AppDeps } from './app';
@@ -47,6 +47,34 @@ export function loadOrCreateSecret(file: string): string {
   }
 }
 
+/**
+ * PGlite has one owner: a second server on the same data directory would corrupt it. The lock file
+ * holds the owner's pid; a lock whose process is gone is taken over. Returns the release function.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'server.lock');
+  const take = () => writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+  try {
+    take();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    let alive = false;
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid) {
+      try {
+        process.kill(owner, 0);
+        alive = true;
+      } catch (probe) {
+        alive = (probe as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (alive) throw new ConfigError(`another Specline server (pid ${owner}) is using the data directory ${dataDir}; stop it, or set SPECLINE_DATA_DIR (or DATABASE_URL) for this one`);
+    rmSync(file, { force: true });
+    take();
+  }
+  return () => rmSync(file, { force: true });
+}
+
 export function createProvider(config: Config, logger: Logger): SandboxProvider {
   switch (config.sandbox.provider) {
     case 'local':
@@ -59,11 +87,19 @@ export function createProvider(config: Config, logger: Logger): SandboxProvider 
 export async function createDeps(config: Config, options: { logger?: Logger } = {}): Promise<Deps> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') });
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  let database;
+  try {
+    database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   try {
     await database.migrate();
   } catch (error) {
     await database.close().catch(() => undefined);
+    unlock();
     throw error;
   }
   const bus = config.redisUrl
@@ -80,6 +116,7 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
     async close() {
       await bus.close();
       await database.close();
+      unlock();
     },
   };
 }

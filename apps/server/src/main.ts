@@ -79,6 +79,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`specline: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`specline: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

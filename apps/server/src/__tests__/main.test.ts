@@ -4,10 +4,12 @@
  * left `executing`, shuts down on SIGTERM with exit code 0, and exits 2 on a bad configuration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../config';
+import { loadOrCreateSecret, lockDataDir } from '../deps';
 import { openDatabase, type Database } from '../store/db';
 import { BACKENDS, createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './harness';
 import { seedSpec, specRow, tempDataDir } from './launcherFixtures';
@@ -29,8 +31,8 @@ function run(env: Record<string, string>): { child: ChildProcess; stdout: () => 
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, stderr: err })),
   );
@@ -96,6 +98,12 @@ describe.each(BACKENDS)('main on %s', (backend) => {
     expect(loggedIn.status).toBe(200);
     const { access_token } = (await loggedIn.json()) as { access_token: string };
     expect(statSync(path.join(dataDir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+    if (backend === 'pglite') {
+      // PGlite has one owner: a second server on the same data directory is refused.
+      const intruder = await run(env).exited;
+      expect(intruder.code).toBe(2);
+      expect(intruder.stderr).toContain(`another Specline server (pid ${first.child.pid}) is using the data directory ${dataDir}`);
+    }
 
     first.child.kill('SIGTERM');
     const firstExit = await first.exited;
@@ -123,5 +131,33 @@ describe.each(BACKENDS)('main on %s', (backend) => {
     expect(exit.code).toBe(2);
     expect(exit.stderr).toContain('invalid configuration');
     expect(exit.stderr).toContain('PORT');
+  });
+});
+
+describe('data directory helpers', () => {
+  it('creates the JWT secret once (0600) and reads it back; refuses a short one', () => {
+    const dir = tempDataDir();
+    const file = path.join(dir, 'jwt-secret');
+    const secret = loadOrCreateSecret(file);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateSecret(file)).toBe(secret);
+    writeFileSync(file, 'short\n');
+    expect(() => loadOrCreateSecret(file)).toThrow(ConfigError);
+  });
+
+  it('locks the data directory against a live owner, takes over a stale lock, and releases it', async () => {
+    const dir = tempDataDir();
+    const lockFile = path.join(dir, 'server.lock');
+    writeFileSync(lockFile, `${process.ppid}\n`); // a live process that is not us
+    expect(() => lockDataDir(dir)).toThrow(`another Specline server (pid ${process.ppid}) is using the data directory ${dir}`);
+
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    writeFileSync(lockFile, `${gone.pid}\n`);
+    const release = lockDataDir(dir);
+    expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
+    release();
+    expect(() => statSync(lockFile)).toThrow();
   });
 });
