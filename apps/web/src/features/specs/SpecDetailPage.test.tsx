@@ -41,7 +41,7 @@ describe('SpecDetailPage', () => {
     const { router } = setup('/projects/p1/specs/s1?tab=tasks', (call) => (call.path === '/api/v1/specs/s1' ? { status: 200, body: makeSpec({ tasks: [first, second] }) } : undefined));
     expect(await screen.findByRole('heading', { name: /Tasks \(2\)/ })).toBeTruthy();
     const row = screen.getByRole('row', { name: /TSK-002/ });
-    expect(within(row).getByText('TSK-001 Add the limiter')).toBeTruthy();
+    expect(within(row).getByTitle('TSK-001 Add the limiter').textContent).toBe('TSK-001Add the limiter');
 
     await userEvent.setup().click(screen.getByRole('tab', { name: 'Design' }));
     await waitFor(() => expect(router.state.location.search).toBe('?tab=design'));

@@ -28,7 +28,7 @@ export function VersionEntry({ version, detailed = false }: { version: SpecVersi
   const changes = detailed && version.change_details ? Object.entries(version.change_details) : [];
   return (
     <li className="border-b border-slate-100 py-2 last:border-0">
-      <p className="text-sm">
+      <p className="text-sm [overflow-wrap:anywhere]">
         <span className="mr-1.5 font-mono text-xs text-slate-500">v{version.version_number}</span>
         {version.change_summary || version.change_type}
       </p>
@@ -36,14 +36,13 @@ export function VersionEntry({ version, detailed = false }: { version: SpecVersi
         <time dateTime={version.created_at} title={formatFull(version.created_at)}>
           {detailed ? formatFull(version.created_at) : formatRelative(version.created_at)}
         </time>
-        {version.created_by ? ` · ${version.created_by}` : ''}
       </p>
       {changes.length ? (
         <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs">
           {changes.map(([field, change]) => (
             <div key={field} className="contents">
               <dt className="font-medium text-slate-600">{field}</dt>
-              <dd className="text-slate-700">{isChange(change) ? `${describe(change.old)} → ${describe(change.new)}` : describe(change)}</dd>
+              <dd className="text-slate-700 [overflow-wrap:anywhere]">{isChange(change) ? `${describe(change.old)} → ${describe(change.new)}` : describe(change)}</dd>
             </div>
           ))}
         </dl>

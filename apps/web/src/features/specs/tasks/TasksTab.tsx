@@ -70,14 +70,15 @@ export function TasksTab({ spec }: { spec: Spec }) {
                     <td className="px-3 py-2">
                       <PriorityBadge priority={task.priority} />
                     </td>
-                    <td className="px-3 py-2">
+                    <td className="min-w-56 px-3 py-2">
                       {deps.length === 0 ? (
                         <span className="text-slate-400">—</span>
                       ) : (
                         <ul className="flex flex-col gap-0.5">
                           {deps.map((dep) => (
-                            <li key={dep.id} className={dep.missing ? 'text-red-700' : 'text-slate-700'}>
-                              {dep.label}
+                            <li key={dep.id} title={dep.label} className={dep.missing ? 'text-xs text-red-700' : 'text-xs text-slate-700'}>
+                              {dep.localId ? <span className="mr-1 font-mono text-slate-500">{dep.localId}</span> : null}
+                              {dep.missing ? dep.label : dep.title}
                             </li>
                           ))}
                         </ul>

@@ -13,11 +13,11 @@ describe('resolveDependencies', () => {
 
   it('accepts a local id as a reference too', () => {
     const task = makeTask({ id: 'id-c', dependencies: ['TSK-001'] });
-    expect(resolveDependencies(task, [a, task])).toEqual([{ id: 'TSK-001', label: 'TSK-001 Add the limiter', missing: false }]);
+    expect(resolveDependencies(task, [a, task])).toEqual([{ id: 'TSK-001', localId: 'TSK-001', title: 'Add the limiter', label: 'TSK-001 Add the limiter', missing: false }]);
   });
 
   it('marks a dependency that matches no task as missing instead of showing a bare id', () => {
     const task = makeTask({ id: 'id-c', dependencies: ['gone'] });
-    expect(resolveDependencies(task, [a, task])).toEqual([{ id: 'gone', label: 'unknown task (gone)', missing: true }]);
+    expect(resolveDependencies(task, [a, task])).toEqual([{ id: 'gone', localId: null, title: 'unknown task', label: 'unknown task (gone)', missing: true }]);
   });
 });

@@ -2,6 +2,8 @@ import type { SpecTask } from '@specline/protocol';
 
 export interface ResolvedDependency {
   id: string;
+  localId: string | null;
+  title: string;
   /** `TSK-002 Add the limiter` or, for an id that matches no task, `unknown task`. */
   label: string;
   missing: boolean;
@@ -13,7 +15,7 @@ export function resolveDependencies(task: SpecTask, tasks: readonly SpecTask[]):
   const byLocal = new Map(tasks.filter((t) => t.local_id).map((t) => [t.local_id, t]));
   return task.dependencies.map((dep) => {
     const target = byId.get(dep) ?? byLocal.get(dep);
-    if (!target) return { id: dep, label: `unknown task (${dep})`, missing: true };
-    return { id: dep, label: target.local_id ? `${target.local_id} ${target.title}` : target.title, missing: false };
+    if (!target) return { id: dep, localId: null, title: 'unknown task', label: `unknown task (${dep})`, missing: true };
+    return { id: dep, localId: target.local_id, title: target.title, label: target.local_id ? `${target.local_id} ${target.title}` : target.title, missing: false };
   });
 }
