@@ -5,6 +5,7 @@ import { Toaster } from 'sonner';
 import { TooltipProvider } from '../components/ui/Tooltip';
 import { setUnauthorizedHandler } from '../lib/api';
 import { queryKeys } from '../lib/queryKeys';
+import { sessionHint } from '../lib/sessionHint';
 import { createQueryClient } from './queryClient';
 import { createAppRouter } from './router';
 
@@ -15,6 +16,7 @@ export function App() {
   useEffect(() => {
     // A 401 anywhere: forget the session and go to sign-in, coming back here afterwards.
     setUnauthorizedHandler(() => {
+      sessionHint.clear();
       const { pathname, search, hash } = router.state.location;
       if (pathname.startsWith('/sign-in') || pathname.startsWith('/register')) return;
       queryClient.setQueryData(queryKeys.me, null);

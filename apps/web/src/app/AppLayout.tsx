@@ -8,6 +8,7 @@ import { Spinner } from '../components/ui/Spinner';
 import { useApi } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { queryKeys } from '../lib/queryKeys';
+import { sessionHint } from '../lib/sessionHint';
 import { isApiError } from '@specline/client';
 
 /** The signed-in shell: top bar and the page. Without a session it sends you to sign-in (with `?next=`). */
@@ -16,12 +17,17 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: queryKeys.me, queryFn: ({ signal }) => api.auth.me(signal), staleTime: 5 * 60_000 });
+  const hinted = sessionHint.present();
+  const me = useQuery({ queryKey: queryKeys.me, queryFn: ({ signal }) => api.auth.me(signal), staleTime: 5 * 60_000, enabled: hinted });
   const next = `${location.pathname}${location.search}`;
 
+  if (!hinted && !me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
   if (me.isPending) return <Spinner label="Checking your session…" className="min-h-screen" />;
   if (me.isError) {
-    if (isApiError(me.error) && me.error.status === 401) return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+    if (isApiError(me.error) && me.error.status === 401) {
+      sessionHint.clear();
+      return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+    }
     return (
       <div className="mx-auto max-w-lg py-16">
         <ErrorState title="Could not load your session" error={me.error} onRetry={() => void me.refetch()} retrying={me.isFetching} />
@@ -37,6 +43,7 @@ export function AppLayout() {
       toast.error(`Sign-out failed: ${errorMessage(error)}`);
       return;
     }
+    sessionHint.clear();
     queryClient.clear();
     queryClient.setQueryData(queryKeys.me, null);
     void navigate('/sign-in', { replace: true });

@@ -3,10 +3,11 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AppLayout } from '../../app/AppLayout';
 import { ApiProvider } from '../../lib/api';
 import { safeNext } from '../../lib/next';
+import { sessionHint } from '../../lib/sessionHint';
 import { NOW } from '../../test/fixtures';
 import { fakeFetch, type Call } from '../../test/render';
 import { SignInPage } from './SignInPage';
@@ -34,7 +35,10 @@ function renderApp(path: string, route: (call: Call) => { status: number; body?:
 }
 
 describe('sign-in round trip', () => {
+  beforeEach(() => sessionHint.clear());
+
   it('a 401 sends you to sign-in with ?next=, and signing in brings you back there', async () => {
+    sessionHint.set(); // this browser signed in before; the session has expired since
     let signedIn = false;
     const { router, calls } = renderApp('/projects/p1?x=1', (call) => {
       if (call.path === '/api/v1/auth/me') return signedIn ? { status: 200, body: user } : { status: 401, body: { detail: 'sign in first', code: 'unauthorized' } };
@@ -54,6 +58,14 @@ describe('sign-in round trip', () => {
     expect(await screen.findByText('project page')).toBeTruthy();
     expect(`${router.state.location.pathname}${router.state.location.search}`).toBe('/projects/p1?x=1');
     expect(calls.find((c) => c.path === '/api/v1/auth/login')?.body).toEqual({ email: 'ada@example.com', password: 'correct horse' });
+    expect(sessionHint.present()).toBe(true);
+  });
+
+  it('without a sign-in in this browser it goes to sign-in without asking the server for a 401', async () => {
+    const { router, calls } = renderApp('/projects/p1', () => ({ status: 401, body: { detail: 'sign in first', code: 'unauthorized' } }));
+    expect(await screen.findByLabelText('Email')).toBeTruthy();
+    expect(router.state.location.search).toBe(`?next=${encodeURIComponent('/projects/p1')}`);
+    expect(calls).toEqual([]);
   });
 
   it('a wrong password stays on the page and says why', async () => {

@@ -2,6 +2,7 @@ import type { LoginResponse } from '@specline/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import { safeNext } from '../../lib/next';
+import { sessionHint } from '../../lib/sessionHint';
 import { queryKeys } from '../../lib/queryKeys';
 
 /** After login/register: remember the user and go back where the 401 found them (`?next=`). */
@@ -13,6 +14,7 @@ export function useSignedIn() {
   return {
     next,
     done: (answer: LoginResponse) => {
+      sessionHint.set();
       queryClient.clear();
       queryClient.setQueryData(queryKeys.me, answer.user);
       void navigate(next, { replace: true });
