@@ -74,7 +74,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppC
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: 1024 * 1024 },
+    // Only stop accepting here: the stream hub's own preClose hook (streams/hubFor.ts) closes each
+    // socket with a `closing` message (shutting_down) first; the plugin's default would close them bare.
+    preClose(done) {
+      this.websocketServer.close(() => undefined);
+      done();
+    },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Specline API', version: '1.0.0', description: 'Spec-driven development service. See docs/api.md.' },

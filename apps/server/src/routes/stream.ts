@@ -1,4 +1,48 @@
+/** `GET /api/v1/specs/{id}/events/stream`: a spec's events over SSE, resumable by `Last-Event-ID` or `?after=`. */
+import { z } from 'zod';
 import type { App, AppContext } from '../app';
+import { currentUser } from '../http/auth';
+import { AppError } from '../http/errors';
+import { requireSpecCursor } from '../services/events';
+import { streamHubFor } from '../streams/hubFor';
+import { openSseStream } from '../streams/sse';
 
-// Scaffold: the routes of this module are being written; see docs/api.md.
-export function registerStreamRoutes(_app: App, _ctx: AppContext): void {}
+const cursor = z.coerce.number().int().min(0);
+
+export function registerStreamRoutes(app: App, ctx: AppContext): void {
+  const hub = streamHubFor(app, ctx);
+  app.get(
+    '/api/v1/specs/:id/events/stream',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Stream a spec’s events (SSE)',
+        description:
+          'Replays stored events after the cursor (`Last-Event-ID` header, else `after`, else 0), then tails live ones with no gap and no duplicate. ' +
+          'Frames: `id: <spec_seq>`, `event: spec_event`, `data: <StoredEvent>`; `: keepalive` every 15 s; `event: stream_closed` ({reason, detail, resume_after}) before the server closes it.',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        querystring: z.object({ after: cursor.optional() }),
+        headers: z.looseObject({ 'last-event-id': z.string().optional() }),
+      },
+      preHandler: ctx.requireUser,
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const spec = await requireSpecCursor(ctx.db, request.params.id, user.id);
+      if (hub.closing) throw new AppError('shutting_down', 'the server is shutting down; reconnect shortly');
+      const header = request.headers['last-event-id'];
+      let after = request.query.after ?? 0;
+      if (header !== undefined && header.trim() !== '') {
+        const parsed = cursor.safeParse(header.trim());
+        if (!parsed.success) throw new AppError('validation_failed', `Last-Event-ID must be a spec_seq (a non-negative integer), got ${JSON.stringify(header)}`);
+        after = parsed.data;
+      }
+      openSseStream(reply, hub, {
+        specId: spec.id,
+        after,
+        startAt: spec.lastSpecSeq,
+        onError: (error) => request.log.warn({ err: error, spec_id: spec.id }, 'SSE stream failed to read events'),
+      });
+    },
+  );
+}
