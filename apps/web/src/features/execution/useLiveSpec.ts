@@ -8,6 +8,9 @@ import type { Connection, SpecEventFeed } from '../timeline/eventFeed';
 import { useSpecEventFeed } from '../timeline/feedContext';
 import { SPEC_REFRESH_TYPES, toastForEvent } from './liveToasts';
 
+/** How long live events are gathered before the spec is refetched once for all of them. */
+export const REFRESH_COALESCE_MS = 150;
+
 /** Toasts already shown, by spec and spec_seq: each event toasts once, whichever component hears it. */
 const shown = new Set<string>();
 /** Per spec: whether the current run's end has been announced (reset by `execution_started`). */
@@ -61,20 +64,37 @@ export function useLiveSpec(specId: string) {
   const connection = useConnection(feed);
   const queryClient = useQueryClient();
 
-  useEffect(
-    () =>
-      feed.onLive((events) => {
-        announce(specId, events, showToast);
-        if (!events.some((e) => SPEC_REFRESH_TYPES.has(e.event_type))) return;
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.detail(specId) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.executionStatus(specId) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.criteriaStatus(specId) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.phaseData(specId) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.versionsAll(specId) });
-        if (events.some((e) => e.event_type === 'agent.completed')) void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
-      }),
-    [feed, specId, queryClient],
-  );
+  useEffect(() => {
+    // A burst of events (a phase ending emits several) refreshes the spec once: invalidations are
+    // coalesced for a moment, so a refetch is not started and then cancelled by the next event.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let listsToo = false;
+    const refresh = () => {
+      timer = undefined;
+      for (const key of [
+        queryKeys.specs.detail(specId),
+        queryKeys.specs.executionStatus(specId),
+        queryKeys.specs.criteriaStatus(specId),
+        queryKeys.specs.phaseData(specId),
+        queryKeys.specs.versionsAll(specId),
+        queryKeys.specs.linkedTickets(specId),
+        ...(listsToo ? [queryKeys.specs.lists] : []),
+      ]) {
+        void queryClient.invalidateQueries({ queryKey: key });
+      }
+      listsToo = false;
+    };
+    const stop = feed.onLive((events) => {
+      announce(specId, events, showToast);
+      if (!events.some((e) => SPEC_REFRESH_TYPES.has(e.event_type))) return;
+      if (events.some((e) => e.event_type === 'agent.completed')) listsToo = true;
+      timer ??= setTimeout(refresh, REFRESH_COALESCE_MS);
+    });
+    return () => {
+      stop();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [feed, specId, queryClient]);
 
   return { ...query, spec: query.data, isExecuting, connection, feed };
 }

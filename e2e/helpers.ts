@@ -1,0 +1,81 @@
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+export const DEMO = { email: 'demo@specline.local', password: 'specline-demo' };
+
+/** Signs in through the UI. */
+export async function signIn(page: Page, user = DEMO): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/projects/);
+}
+
+/** Fails the test on any console error or failed request (acceptance: none in any run). */
+export function watchForErrors(page: Page): { errors: string[] } {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    const failure = request.failure()?.errorText ?? '';
+    // A stream the page itself aborts (unmount, reconnect, navigation) is not a failure.
+    if (failure.includes('ERR_ABORTED') && request.url().includes('/events/stream')) return;
+    errors.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) errors.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+  return { errors };
+}
+
+/** Saves a full-page screenshot as a test artifact (kept under test-results/e2e). */
+export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/**
+ * Scrolls a virtualized timeline from top to bottom and returns the spec_seq of every row it
+ * rendered, in display order (newest first), without duplicates of the same row.
+ */
+export async function collectTimelineSeqs(timeline: Locator): Promise<number[]> {
+  const scroller = timeline.getByLabel('Events, newest first');
+  await scroller.evaluate((el) => (el.scrollTop = 0));
+  const seen = new Map<number, number>();
+  let order = 0;
+  for (let guard = 0; guard < 500; guard++) {
+    const seqs = await timeline.locator('[data-testid="timeline-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-spec-seq'))));
+    for (const seq of seqs) if (!seen.has(seq)) seen.set(seq, order++);
+    const done = await scroller.evaluate((el) => {
+      const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+      el.scrollTop += el.clientHeight * 0.8;
+      return atEnd;
+    });
+    if (done) break;
+    await timeline.page().waitForTimeout(30);
+  }
+  return [...seen.entries()].sort((a, b) => a[1] - b[1]).map(([seq]) => seq);
+}
+
+export interface ApiEvent {
+  spec_seq: number;
+  event_type: string;
+  event_data: Record<string, unknown>;
+}
+
+/** Every stored event of a spec, oldest first, through the API with the page's session cookie. */
+export async function fetchAllEvents(page: Page, specId: string): Promise<ApiEvent[]> {
+  const all: ApiEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const res = await page.request.get(`/api/v1/specs/${specId}/events?order=asc&limit=1000&after=${after}`);
+    expect(res.ok()).toBe(true);
+    const body = (await res.json()) as { events: ApiEvent[]; has_more: boolean };
+    all.push(...body.events);
+    if (!body.has_more || body.events.length === 0) return all;
+    after = body.events[body.events.length - 1]!.spec_seq;
+  }
+}
