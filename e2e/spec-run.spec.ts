@@ -96,7 +96,7 @@ test('a spec-driven ticket runs live, then its requirements are reviewed, approv
   await page.getByRole('button', { name: 'Export Markdown' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/\.md$/);
-  const markdown = await readFile((await file.path())!, 'utf8');
+  const markdown = await readFile(await file.path(), 'utf8');
   expect(markdown).toContain('Add rate limiting to the public API');
   expect(markdown).toContain('Per-key request limit (reviewed)');
   expect(markdown).toContain('REQ-001');
