@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../store/schema';
+import { DEMO_EMAIL, DEMO_PASSWORD, ensureDemoUser } from '../services/demo';
+import { projectMembers, users } from '../store/schema';
 import { BACKENDS, createTestServer, registerUser, type TestServer } from './harness';
 
 describe.each(BACKENDS)('auth routes on %s', (backend) => {
@@ -97,6 +98,21 @@ describe.each(BACKENDS)('auth routes on %s', (backend) => {
       const out = await server.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers });
       expect(out.statusCode).toBe(401);
     }
+  });
+
+  it('ensureDemoUser creates the demo login and its project once; the demo login works', async () => {
+    const first = await ensureDemoUser(server.context.db);
+    const second = await ensureDemoUser(server.context.db);
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.project.id).toBe(first.project.id);
+    const memberships = await server.context.db.select().from(projectMembers).where(eq(projectMembers.userId, first.user.id));
+    expect(memberships).toEqual([expect.objectContaining({ projectId: first.project.id, role: 'owner' })]);
+    const login = await post('/api/v1/auth/login', { email: DEMO_EMAIL, password: DEMO_PASSWORD }, {});
+    expect(login.statusCode).toBe(200);
+    const projects = await server.app.inject({ method: 'GET', url: '/api/v1/projects', headers: { authorization: `Bearer ${login.json<{ access_token: string }>().access_token}` } });
+    expect(projects.json()).toMatchObject({ total: 1, projects: [{ name: 'Demo project', role: 'owner' }] });
   });
 
   it('sets the Secure flag when the config says so', async () => {

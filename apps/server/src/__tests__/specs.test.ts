@@ -100,8 +100,10 @@ describe.each(BACKENDS)('spec routes on %s', (backend) => {
     const res = await call('PATCH', `/api/v1/specs/${spec.id}`, alice, { title: 'Renamed' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ title: 'Renamed', description: 'what it does' });
+    const versionsBefore = (await versionsOf(spec.id)).length;
     const sneaky = await call('PATCH', `/api/v1/specs/${spec.id}`, alice, { status: 'completed', phase: 'Done' });
     expect(sneaky.statusCode).toBe(200);
+    expect(await versionsOf(spec.id), 'a patch that changes nothing records no version').toHaveLength(versionsBefore);
     const [row] = await server.context.db.select().from(specs).where(eq(specs.id, spec.id));
     expect(row).toMatchObject({ status: 'draft', phase: 'Requirements', title: 'Renamed' });
     const before = await versionsOf(spec.id);

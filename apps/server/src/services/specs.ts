@@ -72,19 +72,21 @@ export async function getSpec(db: Queryable, specId: string, userId: string): Pr
 
 /**
  * Runs a change to one spec in a transaction: checks access, locks the row (changes to one spec are
- * serialised), runs `change`, and records a version with the summary it returns.
+ * serialised), runs `change`, and records a version with the summary it returns (none when it
+ * answers `changeType: null`: nothing changed).
  */
 export async function changeSpec<T>(
   db: Db,
   specId: string,
   userId: string,
-  change: (tx: Tx, spec: SpecRow) => Promise<{ result: T; changeType: string; summary: string; details?: Record<string, unknown> }>,
+  change: (tx: Tx, spec: SpecRow) => Promise<{ result: T; changeType: string | null; summary: string; details?: Record<string, unknown> }>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
     await requireSpecAccess(tx, specId, userId);
     const [locked] = await tx.select().from(specs).where(eq(specs.id, specId)).for('update');
     if (!locked) throw new AppError('not_found', 'spec not found');
     const { result, changeType, summary, details } = await change(tx, locked);
+    if (changeType === null) return result; // nothing changed: no version
     await tx.update(specs).set({ updatedAt: sql`now()` }).where(eq(specs.id, specId));
     await recordVersion(tx, { specId, changeType, changeSummary: summary, changeDetails: details ?? null, createdBy: userId });
     return result;
@@ -103,11 +105,11 @@ export function updateSpec(db: Db, specId: string, userId: string, body: { title
     if (body.title !== undefined) set.title = body.title;
     if (body.description !== undefined) set.description = body.description;
     if (Object.keys(set).length > 0) await tx.update(specs).set(set).where(eq(specs.id, specId));
-    const changed = Object.keys(set).map((k) => (k === 'title' ? 'title' : 'description'));
+    const changed = Object.keys(set);
     return {
       result: await reload(tx, specId),
-      changeType: 'updated',
-      summary: changed.length ? `Updated ${changed.join(' and ')}` : 'No fields changed',
+      changeType: changed.length ? 'updated' : null,
+      summary: `Updated ${changed.join(' and ')}`,
       details: { before: { title: spec.title, description: spec.description }, after: body },
     };
   });
@@ -115,7 +117,8 @@ export function updateSpec(db: Db, specId: string, userId: string, body: { title
 
 export function archiveSpec(db: Db, specId: string, userId: string): Promise<{ message: string }> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
-    if (!spec.archived) await tx.update(specs).set({ archived: true, archivedAt: sql`now()` }).where(eq(specs.id, specId));
+    if (spec.archived) return { result: { message: `Spec ${specId} was already archived` }, changeType: null, summary: '' };
+    await tx.update(specs).set({ archived: true, archivedAt: sql`now()` }).where(eq(specs.id, specId));
     return { result: { message: `Spec ${specId} archived` }, changeType: 'archived', summary: 'Spec archived' };
   });
 }
