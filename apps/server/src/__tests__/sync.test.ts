@@ -93,11 +93,11 @@ describe.each(BACKENDS)('ticket sink (POST /specs/{id}/sync) on %s', (backend) =
   it('takes only the sandbox token of that spec (403 otherwise, 401 without one) and validates the body (422), changing nothing', async () => {
     const s = await seedSpec(server);
     const other = await seedSpec(server);
-    const codeOf = async (res: Awaited<ReturnType<typeof sync>>) => [res.statusCode, res.json<{ code: string }>().code];
-    expect(await codeOf(await sync(s.specId, other.sandbox))).toEqual([403, 'forbidden']);
-    expect(await codeOf(await sync(s.specId, { headers: { authorization: '' } }))).toEqual([401, 'unauthorized']);
-    expect(await codeOf(await sync(s.specId, { headers: s.owner.headers }))).toEqual([401, 'unauthorized']);
-    expect(await codeOf(await sync(s.specId, s.sandbox, { tickets: [{ local_id: '', title: 'x' }], tasks: [] }))).toEqual([422, 'validation_failed']);
+    const codeOf = (res: Awaited<ReturnType<typeof sync>>) => [res.statusCode, res.json<{ code: string }>().code];
+    expect(codeOf(await sync(s.specId, other.sandbox))).toEqual([403, 'forbidden']);
+    expect(codeOf(await sync(s.specId, { headers: { authorization: '' } }))).toEqual([401, 'unauthorized']);
+    expect(codeOf(await sync(s.specId, { headers: s.owner.headers }))).toEqual([401, 'unauthorized']);
+    expect(codeOf(await sync(s.specId, s.sandbox, { tickets: [{ local_id: '', title: 'x' }], tasks: [] }))).toEqual([422, 'validation_failed']);
     expect(await server.context.db.select().from(tickets).where(eq(tickets.specId, s.specId))).toEqual([]);
   });
 });
