@@ -69,7 +69,8 @@ function CreateProjectDialog({ open, onOpenChange }: { open: boolean; onOpenChan
     mutationFn: () => api.projects.create({ name }),
     onSuccess: (project) => {
       queryClient.setQueryData(queryKeys.projects.detail(project.id), project);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.projects.all });
+      // Stale, not refetched now: we leave this page (an active refetch would be aborted on unmount).
+      void queryClient.invalidateQueries({ queryKey: queryKeys.projects.all, refetchType: 'none' });
       setName('');
       void navigate(`/projects/${project.id}`);
     },

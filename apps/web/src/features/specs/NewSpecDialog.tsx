@@ -17,7 +17,7 @@ export function NewSpecDialog({ projectId, open, onOpenChange }: { projectId: st
     mutationFn: () => api.specs.create({ title, description, project_id: projectId }),
     onSuccess: (spec) => {
       queryClient.setQueryData(queryKeys.specs.detail(spec.id), spec);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists, refetchType: 'none' }); // we navigate away
       setTitle('');
       setDescription('');
       void navigate(`/projects/${projectId}/specs/${spec.id}?tab=requirements`);

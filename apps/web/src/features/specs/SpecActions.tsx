@@ -95,10 +95,10 @@ export function SpecActions({ spec, onRunStarted }: { spec: Spec; onRunStarted: 
         confirmLabel="Archive spec"
         onConfirm={async () => {
           await api.specs.archive(spec.id);
-          void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
-          queryClient.removeQueries({ queryKey: queryKeys.specs.scope(spec.id) });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists, refetchType: 'none' });
           toast.success(`Archived “${spec.title}”`);
-          void navigate(`/projects/${spec.project_id}`);
+          await navigate(`/projects/${spec.project_id}`);
+          queryClient.removeQueries({ queryKey: queryKeys.specs.scope(spec.id) });
         }}
       />
     </div>

@@ -39,13 +39,15 @@ export function NewTicketDialog({ projectId, open, onOpenChange }: { projectId: 
   const create = useMutation({
     mutationFn: () => api.tickets.create({ title, description, priority, workflow_mode: mode, project_id: projectId }, { idempotencyKey: key }),
     onSuccess: (ticket) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.all });
       setTitle('');
       setDescription('');
       if (ticket.workflow_mode === 'spec_driven' && ticket.spec_id) {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists });
+        // We leave the page: mark the lists stale instead of refetching (that would be aborted on unmount).
+        void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.all, refetchType: 'none' });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.specs.lists, refetchType: 'none' });
         void navigate(`/projects/${projectId}/specs/${ticket.spec_id}?tab=execution`);
       } else {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.tickets.all });
         toast.success(`Ticket “${ticket.title}” created`);
       }
     },
