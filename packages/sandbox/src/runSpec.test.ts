@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpecEvent, phaseList, type PhaseData } from '@specline/protocol';
 import { createManualClock, type ManualClock } from './clock';
 import { cleanPhaseData, cleanRequirements, cleanTasks } from './evaluators/fixtures';
-import { MemoryReporter, deferred, hang, scriptedExecutor, waitFor, type Step } from './machine/testkit';
+import { MemoryReporter, deferred, hang, scriptedExecutor, type Step } from './machine/testkit';
 import { runSpec, type RunSpecOptions } from './runSpec';
 import { LocalTicketSink } from './sinks/localSink';
 import type { ExecutionResult } from './types';
@@ -195,7 +195,7 @@ describe('runSpec: cancellation and timeouts', () => {
   it('a run cancelled mid-phase ends with reason cancelled', async () => {
     const controller = new AbortController();
     const { run } = start({ design: [hang(true)] }, { signal: controller.signal });
-    await waitFor(() => reporter.ofType('spec.phase_started').some((e) => e.phase === 'design'));
+    await reporter.when((e) => e.event_type === 'spec.phase_started' && e.phase === 'design');
     controller.abort('user pressed stop');
     const result = await clock.settle(run);
     expect(result).toMatchObject({ success: false, failedPhase: 'design', failureReason: 'cancelled', error: 'cancelled: user pressed stop' });
@@ -209,7 +209,7 @@ describe('runSpec: cancellation and timeouts', () => {
   it('cancels an executor that ignores its signal, and during backoff', async () => {
     const controller = new AbortController();
     const { run, executor } = start({ explore: [new Error('flaky')] }, { signal: controller.signal });
-    await waitFor(() => reporter.ofType('spec.phase_retry').length === 1);
+    await reporter.when((e) => e.event_type === 'spec.phase_retry');
     controller.abort();
     const result = await clock.settle(run);
     expect(result.failureReason).toBe('cancelled');
@@ -240,7 +240,7 @@ describe('runSpec: heartbeat', () => {
   it('names the phase running now and lists the completed ones', async () => {
     const gate = deferred<ExecutionResult>();
     const { run } = start({ requirements: [() => gate.promise] }, { heartbeatIntervalMs: 30_000 });
-    await waitFor(() => reporter.ofType('spec.phase_started').some((e) => e.phase === 'requirements'));
+    await reporter.when((e) => e.event_type === 'spec.phase_started' && e.phase === 'requirements');
     await clock.advance(30_000);
     const beat = reporter.ofType('spec.heartbeat').at(-1);
     expect(beat?.phase).toBe('requirements');

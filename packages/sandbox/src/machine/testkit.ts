@@ -12,9 +12,18 @@ export class MemoryReporter implements Reporter {
   readonly events: SpecEvent[] = [];
   flushes = 0;
   closed = false;
+  private waiters: { predicate: (event: SpecEvent) => boolean; resolve: (event: SpecEvent) => void }[] = [];
   report(event: SpecEvent): Promise<void> {
     this.events.push(event);
+    for (const waiter of this.waiters.filter((w) => w.predicate(event))) waiter.resolve(event);
+    this.waiters = this.waiters.filter((w) => !w.predicate(event));
     return Promise.resolve();
+  }
+  /** Resolves with the first event (already reported or to come) that matches. */
+  when(predicate: (event: SpecEvent) => boolean): Promise<SpecEvent> {
+    const seen = this.events.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
   }
   flush(): Promise<void> {
     this.flushes++;
@@ -90,7 +99,7 @@ export function hang(respectSignal: boolean): Step {
 }
 
 /** Lets the event loop turn until `predicate` holds (no timers; fails after `turns`). */
-export async function waitFor(predicate: () => boolean, turns = 2_000): Promise<void> {
+export async function waitFor(predicate: () => boolean, turns = 200_000): Promise<void> {
   for (let i = 0; i < turns; i++) {
     if (predicate()) return;
     await flushMicrotasks();
