@@ -313,3 +313,24 @@ describe('runSpec: single phase and configuration', () => {
     expectWellFormed(reporter.events);
   });
 });
+
+describe('runSpec: ticket sink errors', () => {
+  it('retries the sink after an error (it is idempotent) and reports the ids of the successful call', async () => {
+    const inner = new LocalTicketSink();
+    let calls = 0;
+    const sink = {
+      createTickets: (input: Parameters<LocalTicketSink['createTickets']>[0], signal?: AbortSignal) => {
+        calls++;
+        return calls === 1 ? Promise.reject(new Error('server answered 503')) : inner.createTickets(input, signal);
+      },
+    };
+    const result = await clock.settle(runSpec({ spec, cwd: dir, outputDir: dir, executor: scriptedExecutor({}, () => clock.now()), reporter, sink, clock, onlyPhase: 'sync', initialPhaseData: cleanPhaseData() }));
+    expect(result.success).toBe(true);
+    expect(calls).toBe(2);
+    expect(data(reporter.ofType('spec.tickets_creation_completed')[0])).toEqual({ tickets_created: 0, tasks_created: 0, errors: ['server answered 503'] });
+    expect(data(reporter.ofType('spec.phase_retry')[0])).toMatchObject({ phase: 'sync', reason: 'execution_error', error: 'server answered 503' });
+    expect(reporter.ofType('spec.ticket_created').map((e) => data(e)['ticket_id'])).toEqual(['local-ticket-1']);
+    expect(reporter.types().slice(-4)).toEqual(['spec.sync_completed', 'spec.phase_completed', 'spec.execution_completed', 'agent.completed']);
+    expectWellFormed(reporter.events);
+  });
+});
