@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { approveDesign, approveRequirements, archiveSpec, createSpec, getSpec, listSpecs, listVersions, updateSpec } from '../services/specs';
-import { launchSpec } from '../services/specStatus';
+import { launchSpec } from '../services/specRuns';
 import { IdempotencyHeaders, SpecParams, specTags } from './specParams';
 import { registerSpecRunRoutes } from './specRuns';
 

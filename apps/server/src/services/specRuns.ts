@@ -2,14 +2,16 @@
  * Starting and cancelling runs from the user-facing routes, on top of `RunManager`. A launch that fails
  * never leaves a spec `executing`: it ends `failed` with `last_error` saying why.
  */
-import type { ExecuteSpecResponse, Spec } from '@specline/protocol';
+import type { ExecuteSpecResponse, LaunchSpecResponse, Spec } from '@specline/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors';
 import type { Db } from '../store/db';
 import { specs } from '../store/schema';
-import { requireSpecAccess } from './access';
+import { requireProjectMember, requireSpecAccess } from './access';
+import { idempotent, updateStoredAnswer, type StoredAnswer } from './idempotency';
 import type { RunManager, StartRunOptions } from './runs';
+import { insertSpec } from './specs';
 import { specDto } from './specView';
 
 export interface RunDeps {
@@ -63,4 +65,39 @@ export async function cancelSpec(deps: RunDeps, specId: string, userId: string):
   if (spec.status !== 'executing') throw new AppError('not_running', `spec ${specId} is ${spec.status}, not executing: nothing to cancel`);
   await deps.runs.cancel(specId, userId);
   return specDto(deps.db, await requireSpecAccess(deps.db, specId, userId));
+}
+
+export interface LaunchInput {
+  title: string;
+  description: string;
+  project_id: string;
+  auto_execute: boolean;
+}
+
+/**
+ * `POST /specs/launch`: creates a draft spec and, with `auto_execute`, starts its run. Idempotent under
+ * `Idempotency-Key` (a double click creates one spec and one sandbox). A failed launch still answers
+ * 201: the spec exists, `status: failed`, and the message says why. The stored answer is replaced with
+ * the final one once the launch is decided; a replay racing the launch itself sees the `draft` answer.
+ */
+export async function launchSpec(deps: RunDeps, userId: string, body: LaunchInput, idempotencyKey: string | undefined): Promise<StoredAnswer<LaunchSpecResponse>> {
+  const scope = { userId, route: 'POST /api/v1/specs/launch', key: idempotencyKey, body };
+  const created = await idempotent<LaunchSpecResponse>(deps.db, scope, async (tx) => {
+    await requireProjectMember(tx, body.project_id, userId);
+    const spec = await insertSpec(tx, { projectId: body.project_id, userId, title: body.title, description: body.description });
+    return { status: 201, body: { spec_id: spec.id, status: 'draft', current_phase: null, sandbox_id: null, message: 'Spec created' } };
+  });
+  if (created.replayed || !body.auto_execute) return created;
+  const outcome = await startRunSafely(deps, created.body.spec_id, { userId });
+  const answer: LaunchSpecResponse = outcome.ok
+    ? {
+        spec_id: created.body.spec_id,
+        status: 'executing',
+        current_phase: outcome.answer.current_phase,
+        sandbox_id: outcome.answer.sandbox_id,
+        message: outcome.answer.message,
+      }
+    : { spec_id: created.body.spec_id, status: 'failed', current_phase: null, sandbox_id: null, message: `Spec created, but the sandbox launch failed: ${outcome.error}` };
+  await updateStoredAnswer(deps.db, scope, answer);
+  return { ...created, body: answer };
 }

@@ -1,13 +1,10 @@
-/** Read-only views of a spec's progress: phase data, task execution status, criteria status, launch. */
-import type { CriteriaStatusResponse, ExecutionStatusResponse, LaunchSpecResponse, PhaseDataResponse } from '@specline/protocol';
+/** Read-only views of a spec's progress: phase data, task execution status, criteria status. */
+import type { CriteriaStatusResponse, ExecutionStatusResponse, PhaseDataResponse } from '@specline/protocol';
 import { asc, eq } from 'drizzle-orm';
 import type { Queryable } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specTasks } from '../store/schema';
-import { requireProjectMember, requireSpecAccess } from './access';
+import { requireSpecAccess } from './access';
 import { asPhase } from './dto';
-import { idempotent, updateStoredAnswer, type StoredAnswer } from './idempotency';
-import { startRunSafely, type RunDeps } from './specRuns';
-import { insertSpec } from './specs';
 import { phaseStatusDto } from './specView';
 
 export async function phaseData(db: Queryable, specId: string, userId: string): Promise<PhaseDataResponse> {
@@ -69,38 +66,4 @@ export async function criteriaStatus(db: Queryable, specId: string, userId: stri
     all_complete: total > 0 && completed === total,
     by_requirement: byRequirement,
   };
-}
-
-export interface LaunchInput {
-  title: string;
-  description: string;
-  project_id: string;
-  auto_execute: boolean;
-}
-
-/**
- * `POST /specs/launch`: creates a draft spec and, with `auto_execute`, starts its run. Idempotent under
- * `Idempotency-Key` (a double click creates one spec and one sandbox). A failed launch still answers
- * 201: the spec exists, `status: failed`, and the message says why.
- */
-export async function launchSpec(deps: RunDeps, userId: string, body: LaunchInput, idempotencyKey: string | undefined): Promise<StoredAnswer<LaunchSpecResponse>> {
-  const scope = { userId, route: 'POST /api/v1/specs/launch', key: idempotencyKey, body };
-  const created = await idempotent<LaunchSpecResponse>(deps.db, scope, async (tx) => {
-    await requireProjectMember(tx, body.project_id, userId);
-    const spec = await insertSpec(tx, { projectId: body.project_id, userId, title: body.title, description: body.description });
-    return { status: 201, body: { spec_id: spec.id, status: 'draft', current_phase: null, sandbox_id: null, message: 'Spec created' } };
-  });
-  if (created.replayed || !body.auto_execute) return created;
-  const outcome = await startRunSafely(deps, created.body.spec_id, { userId });
-  const answer: LaunchSpecResponse = outcome.ok
-    ? {
-        spec_id: created.body.spec_id,
-        status: 'executing',
-        current_phase: outcome.answer.current_phase,
-        sandbox_id: outcome.answer.sandbox_id,
-        message: outcome.answer.message,
-      }
-    : { spec_id: created.body.spec_id, status: 'failed', current_phase: null, sandbox_id: null, message: `Spec created, but the sandbox launch failed: ${outcome.error}` };
-  await updateStoredAnswer(deps.db, scope, answer);
-  return { ...created, body: answer };
 }
