@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   DEMO_USER: bool.default(true),
   COOKIE_SECURE: bool.default(false),
   WEB_DIST: z.string().optional(),
+  /** Lifetime of one SSE connection; clients resume from Last-Event-ID. 0 = unlimited. */
+  SSE_MAX_STREAM_SECONDS: z.coerce.number().min(0).default(0),
 });
 
 export interface Config {
@@ -50,6 +52,7 @@ export interface Config {
   demoUser: boolean;
   cookieSecure: boolean;
   webDist: string | undefined;
+  streams: { maxStreamSeconds: number };
 }
 
 const SANDBOX_PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
@@ -95,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoUser: e.DEMO_USER,
     cookieSecure: e.COOKIE_SECURE,
     webDist: e.WEB_DIST,
+    streams: { maxStreamSeconds: e.SSE_MAX_STREAM_SECONDS },
   };
 }

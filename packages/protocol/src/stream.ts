@@ -11,7 +11,8 @@ import { StoredEvent } from './api';
 export const SSE_EVENT_NAME = 'spec_event';
 export const SSE_CLOSED_EVENT_NAME = 'stream_closed';
 
-export const StreamCloseReason = z.enum(['slow_consumer', 'shutting_down', 'access_revoked', 'spec_deleted']);
+/** Why the server closed a stream. `max_duration`: the connection reached the server's configured lifetime (`SSE_MAX_STREAM_SECONDS`); reconnect and resume. */
+export const StreamCloseReason = z.enum(['slow_consumer', 'shutting_down', 'access_revoked', 'spec_deleted', 'max_duration']);
 export type StreamCloseReason = z.infer<typeof StreamCloseReason>;
 export const StreamClosed = z.object({ reason: StreamCloseReason, detail: z.string(), resume_after: z.number().int().nonnegative() });
 export type StreamClosed = z.infer<typeof StreamClosed>;

@@ -60,7 +60,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
 
 export interface TestServerOptions {
   provider?: SandboxProvider;
-  config?: Partial<Config> & { sandbox?: Partial<Config['sandbox']> };
+  config?: Partial<Omit<Config, 'sandbox'>> & { sandbox?: Partial<Config['sandbox']> };
   /** Listen on a real port (for SSE/WebSocket clients and child sandboxes). */
   listen?: boolean;
 }

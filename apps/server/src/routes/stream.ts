@@ -41,6 +41,7 @@ export function registerStreamRoutes(app: App, ctx: AppContext): void {
         specId: spec.id,
         after,
         startAt: spec.lastSpecSeq,
+        maxDurationMs: ctx.config.streams.maxStreamSeconds * 1000,
         onError: (error) => request.log.warn({ err: error, spec_id: spec.id }, 'SSE stream failed to read events'),
       });
     },

@@ -15,6 +15,8 @@ export interface SseStreamOptions {
   /** The spec's `last_spec_seq` when access was checked. */
   startAt: number;
   keepaliveMs?: number;
+  /** Close the stream (reason `max_duration`) after this long; the client resumes from its last id. 0 = never. */
+  maxDurationMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -44,6 +46,7 @@ export function openSseStream(reply: FastifyReply, hub: StreamHub, options: SseS
   const cleanup = () => {
     closed = true;
     clearInterval(keepalive);
+    if (lifetime) clearTimeout(lifetime);
     untrack();
     live.subscription?.close();
   };
@@ -64,6 +67,15 @@ export function openSseStream(reply: FastifyReply, hub: StreamHub, options: SseS
     if (!closed) res.write(': keepalive\n\n');
   }, options.keepaliveMs ?? SSE_KEEPALIVE_MS);
   keepalive.unref();
+  const maxDurationMs = options.maxDurationMs ?? 0;
+  const lifetime =
+    maxDurationMs > 0
+      ? setTimeout(() => {
+          const resumeAfter = live.subscription?.delivered ?? options.after;
+          close('max_duration', `the stream reached its maximum lifetime (${maxDurationMs} ms); reconnect with Last-Event-ID: ${resumeAfter}`, resumeAfter);
+        }, maxDurationMs)
+      : undefined;
+  lifetime?.unref();
   const untrack = hub.track((reason) => close(reason, 'the server is shutting down; reconnect with Last-Event-ID', live.subscription?.delivered ?? options.after));
   res.on('close', cleanup);
   res.on('error', cleanup);
