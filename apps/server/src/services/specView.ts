@@ -185,6 +185,9 @@ export async function loadTasks(db: Queryable, specId: string): Promise<SpecTask
 
 /** The full `Spec`: summary fields plus requirements (with criteria), design and tasks in order. */
 export async function specDto(db: Queryable, row: SpecRow): Promise<Spec> {
-  const [requirements, tasks, counts] = await Promise.all([loadRequirements(db, row.id), loadTasks(db, row.id), linkedTicketCounts(db, [row.id])]);
+  // One after another: `db` may be a transaction, whose single connection runs one query at a time.
+  const requirements = await loadRequirements(db, row.id);
+  const tasks = await loadTasks(db, row.id);
+  const counts = await linkedTicketCounts(db, [row.id]);
   return { ...specSummaryDto(row, counts.get(row.id) ?? 0), requirements, design: designDto(row.design ?? null, row.designEditedAt), tasks };
 }
