@@ -5,13 +5,13 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-types/**', 'apps/web/dist/**', 'test-results/**', 'playwright-report/**', '.specline/**', '**/*.js', '!eslint.config.js', 'apps/server/drizzle/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-types/**', 'apps/web/dist/**', 'test-results/**', 'playwright-report/**', '.specline/**', '**/*.js', '!eslint.config.js', 'apps/server/drizzle/**', '**/.scratch/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.config.ts', 'eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.config.ts', 'eslint.config.js', 'apps/server/drizzle.config.ts'] }, tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.node },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
