@@ -69,7 +69,7 @@ export class EventPager {
   protected readonly abort = new AbortController();
 
   constructor(options: PagerOptions) {
-    this.options = { firstPageSize: 200, olderPageSize: 500, ...options, filter: options.filter ?? null };
+    this.options = { firstPageSize: 200, olderPageSize: 1000, ...options, filter: options.filter ?? null };
     this.snapshot = this.makeSnapshot();
   }
 
