@@ -202,6 +202,50 @@ describe.each(BACKENDS)('spec children routes on %s', (backend) => {
     expect((await call('DELETE', `${base}/${a.id}`)).statusCode).toBe(404);
   });
 
+  it('an archived spec is read-only: every write answers 409 conflict naming the archive, nothing changes; reads still work', async () => {
+    const specId = await newSpec();
+    const req = (await call('POST', `/api/v1/specs/${specId}/requirements`, { title: 'R', action: 'THE SYSTEM SHALL x', acceptance_criteria: ['c'] })).json<Req>();
+    const task = (await call('POST', `/api/v1/specs/${specId}/tasks`, { title: 'T' })).json<Task>();
+    expect((await call('PUT', `/api/v1/specs/${specId}/design`, { architecture: 'a' })).statusCode).toBe(200);
+    expect((await call('DELETE', `/api/v1/specs/${specId}`)).statusCode).toBe(200);
+    const crit = req.criteria[0]!.id;
+    const s = `/api/v1/specs/${specId}`;
+    const writes: [Method, string, object?][] = [
+      ['PATCH', s, { title: 'renamed' }],
+      ['POST', `${s}/approve-requirements`],
+      ['POST', `${s}/approve-design`],
+      ['POST', `${s}/execute`],
+      ['POST', `${s}/requirements`, { title: 't', action: 'a' }],
+      ['PATCH', `${s}/requirements/${req.id}`, { title: 't' }],
+      ['DELETE', `${s}/requirements/${req.id}`],
+      ['POST', `${s}/requirements/${req.id}/criteria`, { text: 't' }],
+      ['PATCH', `${s}/requirements/${req.id}/criteria/${crit}`, { completed: true }],
+      ['DELETE', `${s}/requirements/${req.id}/criteria/${crit}`],
+      ['PUT', `${s}/design`, { architecture: 'x' }],
+      ['POST', `${s}/tasks`, { title: 't' }],
+      ['PATCH', `${s}/tasks/${task.id}`, { title: 't' }],
+      ['DELETE', `${s}/tasks/${task.id}`],
+    ];
+    const before = await snapshot(specId);
+    for (const [method, url, body] of writes) {
+      const res = await call(method, url, body);
+      expect(res.statusCode, `${method} ${url}`).toBe(409);
+      expect(res.json(), `${method} ${url}`).toEqual({ code: 'conflict', detail: `spec ${specId} is archived: an archived spec is read-only` });
+    }
+    expect(await snapshot(specId)).toEqual(before);
+    expect(before.spec).toMatchObject({ archived: true, status: 'draft' });
+
+    for (const url of [s, `${s}/tasks`, `${s}/versions`, `${s}/criteria-status`, `${s}/execution-status`, `${s}/phase-data`, `${s}/export?format=markdown`, `${s}/linked-tickets`]) {
+      expect((await call('GET', url)).statusCode, url).toBe(200);
+    }
+    expect((await call('GET', s)).json()).toMatchObject({ id: specId, archived: true, requirements: [{ id: req.id }], tasks: [{ id: task.id }] });
+    const again = await call('DELETE', s);
+    expect(again.statusCode, 'archiving again stays a harmless no-op').toBe(200);
+    expect(again.json<{ message: string }>().message).toContain('already archived');
+    // A stranger still learns nothing: 404, not the 409 that would reveal the spec exists.
+    expect((await call('PATCH', s, { title: 'x' }, bob)).statusCode).toBe(404);
+  });
+
   it('every child route: 401 anonymous, 404 for a member of another project, nothing changed', async () => {
     const specId = await newSpec();
     const req = (await call('POST', `/api/v1/specs/${specId}/requirements`, { title: 'Secret req', action: 'THE SYSTEM SHALL hide', acceptance_criteria: ['c'] })).json<Req>();

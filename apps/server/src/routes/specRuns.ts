@@ -14,6 +14,7 @@ import { currentUser } from '../http/auth';
 import { requireSpecAccess } from '../services/access';
 import { exportSpec } from '../services/specExport';
 import { cancelSpec, executeSpec } from '../services/specRuns';
+import { requireNotArchived } from '../services/specs';
 import { criteriaStatus, executionStatus, phaseData } from '../services/specStatus';
 import { ticketsOfSpec } from '../services/tickets';
 import { SpecParams, specTags as tags } from './specParams';
@@ -26,10 +27,20 @@ export function registerSpecRunRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/v1/specs/:id/execute',
     {
-      schema: { tags, summary: 'Start a run (answers already_running while one is live)', params: SpecParams, body: ExecuteSpecBody.nullable(), response: { 200: ExecuteSpecResponse } },
+      schema: {
+        tags,
+        summary: 'Start a run (answers already_running while one is live; 409 conflict for an archived spec)',
+        params: SpecParams,
+        body: ExecuteSpecBody.nullable(),
+        response: { 200: ExecuteSpecResponse },
+      },
       onRequest,
     },
-    (request) => executeSpec(ctx, request.params.id, currentUser(request).id, { prd: request.body?.prd ?? false }),
+    async (request) => {
+      const userId = currentUser(request).id;
+      requireNotArchived(await requireSpecAccess(ctx.db, request.params.id, userId));
+      return executeSpec(ctx, request.params.id, userId, { prd: request.body?.prd ?? false });
+    },
   );
 
   app.post(

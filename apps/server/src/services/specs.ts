@@ -70,21 +70,28 @@ export async function getSpec(db: Queryable, specId: string, userId: string): Pr
   return specDto(db, await requireSpecAccess(db, specId, userId));
 }
 
+/** 409 `conflict` for a write to an archived spec: archived specs are read-only (reads still work). */
+export function requireNotArchived(spec: SpecRow): void {
+  if (spec.archived) throw new AppError('conflict', `spec ${spec.id} is archived: an archived spec is read-only`);
+}
+
 /**
  * Runs a change to one spec in a transaction: checks access, locks the row (changes to one spec are
- * serialised), runs `change`, and records a version with the summary it returns (none when it
- * answers `changeType: null`: nothing changed).
+ * serialised), refuses an archived spec (unless `allowArchived`), runs `change`, and records a version
+ * with the summary it returns (none when it answers `changeType: null`: nothing changed).
  */
 export async function changeSpec<T>(
   db: Db,
   specId: string,
   userId: string,
   change: (tx: Tx, spec: SpecRow) => Promise<{ result: T; changeType: string | null; summary: string; details?: Record<string, unknown> }>,
+  options: { allowArchived?: boolean } = {},
 ): Promise<T> {
   return db.transaction(async (tx) => {
     await requireSpecAccess(tx, specId, userId);
     const [locked] = await tx.select().from(specs).where(eq(specs.id, specId)).for('update');
     if (!locked) throw new AppError('not_found', 'spec not found');
+    if (!options.allowArchived) requireNotArchived(locked);
     const { result, changeType, summary, details } = await change(tx, locked);
     if (changeType === null) return result; // nothing changed: no version
     await tx.update(specs).set({ updatedAt: sql`now()` }).where(eq(specs.id, specId));
@@ -120,7 +127,7 @@ export function archiveSpec(db: Db, specId: string, userId: string): Promise<{ m
     if (spec.archived) return { result: { message: `Spec ${specId} was already archived` }, changeType: null, summary: '' };
     await tx.update(specs).set({ archived: true, archivedAt: sql`now()` }).where(eq(specs.id, specId));
     return { result: { message: `Spec ${specId} archived` }, changeType: 'archived', summary: 'Spec archived' };
-  });
+  }, { allowArchived: true });
 }
 
 /** Approves the requirements: needs at least one, and no run rewriting them. Sets the human phase, not `status`. */
