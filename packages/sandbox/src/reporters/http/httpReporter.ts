@@ -1,69 +1,16 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EVENT_LIMITS } from '@specline/protocol';
 import type { SpecEvent } from '@specline/protocol';
 import type { Clock, Logger, Reporter } from '../../types';
-import { serialize, silentLogger } from '../internal';
-import { systemClock } from '../../clock';
-import { postJson } from './post';
-import type { PostOutcome } from './post';
-import { DEFAULT_RETRY_POLICY, backoffDelay } from './retry';
-import type { RetryPolicy } from './retry';
-import { JsonlAppender, JsonlSpool } from './spool';
+import { serialize } from '../internal';
+import { BATCH_OVERHEAD, BatchSender, takeBatch } from './batchSender';
+import type { Entry } from './batchSender';
+import { DeadLetterFile } from './deadLetter';
+import { resolveHttpReporterOptions } from './options';
+import type { HttpReporterOptions, HttpReporterStats } from './options';
+import { JsonlSpool } from './spool';
 import type { SpoolBatch } from './spool';
 
-export interface HttpReporterOptions {
-  /** Server base URL, e.g. `http://localhost:8000`. */
-  callbackUrl: string;
-  sandboxId: string;
-  /** The sandbox token, sent as `Authorization: Bearer <token>`. */
-  token: string;
-  /** Send when this many events are buffered. Default 100 (at most 500, the server's batch limit). */
-  batchSize?: number;
-  /** Send buffered events at the latest this long after the first of them. Default 250 ms. */
-  flushIntervalMs?: number;
-  /** Events held in memory at most; beyond that they go to the spool file. Default 10,000. */
-  maxBufferedEvents?: number;
-  /** Per-request timeout. Default 10 s. */
-  requestTimeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  /** While the server is unreachable, try it again this often. Default 5 s. */
-  probeIntervalMs?: number;
-  /** `close()` waits for the server at most this long, then leaves the spool on disk. Default 30 s. */
-  closeTimeoutMs?: number;
-  /** Folder of the spool and dead-letter files. Default `<tmpdir>/specline-sandbox-<sandboxId>`. */
-  stateDir?: string;
-  /** Default `<stateDir>/http-spool.jsonl`. */
-  spoolPath?: string;
-  /** Default `<stateDir>/http-dead-letter.jsonl`. */
-  deadLetterPath?: string;
-  clock?: Clock;
-  logger?: Logger;
-  /** Jitter source in [0, 1). Default `Math.random`. */
-  random?: () => number;
-}
-
-/** Counters of one reporter, for callers that want to say what happened. */
-export interface HttpReporterStats {
-  reported: number;
-  delivered: number;
-  deadLettered: number;
-  /** Events in the spool file, not yet delivered. */
-  spooled: number;
-  unreachable: boolean;
-  spoolPath: string;
-  deadLetterPath: string;
-}
-
-interface Entry {
-  /** 1-based position in report order (0 for lines read back from the spool). */
-  ordinal: number;
-  json: string;
-}
-
-type SendResult = { kind: 'done' } | { kind: 'unreachable'; remaining: Entry[] };
-
-const BATCH_OVERHEAD = '{"events":[]}'.length;
+export type { HttpReporterOptions, HttpReporterStats } from './options';
 
 /**
  * Delivers events to `POST {callbackUrl}/api/v1/sandboxes/{sandboxId}/events`, one POST per batch
@@ -82,25 +29,20 @@ const BATCH_OVERHEAD = '{"events":[]}'.length;
  */
 export class HttpReporter implements Reporter {
   readonly url: string;
-  readonly #token: string;
   readonly #batchSize: number;
   readonly #flushIntervalMs: number;
   readonly #maxBuffered: number;
-  readonly #requestTimeoutMs: number;
-  readonly #retry: RetryPolicy;
   readonly #probeIntervalMs: number;
   readonly #closeTimeoutMs: number;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #random: () => number;
   readonly #spool: JsonlSpool;
-  readonly #deadLetter: JsonlAppender;
+  readonly #deadLetter: DeadLetterFile;
+  readonly #sender: BatchSender;
 
   #buffer: Entry[] = [];
   #reported = 0;
   #settled = 0;
-  #delivered = 0;
-  #deadLettered = 0;
   /** Every buffered event with an ordinal up to this is due now. */
   #dueUntil = 0;
   #unreachable = false;
@@ -115,22 +57,23 @@ export class HttpReporter implements Reporter {
   #closePromise: Promise<void> | undefined;
 
   constructor(options: HttpReporterOptions) {
-    const base = options.callbackUrl.replace(/\/+$/, '');
-    this.url = `${base}/api/v1/sandboxes/${encodeURIComponent(options.sandboxId)}/events`;
-    this.#token = options.token;
-    this.#batchSize = Math.min(Math.max(1, options.batchSize ?? 100), EVENT_LIMITS.maxBatchEvents);
-    this.#flushIntervalMs = options.flushIntervalMs ?? 250;
-    this.#maxBuffered = Math.max(this.#batchSize, options.maxBufferedEvents ?? 10_000);
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.#probeIntervalMs = options.probeIntervalMs ?? 5_000;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
-    this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? silentLogger;
-    this.#random = options.random ?? Math.random;
-    const stateDir = options.stateDir ?? join(tmpdir(), `specline-sandbox-${options.sandboxId.replace(/[^\w.-]/g, '_')}`);
-    this.#spool = new JsonlSpool(options.spoolPath ?? join(stateDir, 'http-spool.jsonl'), this.#logger);
-    this.#deadLetter = new JsonlAppender(options.deadLetterPath ?? join(stateDir, 'http-dead-letter.jsonl'), this.#logger);
+    const resolved = resolveHttpReporterOptions(options);
+    this.url = resolved.url;
+    this.#batchSize = resolved.batchSize;
+    this.#flushIntervalMs = resolved.flushIntervalMs;
+    this.#maxBuffered = resolved.maxBufferedEvents;
+    this.#probeIntervalMs = resolved.probeIntervalMs;
+    this.#closeTimeoutMs = resolved.closeTimeoutMs;
+    this.#clock = resolved.clock;
+    this.#logger = resolved.logger;
+    this.#spool = new JsonlSpool(resolved.spoolPath, this.#logger);
+    this.#deadLetter = new DeadLetterFile(resolved.deadLetterPath, this.#clock, this.#logger);
+    this.#sender = new BatchSender({
+      ...resolved,
+      deadLetter: this.#deadLetter,
+      sleep: (ms) => this.#sleep(ms),
+      closeDeadline: () => (this.#closing ? this.#closeDeadline : undefined),
+    });
     // Events an earlier process left in the spool go first.
     this.#reported = this.#spool.pending;
     if (this.#spool.pending > 0) {
@@ -142,8 +85,8 @@ export class HttpReporter implements Reporter {
   stats(): HttpReporterStats {
     return {
       reported: this.#reported,
-      delivered: this.#delivered,
-      deadLettered: this.#deadLettered,
+      delivered: this.#sender.delivered,
+      deadLettered: this.#deadLetter.events,
       spooled: this.#spool.pending,
       unreachable: this.#unreachable,
       spoolPath: this.#spool.path,
@@ -170,7 +113,7 @@ export class HttpReporter implements Reporter {
         limit: EVENT_LIMITS.maxEventBytes,
         path: this.#deadLetter.path,
       });
-      return this.#writeDeadLetter([serialized.json], { status: null, reason: `payload is ${size} bytes; the limit is ${EVENT_LIMITS.maxEventBytes}` });
+      return this.#deadLetter.write([serialized.json], { status: null, reason: `payload is ${size} bytes; the limit is ${EVENT_LIMITS.maxEventBytes}` });
     }
     const entry: Entry = { ordinal: ++this.#reported, json: serialized.json };
     if (this.#unreachable || this.#spool.pending > 0) {
@@ -309,8 +252,8 @@ export class HttpReporter implements Reporter {
     if (this.#unreachable) return this.#probe();
     const first = this.#buffer[0];
     if (first && (this.#closing || this.#buffer.length >= this.#batchSize || first.ordinal <= this.#dueUntil)) {
-      const entries = this.#takeBatch();
-      const result = await this.#send(entries, false);
+      const entries = takeBatch(this.#buffer, this.#batchSize);
+      const result = await this.#sender.send(entries, false);
       if (result.kind === 'done') {
         this.#settled += entries.length;
       } else {
@@ -356,7 +299,7 @@ export class HttpReporter implements Reporter {
 
   async #sendSpoolBatch(batch: SpoolBatch, probe: boolean): Promise<boolean> {
     const entries = batch.lines.map((json) => ({ ordinal: 0, json }));
-    const result = await this.#send(entries, probe);
+    const result = await this.#sender.send(entries, probe);
     if (result.kind === 'unreachable') {
       // Still on disk, uncommitted: it is sent again, whole, once the server answers.
       if (!this.#unreachable) await this.#goUnreachable([]);
@@ -369,18 +312,6 @@ export class HttpReporter implements Reporter {
     await this.#spool.commit(batch);
     this.#settled += entries.length;
     return true;
-  }
-
-  #takeBatch(): Entry[] {
-    let bytes = BATCH_OVERHEAD;
-    let count = 0;
-    for (const entry of this.#buffer) {
-      const size = Buffer.byteLength(entry.json) + 1;
-      if (count >= this.#batchSize || (count > 0 && bytes + size > EVENT_LIMITS.maxBatchBytes)) break;
-      bytes += size;
-      count++;
-    }
-    return this.#buffer.splice(0, count);
   }
 
   async #goUnreachable(head: Entry[]): Promise<void> {
@@ -396,76 +327,5 @@ export class HttpReporter implements Reporter {
     });
     await this.#spool.prepend(head.map((entry) => entry.json));
     await this.#spool.append(rest);
-  }
-
-  // ── sending ─────────────────────────────────────────────────────────────────
-
-  #post(entries: readonly Entry[]): Promise<PostOutcome> {
-    return postJson({
-      url: this.url,
-      token: this.#token,
-      body: `{"events":[${entries.map((entry) => entry.json).join(',')}]}`,
-      timeoutMs: this.#requestTimeoutMs,
-      now: this.#clock.now(),
-    });
-  }
-
-  /**
-   * Sends one batch until it is accepted, refused, or the server counts as unreachable. With
-   * `probe`, one try only. Refused events are written to the dead-letter file.
-   */
-  async #send(entries: Entry[], probe: boolean): Promise<SendResult> {
-    const started = this.#clock.now();
-    for (let retry = 1; ; retry++) {
-      const outcome = await this.#post(entries);
-      switch (outcome.kind) {
-        case 'ok':
-          this.#delivered += entries.length;
-          return { kind: 'done' };
-        case 'reject':
-          return this.#rejected(entries, outcome);
-        case 'retry': {
-          if (probe) return { kind: 'unreachable', remaining: entries };
-          const delay = outcome.retryAfterMs ?? backoffDelay(retry, this.#retry, this.#random);
-          const at = this.#clock.now() + delay;
-          if (at - started > this.#retry.maxRetryDurationMs || (this.#closing && at > this.#closeDeadline)) {
-            return { kind: 'unreachable', remaining: entries };
-          }
-          this.#logger.warn('http reporter: send failed; retrying', { reason: outcome.reason, retry, delay_ms: delay, events: entries.length });
-          await this.#sleep(delay);
-          break;
-        }
-      }
-    }
-  }
-
-  async #rejected(entries: Entry[], outcome: Extract<PostOutcome, { kind: 'reject' }>): Promise<SendResult> {
-    const { status, error } = outcome;
-    this.#logger.error('http reporter: server refused a batch', { status, code: error?.code, detail: error?.detail, errors: error?.errors, events: entries.length });
-    if (status === 413 && entries.length > 1) {
-      const half = Math.ceil(entries.length / 2);
-      const first = await this.#send(entries.slice(0, half), false);
-      if (first.kind === 'unreachable') return { kind: 'unreachable', remaining: [...first.remaining, ...entries.slice(half)] };
-      return this.#send(entries.slice(half), false);
-    }
-    const bad = new Set((error?.errors ?? []).map((issue) => issue.index).filter((index): index is number => index !== undefined && index < entries.length));
-    if (status === 422 && bad.size > 0 && bad.size < entries.length) {
-      await this.#writeDeadLetter(
-        entries.filter((_, index) => bad.has(index)).map((entry) => entry.json),
-        { status, reason: outcome.reason, error },
-      );
-      return this.#send(entries.filter((_, index) => !bad.has(index)), false);
-    }
-    await this.#writeDeadLetter(
-      entries.map((entry) => entry.json),
-      { status, reason: outcome.reason, error },
-    );
-    return { kind: 'done' };
-  }
-
-  #writeDeadLetter(jsons: readonly string[], info: { status: number | null; reason: string; error?: unknown }): Promise<void> {
-    this.#deadLettered += jsons.length;
-    const head = JSON.stringify({ rejected_at: new Date(this.#clock.now()).toISOString(), status: info.status, reason: info.reason, error: info.error ?? null });
-    return this.#deadLetter.append(`${head.slice(0, -1)},"events":[${jsons.join(',')}]}`);
   }
 }
