@@ -1,4 +1,8 @@
-import { EventsPage, SSE_CLOSED_EVENT_NAME, SSE_EVENT_NAME, StoredEvent, StreamClosed } from '@specline/protocol';
+import { SSE_CLOSED_EVENT_NAME, SSE_EVENT_NAME, StoredEvent, StreamClosed } from '@specline/protocol';
+import { authHeaders, specEventsUrl } from './eventsConnection';
+import type { StreamConnectionOptions } from './eventsConnection';
+import { createSseParser } from './sseParser';
+import type { SseFrame } from './sseParser';
 
 /**
  * Live spec events over SSE (`GET {baseUrl}/specs/{id}/events/stream`), read with `fetch` and a
@@ -11,91 +15,6 @@ import { EventsPage, SSE_CLOSED_EVENT_NAME, SSE_EVENT_NAME, StoredEvent, StreamC
  */
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
-
-/** One dispatched SSE frame (WHATWG "event stream interpretation"). */
-export interface SseFrame {
-  event: string;
-  data: string;
-  /** The last event id in effect when the frame was dispatched ('' when none was ever sent). */
-  id: string;
-}
-
-export interface SseParser {
-  /** Feeds decoded text; calls `onFrame` for every complete frame. Chunks may split lines anywhere. */
-  push(text: string): void;
-  /** The latest `retry:` value in ms, if the server sent one. */
-  readonly retryMs: number | undefined;
-}
-
-/**
- * Incremental SSE parser: `data:` lines joined by `\n`, comments (`:`) ignored, `id:` persists across
- * frames (an id containing NUL is ignored), `retry:` only when all digits, CR / LF / CRLF line ends,
- * a frame with no data is not dispatched.
- */
-export function createSseParser(onFrame: (frame: SseFrame) => void): SseParser {
-  let buffer = '';
-  let eventType = '';
-  let data: string[] = [];
-  let lastId = '';
-  let retryMs: number | undefined;
-  let pendingCr = false;
-
-  const dispatch = () => {
-    if (data.length > 0) onFrame({ event: eventType || 'message', data: data.join('\n'), id: lastId });
-    data = [];
-    eventType = '';
-  };
-
-  const line = (text: string) => {
-    if (text === '') return dispatch();
-    if (text.startsWith(':')) return;
-    const colon = text.indexOf(':');
-    const field = colon === -1 ? text : text.slice(0, colon);
-    let value = colon === -1 ? '' : text.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    switch (field) {
-      case 'event':
-        eventType = value;
-        return;
-      case 'data':
-        data.push(value);
-        return;
-      case 'id':
-        if (!value.includes('\0')) lastId = value;
-        return;
-      case 'retry':
-        if (/^\d+$/.test(value)) retryMs = Number(value);
-        return;
-      default:
-        return;
-    }
-  };
-
-  return {
-    push(text: string) {
-      let start = 0;
-      let chunk = text;
-      // A CR at the end of the previous chunk followed by LF here is one line end, not two.
-      if (pendingCr && chunk.startsWith('\n')) chunk = chunk.slice(1);
-      pendingCr = false;
-      buffer += chunk;
-      for (let i = 0; i < buffer.length; i++) {
-        const ch = buffer[i];
-        if (ch !== '\n' && ch !== '\r') continue;
-        line(buffer.slice(start, i));
-        if (ch === '\r') {
-          if (i + 1 === buffer.length) pendingCr = true;
-          else if (buffer[i + 1] === '\n') i++;
-        }
-        start = i + 1;
-      }
-      buffer = buffer.slice(start);
-    },
-    get retryMs() {
-      return retryMs;
-    },
-  };
-}
 
 export interface BackoffOptions {
   /** First delay in ms (default 500). */
@@ -111,17 +30,6 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
   const { initialMs = 500, maxMs = 15_000, factor = 2 } = options;
   const base = Math.min(maxMs, initialMs * factor ** Math.max(0, attempt - 1));
   return Math.round(base / 2 + random() * (base / 2));
-}
-
-export interface StreamConnectionOptions {
-  /** Origin of the server (`http://localhost:8080`), or '' for the page's own origin; `/api/v1` is appended (as in the HTTP client). */
-  baseUrl: string;
-  specId: string;
-  fetch?: typeof fetch;
-  /** Bearer token source; when absent the request relies on the session cookie. */
-  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
-  /** `credentials` of every request (default `include`, so the session cookie goes along). */
-  credentials?: RequestInit['credentials'];
 }
 
 export interface SubscribeSpecEventsOptions extends StreamConnectionOptions {
@@ -166,19 +74,6 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/** Version prefix of every route (the same as the HTTP client's). */
-const API_ROOT = '/api/v1';
-
-/** `{baseUrl}/api/v1/specs/{id}/events{suffix}`. */
-export function specEventsUrl(baseUrl: string, specId: string, suffix = ''): string {
-  return `${baseUrl.replace(/\/+$/, '')}${API_ROOT}/specs/${encodeURIComponent(specId)}/events${suffix}`;
-}
-
-async function authHeaders(options: StreamConnectionOptions): Promise<Record<string, string>> {
-  const token = await options.getToken?.();
-  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** Subscribes to a spec's live events. See the module comment for the guarantees. */
@@ -317,88 +212,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-export interface FetchEventsPageOptions extends StreamConnectionOptions {
-  after?: number;
-  before?: number;
-  order?: 'asc' | 'desc';
-  limit?: number;
-  eventTypes?: readonly string[];
-  phase?: string;
-  failuresOnly?: boolean;
-  signal?: AbortSignal;
-}
-
-/** One page of `GET {baseUrl}/specs/{id}/events`, validated with protocol `EventsPage`. */
-export async function fetchSpecEventsPage(options: FetchEventsPageOptions): Promise<EventsPage> {
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const params = new URLSearchParams();
-  params.set('order', options.order ?? 'desc');
-  params.set('limit', String(options.limit ?? 200));
-  if (options.after !== undefined) params.set('after', String(options.after));
-  if (options.before !== undefined) params.set('before', String(options.before));
-  if (options.phase) params.set('phase', options.phase);
-  if (options.failuresOnly) params.set('failures_only', 'true');
-  for (const type of options.eventTypes ?? []) params.append('event_types', type);
-  const url = `${specEventsUrl(options.baseUrl, options.specId)}?${params.toString()}`;
-  const response = await doFetch(url, {
-    headers: { accept: 'application/json', ...(await authHeaders(options)) },
-    credentials: options.credentials ?? 'include',
-    signal: options.signal,
-  });
-  if (!response.ok) {
-    let detail = '';
-    try {
-      const body = (await response.json()) as { detail?: unknown };
-      if (typeof body.detail === 'string') detail = `: ${body.detail}`;
-    } catch {
-      // not JSON: the status says enough
-    }
-    throw new Error(`GET ${url} answered HTTP ${response.status}${detail}`);
-  }
-  const parsed = EventsPage.safeParse(await response.json());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`GET ${url}: unexpected events page at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
-}
-
-export interface PollSpecEventsOptions extends StreamConnectionOptions {
-  /** Cursor: only events with a `spec_seq` above it. */
-  after: number;
-  /** Page size (default 500). */
-  limit?: number;
-  /** Stop after this many pages in one poll (default 20); the returned cursor lets the next poll go on. */
-  maxPages?: number;
-  signal?: AbortSignal;
-}
-
-export interface PollResult {
-  /** New events in ascending `spec_seq`, none at or below the given cursor. */
-  events: StoredEvent[];
-  /** Cursor for the next poll: the highest `spec_seq` seen (or the given one). */
-  after: number;
-  /** Highest `spec_seq` the server had when the last page was read. */
-  lastSpecSeq: number;
-}
-
-/** Polling fallback: pages `GET …/events?order=asc&after=<cursor>` until caught up (or `maxPages`). */
-export async function pollSpecEvents(options: PollSpecEventsOptions): Promise<PollResult> {
-  let cursor = options.after;
-  let lastSpecSeq = cursor;
-  const events: StoredEvent[] = [];
-  const maxPages = options.maxPages ?? 20;
-  for (let page = 0; page < maxPages; page++) {
-    const result = await fetchSpecEventsPage({ ...options, order: 'asc', after: cursor, limit: options.limit ?? 500 });
-    lastSpecSeq = Math.max(lastSpecSeq, result.last_spec_seq);
-    for (const event of result.events) {
-      if (event.spec_seq <= cursor) continue;
-      events.push(event);
-      cursor = event.spec_seq;
-    }
-    if (!result.has_more || result.events.length === 0) break;
-  }
-  return { events, after: cursor, lastSpecSeq };
 }
