@@ -26,7 +26,7 @@ import { cpuShare, cpuUsed, loadAverage, ResourceMonitor } from './lib/procfs';
 import { profileMarkdown, type Window } from './lib/profile';
 import { markdownReport, markdownTable, targetRows, type BenchReport, type Conditions, type IngestReport } from './lib/report';
 import { freePort, startServer, type ServerProcess } from './lib/serverProcess';
-import { checkSpecSequence, databaseUrl, demoSession, postgresVersion, recreateDatabase, specWithSandboxes, type BenchSandbox, type PgTarget } from './lib/setup';
+import { checkSpecSequence, databaseUrl, demoSession, postgresSettings, postgresVersion, recreateDatabase, specWithSandboxes, type BenchSandbox, type PgTarget } from './lib/setup';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2).filter((a) => !a.includes('=')));
@@ -57,6 +57,8 @@ const pgTarget: PgTarget = {
   database: 'specline_bench',
 };
 const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** The server's entry, relative to the repo root: a scratch copy can be measured the same way. */
+const serverEntry = process.env['BENCH_SERVER_ENTRY'] ?? 'apps/server/src/main.ts';
 
 function sh(command: string, argv: string[]): string {
   try {
@@ -78,6 +80,7 @@ function conditions(serverCommand: string): Conditions {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     postgres: postgresVersion(pgTarget),
+    postgresSettings: postgresSettings(pgTarget),
     redis,
     loadAverageAtStart: loadAverage(),
     serverCommand,
@@ -108,7 +111,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'specline-bench-'));
   const profileDir = profiling ? path.join(work, 'profile') : undefined;
   if (profileDir) mkdirSync(profileDir);
-  const serverCommand = profiling ? 'node --cpu-prof --import tsx apps/server/src/main.ts' : 'npx tsx apps/server/src/main.ts';
+  const serverCommand = profiling ? `node --cpu-prof --import tsx ${serverEntry}` : `npx tsx ${serverEntry}`;
   const windows: Window[] = [];
   const report: BenchReport = { conditions: conditions(serverCommand), memory: {}, phases: [], harnessErrors: [] };
   const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
@@ -123,6 +126,7 @@ async function main(): Promise<number> {
   try {
     server = await startServer({
       repoRoot,
+      entry: serverEntry,
       logFile: path.join(work, 'server.log'),
       profileDir,
       env: {
@@ -132,6 +136,9 @@ async function main(): Promise<number> {
         REDIS_URL: redisUrl,
         SPECLINE_DATA_DIR: path.join(work, 'data'),
         SANDBOX_PROVIDER: 'none',
+        // The harness's sandboxes send no heartbeats between phases: keep the reaper from failing
+        // (and revoking) them mid-run. It still runs, every 600 s.
+        SANDBOX_HEARTBEAT_INTERVAL: '600',
         DEMO_USER: 'true',
         LOG_LEVEL: 'warn',
       },
@@ -144,18 +151,10 @@ async function main(): Promise<number> {
 
     await db.connect();
     const session = await demoSession(http);
-    monitor.phase('setup');
-    const batchedSandboxes: BenchSandbox[] = [];
-    for (let i = 0; i < settings.producers; i++) batchedSandboxes.push(...(await specWithSandboxes(http, db, session, `bench batched ${i + 1}`)));
-    const specsPerProducer = report.conditions.originalSpecsPerProducer;
-    const originalProducers: BenchSandbox[][] = [];
-    for (let i = 0; i < settings.producers; i++) {
-      const own: BenchSandbox[] = [];
-      for (let j = 0; j < specsPerProducer; j++) own.push(...(await specWithSandboxes(http, db, session, `bench original ${i + 1}.${j + 1}`)));
-      originalProducers.push(own);
-    }
-    const latencySandboxes = await specWithSandboxes(http, db, session, 'bench latency', settings.latency.sandboxes);
-
+    const setup = async <T>(make: () => Promise<T>): Promise<T> => {
+      monitor!.phase('setup');
+      return make();
+    };
     const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
       monitor!.phase(name);
       const a = monitor!.cpu();
@@ -172,13 +171,27 @@ async function main(): Promise<number> {
 
     if (phases.has('batched')) {
       log(`batched: ${settings.batchedEvents} events, ${settings.batchSize}/POST, ${settings.producers} producers`);
-      const run = await phase('batched', () => runBatchedIngest(http, batchedSandboxes, settings.batchedEvents, settings.batchSize));
+      const sandboxes = await setup(async () => {
+        const out: BenchSandbox[] = [];
+        for (let i = 0; i < settings.producers; i++) out.push(...(await specWithSandboxes(http, db, session, `bench batched ${i + 1}`)));
+        return out;
+      });
+      const run = await phase('batched', () => runBatchedIngest(http, sandboxes, settings.batchedEvents, settings.batchSize));
       report.batched = ingestReport(run, await verify(db, run, 'batched', report.harnessErrors));
       log(`batched: ${Math.round(run.eventsPerSecond)} events/s`);
     }
     if (phases.has('original')) {
       log(`original way: ${settings.originalEvents} events, 1/POST, ${settings.producers} producers`);
-      const run = await phase('original', () => runSingleEventIngest(http, originalProducers, settings.originalEvents / settings.producers, settings.originalMaxMs));
+      const producers = await setup(async () => {
+        const out: BenchSandbox[][] = [];
+        for (let i = 0; i < settings.producers; i++) {
+          const own: BenchSandbox[] = [];
+          for (let j = 0; j < report.conditions.originalSpecsPerProducer; j++) own.push(...(await specWithSandboxes(http, db, session, `bench original ${i + 1}.${j + 1}`)));
+          out.push(own);
+        }
+        return out;
+      });
+      const run = await phase('original', () => runSingleEventIngest(http, producers, settings.originalEvents / settings.producers, settings.originalMaxMs));
       report.original = ingestReport(run, await verify(db, run, 'original', report.harnessErrors));
       log(`original way: ${Math.round(run.eventsPerSecond)} events/s${run.truncated ? ' (time bound reached)' : ''}`);
     }
@@ -186,7 +199,8 @@ async function main(): Promise<number> {
     if (phases.has('latency')) {
       const l = settings.latency;
       log(`latency: ${l.subscribers} SSE subscribers, ${l.batchSize} events every ${l.intervalMs} ms for ${l.durationMs / 1000} s`);
-      const result = await phase('latency', () => runLatency(http, latencySandboxes, session.token, l));
+      const sandboxes = await setup(() => specWithSandboxes(http, db, session, 'bench latency', l.sandboxes));
+      const result = await phase('latency', () => runLatency(http, sandboxes, session.token, l));
       report.latency = result;
       if (!result.delivery.exactlyOnceInOrder) report.harnessErrors.push(`latency: delivery problems: ${result.delivery.errors.slice(0, 5).join('; ')}`);
       if (!result.sentAtCarried) report.harnessErrors.push('latency: data.sent_at read back by a subscriber differs from what was sent');

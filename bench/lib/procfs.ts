@@ -107,7 +107,20 @@ export interface CpuSnapshot {
   postgres: Map<number, number>;
   redis: number;
   harness: number;
+  /** Busy CPU seconds of the whole machine (all cores, /proc/stat). */
+  machine: number;
   wallMs: number;
+}
+
+/** Busy CPU seconds of the whole machine since boot: user + nice + system + irq + softirq + steal. */
+export function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / clockTicksPerSecond();
+  } catch {
+    return 0;
+  }
 }
 
 function ticksByPid(prefix: string): Map<number, number> {
@@ -194,6 +207,7 @@ export class ResourceMonitor {
       postgres: ticksByPid('postgres'),
       redis: cpuSeconds(pidsByComm('redis-server')),
       harness: (usage.user + usage.system) / 1e6,
+      machine: machineBusySeconds(),
       wallMs: performance.now(),
     };
   }
@@ -206,6 +220,8 @@ export interface CpuUsed {
   postgres: number;
   redis: number;
   harness: number;
+  /** Everything else busy on the machine (other users' work; in the latency phase also the subscriber process). */
+  other: number;
 }
 
 /** CPU seconds per wall second (1.0 = one core busy), per consumer. */
@@ -219,18 +235,23 @@ export function cpuUsed(a: CpuSnapshot, b: CpuSnapshot): CpuUsed {
   let pgTicks = 0;
   for (const [pid, ticks] of b.postgres) pgTicks += ticks - (a.postgres.get(pid) ?? 0);
   const r = (x: number) => Math.round(x * 1000) / 1000;
+  const server = b.server - a.server;
+  const postgres = pgTicks / clockTicksPerSecond();
+  const redis = b.redis - a.redis;
+  const harness = b.harness - a.harness;
   return {
     wallSeconds: r((b.wallMs - a.wallMs) / 1000),
-    server: r(b.server - a.server),
-    postgres: r(pgTicks / clockTicksPerSecond()),
-    redis: r(b.redis - a.redis),
-    harness: r(b.harness - a.harness),
+    server: r(server),
+    postgres: r(postgres),
+    redis: r(redis),
+    harness: r(harness),
+    other: r(Math.max(0, b.machine - a.machine - server - postgres - redis - harness)),
   };
 }
 
 export function cpuShare(used: CpuUsed): CpuShare {
   const r = (x: number) => Math.round((x / used.wallSeconds) * 100) / 100;
-  return { server: r(used.server), postgres: r(used.postgres), redis: r(used.redis), harness: r(used.harness) };
+  return { server: r(used.server), postgres: r(used.postgres), redis: r(used.redis), harness: r(used.harness), other: r(used.other) };
 }
 
 export function loadAverage(): string {

@@ -19,6 +19,7 @@ export interface Conditions {
   memoryGiB: number;
   node: string;
   postgres: string;
+  postgresSettings: string;
   redis: string;
   loadAverageAtStart: string;
   serverCommand: string;
@@ -159,6 +160,7 @@ export function markdownReport(r: BenchReport): string {
     '',
     `- Machine: ${c.cores} cores (${c.cpuModel}), ${c.memoryGiB} GiB; load average at start ${c.loadAverageAtStart} (other work on the machine shares the cores)`,
     `- Node ${c.node}; PostgreSQL ${c.postgres} (local, fresh database \`specline_bench\`); Redis ${c.redis} (local); commit ${c.commit}`,
+    `- PostgreSQL settings (stock, not tuned for the benchmark): ${c.postgresSettings}`,
     `- Server: \`${c.serverCommand}\`, LOG_LEVEL=warn, SANDBOX_PROVIDER=none, one process`,
     `- Batched: ${fmt(c.batchedEvents)} \`spec.progress\` envelope events (~200-byte message), ${c.batchSize} per POST, ${c.producers} concurrent producers (one spec each, POSTs serialised per producer)`,
     `- Original way: ${fmt(c.originalEvents)} events, one per POST, ${c.producers} concurrent producers (${c.originalSpecsPerProducer} spec(s) each, round-robin, to stay under the per-sandbox rate limit)`,
@@ -187,8 +189,9 @@ export function markdownReport(r: BenchReport): string {
   }
   out.push('### Server memory (VmRSS, sampled every 250 ms)', '', '| Phase | Server node process, peak | Whole child tree (npx + tsx + node), peak | Samples |', '|---|---|---|---|');
   for (const [phase, m] of Object.entries(r.memory)) out.push(`| ${phase} | ${m.serverPeakMiB} MiB | ${m.treePeakMiB} MiB | ${m.samples} |`);
-  out.push('', '### CPU during each phase (cores busy on average; 2.0 = the whole machine)', '', '| Phase | Server | PostgreSQL (all backends) | Redis | Harness | Load average after |', '|---|---|---|---|---|---|');
-  for (const p of r.phases) if (p.cpu) out.push(`| ${p.name} | ${p.cpu.server} | ${p.cpu.postgres} | ${p.cpu.redis} | ${p.cpu.harness} | ${p.loadAverageAtEnd ?? ''} |`);
+  out.push('', '### CPU during each phase (cores busy on average; 2.0 = the whole machine)', '', '| Phase | Server | PostgreSQL | Redis | Harness | Everything else on the machine | Load average after |', '|---|---|---|---|---|---|---|');
+  for (const p of r.phases) if (p.cpu) out.push(`| ${p.name} | ${p.cpu.server} | ${p.cpu.postgres} | ${p.cpu.redis} | ${p.cpu.harness} | ${p.cpu.other} | ${p.loadAverageAtEnd ?? ''} |`);
+  out.push('', 'PostgreSQL counts every postgres process of the cluster; "everything else" is the machine\'s busy time (/proc/stat) minus the columns before it: other users of the machine and, in the latency phase, the subscriber process.');
   out.push('');
   if (r.profile) out.push('### Server CPU profile', '', r.profile, '');
   return out.join('\n');

@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 
 export interface ServerOptions {
   repoRoot: string;
+  /** The server's main module, relative to `repoRoot`. */
+  entry: string;
   env: Record<string, string>;
   logFile: string;
   /** When set: `node --cpu-prof --cpu-prof-dir=<dir>` runs the server directly. */
@@ -47,8 +49,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = createWriteStream(options.logFile);
   const [command, args] = options.profileDir
-    ? ['node', [`--cpu-prof`, `--cpu-prof-dir=${options.profileDir}`, '--import', 'tsx', 'apps/server/src/main.ts']]
-    : ['npx', ['--no-install', 'tsx', 'apps/server/src/main.ts']];
+    ? ['node', [`--cpu-prof`, `--cpu-prof-dir=${options.profileDir}`, '--import', 'tsx', options.entry]]
+    : ['npx', ['--no-install', 'tsx', options.entry]];
   const child: ChildProcess = spawn(command, args, {
     cwd: options.repoRoot,
     env: { ...process.env, ...options.env },

@@ -38,6 +38,12 @@ export function postgresVersion(t: PgTarget): string {
   return execFileSync('psql', ['-h', t.host, '-p', String(t.port), '-U', t.user, '-d', 'postgres', '-tAc', 'show server_version'], { encoding: 'utf8' }).trim();
 }
 
+/** The settings that decide commit cost, as `name=value` pairs. */
+export function postgresSettings(t: PgTarget): string {
+  const sql = `select string_agg(name || '=' || setting || coalesce(unit, ''), ', ' order by name) from pg_settings where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_buffers', 'max_wal_size')`;
+  return execFileSync('psql', ['-h', t.host, '-p', String(t.port), '-U', t.user, '-d', 'postgres', '-tAc', sql], { encoding: 'utf8' }).trim();
+}
+
 export interface Session {
   token: string;
   headers: { authorization: string };

@@ -10,6 +10,8 @@
  */
 import http from 'node:http';
 import { nowMs } from './http';
+import { deliveryCheck, pairLatencies, sentAtMatches } from './latencyMath';
+import type { Summary } from './stats';
 
 export interface StartMessage {
   type: 'start';
@@ -21,23 +23,29 @@ export interface StartMessage {
 export interface FinishMessage {
   type: 'finish';
   lastSeq: number;
+  /** Events up to this `spec_seq` were the warm-up: not measured. */
+  warmupLast: number;
+  /** Per `spec_seq`: when the producer had the POST's answer, and when it sent it (monotonic ms). */
+  acceptedAt: Float64Array;
+  sentAt: Float64Array;
   timeoutMs: number;
 }
 export type ToChild = StartMessage | FinishMessage | { type: 'min' };
 
-export interface SubscriberResult {
-  /** `recv[seq]` = arrival time (ms, monotonic) of `spec_seq` seq; 0 when it never came. */
-  recv: Float64Array;
-  received: number;
-  errors: string[];
-  /** Set when the server closed the stream (`stream_closed`) or the connection ended. */
-  closed: string | null;
+/** The figures, computed here so only summaries cross the IPC channel (not 100 × N arrival times). */
+export interface LatencyFigures {
+  fromAccepted: Summary;
+  fromSend: Summary;
+  beforeAccepted: number;
+  sentAtCarried: boolean;
+  delivery: ReturnType<typeof deliveryCheck>;
+  cpuSeconds: number;
 }
 export type FromChild =
   | { type: 'connected'; ms: number }
   | { type: 'min'; seq: number }
   | { type: 'failed'; message: string }
-  | { type: 'results'; subscribers: SubscriberResult[]; sentAt: Float64Array; cpuSeconds: number };
+  | ({ type: 'results' } & LatencyFigures);
 
 const send = (message: FromChild) => process.send!(message);
 
@@ -177,12 +185,14 @@ process.on('message', (message: ToChild) => {
       const check = () => {
         const done = subscribers.every((s) => s.last >= message.lastSeq || s.closed !== null);
         if (!done && nowMs() < deadline) return void setTimeout(check, 20);
+        const usage = process.cpuUsage();
         for (const s of subscribers) s.req?.destroy();
         send({
           type: 'results',
-          subscribers: subscribers.map((s) => ({ recv: s.recv, received: s.received, errors: s.errors, closed: s.closed })),
-          sentAt: sentAt.values,
-          cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+          ...pairLatencies(subscribers, message.acceptedAt, message.sentAt, message.warmupLast, message.lastSeq),
+          sentAtCarried: sentAtMatches(sentAt.values, message.sentAt, message.lastSeq),
+          delivery: deliveryCheck(subscribers, message.lastSeq),
+          cpuSeconds: (usage.user + usage.system) / 1e6,
         });
         setTimeout(() => process.exit(0), 100).unref();
       };
