@@ -1,14 +1,17 @@
 /**
  * Person edits of requirements, acceptance criteria and the design. Each runs under the spec's row lock,
- * records a version, and stamps `edited_at` so a rerun leaves the edited rows alone.
+ * records a version, and stamps `edited_at` so a rerun leaves the edited rows alone. A content edit
+ * withdraws the approvals that covered the old content (`withdrawApprovals`); progress (a criterion's
+ * `completed`, a requirement's `status`) does not.
  */
 import type { Criterion, Design, Requirement } from '@specline/protocol';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { isDeepStrictEqual } from 'node:util';
 import { AppError, notFound } from '../http/errors';
 import type { Db, Tx } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specs } from '../store/schema';
 import { newId } from './ids';
-import { changeSpec } from './specs';
+import { changeSpec, withdrawApprovals, withWithdrawal } from './specs';
 import { criterionDto, designDto, requirementDto, type RequirementRow } from './specView';
 
 export interface RequirementInput {
@@ -33,6 +36,15 @@ export type RequirementPatch = Partial<{
 /** The EARS sentence from its parts: `WHEN x THE SYSTEM SHALL y`, or just the response when unconditional. */
 export const earsText = (condition: string, action: string): string => [condition.trim(), action.trim()].filter(Boolean).join(' ');
 
+/** How a version names a requirement: its run id (`REQ-002`), else its title. */
+const requirementLabel = (row: { localId: string | null; title: string }): string => row.localId ?? `requirement "${row.title}"`;
+
+const criterionLabel = (row: { localId: string | null }, requirement: RequirementRow): string =>
+  row.localId ?? `a criterion of ${requirementLabel(requirement)}`;
+
+/** Requirement fields that are content (an approval covers them); `status` is progress. */
+const REQUIREMENT_CONTENT = { title: 'title', condition: 'condition', action: 'action', priority: 'priority', linked_design: 'linkedDesign' } as const;
+
 async function requireRequirement(tx: Tx, specId: string, reqId: string): Promise<RequirementRow> {
   const [row] = await tx.select().from(specRequirements).where(and(eq(specRequirements.id, reqId), eq(specRequirements.specId, specId)));
   if (!row) throw notFound('requirement');
@@ -49,7 +61,7 @@ async function nextPosition(tx: Tx, table: typeof specRequirements | typeof spec
 }
 
 export function createRequirement(db: Db, specId: string, userId: string, input: RequirementInput): Promise<Requirement> {
-  return changeSpec(db, specId, userId, async (tx) => {
+  return changeSpec(db, specId, userId, async (tx, spec) => {
     const position = await nextPosition(tx, specRequirements, eq(specRequirements.specId, specId));
     const [row] = await tx
       .insert(specRequirements)
@@ -72,17 +84,17 @@ export function createRequirement(db: Db, specId: string, userId: string, input:
     if (texts.length > 0) {
       await tx.insert(specAcceptanceCriteria).values(texts.map((text, i) => ({ id: newId.criterion(), requirementId: row.id, text, position: i, editedAt: sql`now()` })));
     }
+    const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `${requirementLabel(row)} added`);
     return {
       result: requirementDto(row, await criteriaOf(tx, row.id)),
       changeType: 'requirement_added',
-      summary: `Added requirement "${row.title}"`,
-      details: { requirement_id: row.id },
+      ...withWithdrawal(`Added requirement "${row.title}"`, { requirement_id: row.id }, withdrawal),
     };
   });
 }
 
 export function updateRequirement(db: Db, specId: string, userId: string, reqId: string, patch: RequirementPatch): Promise<Requirement> {
-  return changeSpec(db, specId, userId, async (tx) => {
+  return changeSpec(db, specId, userId, async (tx, spec) => {
     const before = await requireRequirement(tx, specId, reqId);
     const condition = patch.condition ?? before.condition;
     const action = patch.action ?? before.action;
@@ -102,20 +114,29 @@ export function updateRequirement(db: Db, specId: string, userId: string, reqId:
       .where(eq(specRequirements.id, reqId))
       .returning();
     if (!row) throw notFound('requirement');
+    const contentChanged = Object.entries(REQUIREMENT_CONTENT).some(([field, column]) => {
+      const value = patch[field as keyof typeof REQUIREMENT_CONTENT];
+      return value !== undefined && value !== before[column];
+    });
+    const withdrawal = contentChanged ? await withdrawApprovals(tx, spec, 'requirements', `${requirementLabel(before)} edited`) : undefined;
     return {
       result: requirementDto(row, await criteriaOf(tx, reqId)),
       changeType: 'requirement_updated',
-      summary: `Edited requirement "${row.title}" (${Object.keys(patch).join(', ') || 'no fields'})`,
-      details: { requirement_id: reqId, fields: Object.keys(patch) },
+      ...withWithdrawal(`Edited requirement "${row.title}" (${Object.keys(patch).join(', ') || 'no fields'})`, { requirement_id: reqId, fields: Object.keys(patch) }, withdrawal),
     };
   });
 }
 
 export function deleteRequirement(db: Db, specId: string, userId: string, reqId: string): Promise<void> {
-  return changeSpec(db, specId, userId, async (tx) => {
+  return changeSpec(db, specId, userId, async (tx, spec) => {
     const row = await requireRequirement(tx, specId, reqId);
     await tx.delete(specRequirements).where(eq(specRequirements.id, reqId));
-    return { result: undefined, changeType: 'requirement_deleted', summary: `Deleted requirement "${row.title}"`, details: { requirement_id: reqId, local_id: row.localId } };
+    const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `${requirementLabel(row)} deleted`);
+    return {
+      result: undefined,
+      changeType: 'requirement_deleted',
+      ...withWithdrawal(`Deleted requirement "${row.title}"`, { requirement_id: reqId, local_id: row.localId }, withdrawal),
+    };
   });
 }
 
@@ -124,26 +145,31 @@ async function touchRequirement(tx: Tx, reqId: string): Promise<void> {
 }
 
 export function createCriterion(db: Db, specId: string, userId: string, reqId: string, text: string): Promise<Criterion> {
-  return changeSpec(db, specId, userId, async (tx) => {
-    await requireRequirement(tx, specId, reqId);
+  return changeSpec(db, specId, userId, async (tx, spec) => {
+    const requirement = await requireRequirement(tx, specId, reqId);
     const position = await nextPosition(tx, specAcceptanceCriteria, eq(specAcceptanceCriteria.requirementId, reqId));
     const [row] = await tx.insert(specAcceptanceCriteria).values({ id: newId.criterion(), requirementId: reqId, text, position, editedAt: sql`now()` }).returning();
     if (!row) throw new Error('insert returned no row');
     await touchRequirement(tx, reqId);
-    return { result: criterionDto(row), changeType: 'criterion_added', summary: 'Added an acceptance criterion', details: { requirement_id: reqId, criterion_id: row.id } };
+    const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `a criterion added to ${requirementLabel(requirement)}`);
+    return {
+      result: criterionDto(row),
+      changeType: 'criterion_added',
+      ...withWithdrawal('Added an acceptance criterion', { requirement_id: reqId, criterion_id: row.id }, withdrawal),
+    };
   });
 }
 
 async function requireCriterion(tx: Tx, specId: string, reqId: string, criterionId: string) {
-  await requireRequirement(tx, specId, reqId);
+  const requirement = await requireRequirement(tx, specId, reqId);
   const [row] = await tx.select().from(specAcceptanceCriteria).where(and(eq(specAcceptanceCriteria.id, criterionId), eq(specAcceptanceCriteria.requirementId, reqId)));
   if (!row) throw notFound('criterion');
-  return row;
+  return { requirement, criterion: row };
 }
 
 export function updateCriterion(db: Db, specId: string, userId: string, reqId: string, criterionId: string, patch: { text?: string | undefined; completed?: boolean | undefined }): Promise<Criterion> {
-  return changeSpec(db, specId, userId, async (tx) => {
-    await requireCriterion(tx, specId, reqId, criterionId);
+  return changeSpec(db, specId, userId, async (tx, spec) => {
+    const { requirement, criterion: before } = await requireCriterion(tx, specId, reqId, criterionId);
     const [row] = await tx
       .update(specAcceptanceCriteria)
       .set({
@@ -156,16 +182,28 @@ export function updateCriterion(db: Db, specId: string, userId: string, reqId: s
       .returning();
     if (!row) throw notFound('criterion');
     if (patch.text !== undefined) await touchRequirement(tx, reqId);
-    return { result: criterionDto(row), changeType: 'criterion_updated', summary: 'Edited an acceptance criterion', details: { requirement_id: reqId, criterion_id: criterionId, ...patch } };
+    // Ticking `completed` is progress, not content: only a new text withdraws the approvals.
+    const textChanged = patch.text !== undefined && patch.text !== before.text;
+    const withdrawal = textChanged ? await withdrawApprovals(tx, spec, 'requirements', `${criterionLabel(before, requirement)} edited`) : undefined;
+    return {
+      result: criterionDto(row),
+      changeType: 'criterion_updated',
+      ...withWithdrawal('Edited an acceptance criterion', { requirement_id: reqId, criterion_id: criterionId, ...patch }, withdrawal),
+    };
   });
 }
 
 export function deleteCriterion(db: Db, specId: string, userId: string, reqId: string, criterionId: string): Promise<void> {
-  return changeSpec(db, specId, userId, async (tx) => {
-    await requireCriterion(tx, specId, reqId, criterionId);
+  return changeSpec(db, specId, userId, async (tx, spec) => {
+    const { requirement, criterion } = await requireCriterion(tx, specId, reqId, criterionId);
     await tx.delete(specAcceptanceCriteria).where(eq(specAcceptanceCriteria.id, criterionId));
     await touchRequirement(tx, reqId);
-    return { result: undefined, changeType: 'criterion_deleted', summary: 'Deleted an acceptance criterion', details: { requirement_id: reqId, criterion_id: criterionId } };
+    const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `${criterionLabel(criterion, requirement)} deleted`);
+    return {
+      result: undefined,
+      changeType: 'criterion_deleted',
+      ...withWithdrawal('Deleted an acceptance criterion', { requirement_id: reqId, criterion_id: criterionId }, withdrawal),
+    };
   });
 }
 
@@ -179,7 +217,7 @@ export interface DesignInput {
   architecture_diagram: string | null;
 }
 
-/** Replaces the design (validated: component ids unique). Stamps `design_edited_at`. */
+/** Replaces the design (validated: component ids unique). Stamps `design_edited_at`; withdraws the design approval. */
 export function putDesign(db: Db, specId: string, userId: string, input: DesignInput): Promise<Design> {
   const seen = new Map<string, number>();
   const errors: { path: string; message: string }[] = [];
@@ -189,7 +227,7 @@ export function putDesign(db: Db, specId: string, userId: string, input: DesignI
     else seen.set(c.id, i);
   });
   if (errors.length) return Promise.reject(new AppError('validation_failed', `invalid design: ${errors.map((e) => e.message).join('; ')}`, { errors }));
-  return changeSpec(db, specId, userId, async (tx) => {
+  return changeSpec(db, specId, userId, async (tx, spec) => {
     const stored: Record<string, unknown> = {
       ...input,
       api_spec: input.api_spec.map((e) => ({ method: e.method.toUpperCase(), path: e.path, description: e.description })),
@@ -197,6 +235,13 @@ export function putDesign(db: Db, specId: string, userId: string, input: DesignI
     const [row] = await tx.update(specs).set({ design: stored, designEditedAt: sql`now()` }).where(eq(specs.id, specId)).returning({ design: specs.design, editedAt: specs.designEditedAt });
     const design = designDto(row?.design ?? stored, row?.editedAt ?? new Date());
     if (!design) throw new Error('design missing after update');
-    return { result: design, changeType: 'design_updated', summary: `Design edited (${input.components.length} component(s), ${input.api_spec.length} endpoint(s))` };
+    // Saving the same design again changes nothing an approval covered.
+    const changed = !isDeepStrictEqual(JSON.parse(JSON.stringify(stored)), spec.design);
+    const withdrawal = changed ? await withdrawApprovals(tx, spec, 'design', 'design edited') : undefined;
+    return {
+      result: design,
+      changeType: 'design_updated',
+      ...withWithdrawal(`Design edited (${input.components.length} component(s), ${input.api_spec.length} endpoint(s))`, undefined, withdrawal),
+    };
   });
 }

@@ -151,6 +151,49 @@ export function approveDesign(db: Db, specId: string, userId: string): Promise<S
   });
 }
 
+/** What a person's content edit withdrew: a note for the version (`requirements approval withdrawn: REQ-002 edited`). */
+export interface Withdrawal {
+  note: string;
+  withdrawn: ('requirements' | 'design')[];
+}
+
+/**
+ * An approval covers what was approved. A person's edit of the requirements or criteria (`scope:
+ * 'requirements'`) withdraws the requirements approval and the design approval (the design was approved
+ * against them), and the human phase goes back to `Requirements`; an edit of the design withdraws only
+ * the design approval (phase back to `Design`). Call inside the change's transaction with the locked
+ * row; answers undefined when nothing in scope was approved. Progress (ticking a criterion, a
+ * requirement's status) is not content: do not call this for it.
+ */
+export async function withdrawApprovals(tx: Tx, spec: SpecRow, scope: 'requirements' | 'design', what: string): Promise<Withdrawal | undefined> {
+  if (scope === 'requirements') {
+    if (!spec.requirementsApproved && !spec.designApproved) return undefined;
+    await tx
+      .update(specs)
+      .set({ requirementsApproved: false, requirementsApprovedAt: null, designApproved: false, designApprovedAt: null, phase: 'Requirements' })
+      .where(eq(specs.id, spec.id));
+    const withdrawn: Withdrawal['withdrawn'] = [...(spec.requirementsApproved ? (['requirements'] as const) : []), ...(spec.designApproved ? (['design'] as const) : [])];
+    return { note: `${withdrawn[0] ?? 'requirements'} approval withdrawn: ${what}`, withdrawn };
+  }
+  if (!spec.designApproved) return undefined;
+  await tx
+    .update(specs)
+    .set({ designApproved: false, designApprovedAt: null, phase: spec.requirementsApproved ? 'Design' : 'Requirements' })
+    .where(eq(specs.id, spec.id));
+  return { note: `design approval withdrawn: ${what}`, withdrawn: ['design'] };
+}
+
+/** The version summary and details of a change, with the withdrawal (if any) added to both. */
+export function withWithdrawal(
+  summary: string,
+  details: Record<string, unknown> | undefined,
+  withdrawal: Withdrawal | undefined,
+): { summary: string; details?: Record<string, unknown> } {
+  if (!withdrawal) return details ? { summary, details } : { summary };
+  const approvals = withdrawal.withdrawn.length > 1 ? `${withdrawal.withdrawn.join(' and ')} approvals` : `${withdrawal.withdrawn.join('')} approval`;
+  return { summary: `${summary}; ${approvals} withdrawn`, details: { ...details, approval_withdrawn: withdrawal.note, approvals_withdrawn: withdrawal.withdrawn } };
+}
+
 export async function listVersions(db: Queryable, specId: string, userId: string, page: Page): Promise<{ versions: SpecVersion[]; total: number; has_more: boolean }> {
   await requireSpecAccess(db, specId, userId);
   const where = eq(specVersions.specId, specId);
