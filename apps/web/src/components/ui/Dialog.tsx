@@ -1,10 +1,10 @@
 import * as RadixAlert from '@radix-ui/react-alert-dialog';
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { errorMessage } from '../../lib/errors';
+import { useState, type ReactNode } from 'react';
 import { cn } from '../../lib/cn';
 import { Button } from './Button';
+import { FormError } from './FormError';
 
 const overlay = 'fixed inset-0 z-40 bg-slate-900/40 data-[state=open]:animate-in motion-reduce:animate-none';
 const panel = 'fixed top-1/2 left-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none';
@@ -44,6 +44,37 @@ export function Dialog({ open, onOpenChange, title, description, children, wide 
 }
 
 /**
+ * What a dialog's action (submit, confirm) shares: while it runs it is pending; success closes the
+ * dialog; a failure keeps it open showing the error, which is cleared when the dialog closes.
+ */
+function useDialogAction(onOpenChange: (open: boolean) => void) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run(action: () => Promise<unknown>) {
+    setPending(true);
+    setError(null);
+    try {
+      await action();
+      onOpenChange(false);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setPending(false);
+    }
+  }
+  return {
+    pending,
+    error,
+    run,
+    /** For the dialog root: the dialog asks to open or close (Escape, the X, outside click). */
+    onOpenChange: (next: boolean) => {
+      if (!next) setError(null);
+      onOpenChange(next);
+    },
+  };
+}
+
+/**
  * A dialog holding a form: submit runs `onSubmit`; an error is shown inside the dialog (it stays open),
  * success closes it.
  */
@@ -58,42 +89,28 @@ export function FormDialog({
   wide,
   canSubmit = true,
 }: DialogProps & { submitLabel: string; onSubmit: () => Promise<unknown>; canSubmit?: boolean }) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function handle(event: FormEvent) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      await onSubmit();
-      onOpenChange(false);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setPending(false);
-    }
-  }
+  const action = useDialogAction(onOpenChange);
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!next) setError(null);
-        onOpenChange(next);
-      }}
+      onOpenChange={action.onOpenChange}
       title={title}
       description={description}
       wide={wide}
     >
-      <form onSubmit={(event) => void handle(event)} className="flex flex-col gap-4" noValidate={false}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void action.run(onSubmit);
+        }}
+        className="flex flex-col gap-4"
+        noValidate={false}
+      >
         {children}
-        {error ? (
-          <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
-            {errorMessage(error)}
-          </p>
-        ) : null}
+        <FormError error={action.error} />
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
-          <Button type="submit" variant="primary" pending={pending} disabled={!canSubmit}>
+          <Button type="submit" variant="primary" pending={action.pending} disabled={!canSubmit}>
             {submitLabel}
           </Button>
         </div>
@@ -115,44 +132,21 @@ export interface ConfirmDialogProps {
 
 /** A confirmation on Radix AlertDialog (never `window.confirm`). */
 export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, onConfirm, destructive = true }: ConfirmDialogProps) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function confirm() {
-    setPending(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onOpenChange(false);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setPending(false);
-    }
-  }
+  const action = useDialogAction(onOpenChange);
   return (
-    <RadixAlert.Root
-      open={open}
-      onOpenChange={(next) => {
-        if (!next) setError(null);
-        onOpenChange(next);
-      }}
-    >
+    <RadixAlert.Root open={open} onOpenChange={action.onOpenChange}>
       <RadixAlert.Portal>
         <RadixAlert.Overlay className={overlay} />
         <RadixAlert.Content className={cn(panel, 'max-w-md')}>
           <RadixAlert.Title className="text-lg font-semibold text-slate-900">{title}</RadixAlert.Title>
           <RadixAlert.Description className="mt-2 text-sm text-slate-600">{description}</RadixAlert.Description>
-          {error ? (
-            <p role="alert" className="mt-3 rounded-md bg-red-50 p-2 text-sm text-red-800">
-              {errorMessage(error)}
-            </p>
-          ) : null}
+          <FormError error={action.error} className="mt-3" />
           <div className="mt-5 flex justify-end gap-2">
             <RadixAlert.Cancel asChild>
               <Button>Cancel</Button>
             </RadixAlert.Cancel>
             {/* Not RadixAlert.Action: that closes before the request has finished. */}
-            <Button variant={destructive ? 'danger' : 'primary'} pending={pending} onClick={() => void confirm()}>
+            <Button variant={destructive ? 'danger' : 'primary'} pending={action.pending} onClick={() => void action.run(onConfirm)}>
               {confirmLabel}
             </Button>
           </div>

@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { Button } from '../../components/ui/Button';
 import { TextField } from '../../components/ui/Field';
+import { SubmitForm } from '../../components/ui/SubmitForm';
 import { useApi } from '../../lib/api';
-import { errorMessage } from '../../lib/errors';
 import { AuthLayout } from './AuthLayout';
 import { useSignedIn } from './useSignedIn';
 
@@ -12,20 +11,6 @@ export function SignInPage() {
   const { next, done } = useSignedIn();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      done(await api.auth.login({ email, password }));
-    } catch (caught) {
-      setError(caught);
-      setPending(false);
-    }
-  }
 
   const registerHref = next === '/projects' ? '/register' : `/register?next=${encodeURIComponent(next)}`;
   return (
@@ -40,18 +25,10 @@ export function SignInPage() {
         </>
       }
     >
-      <form className="flex flex-col gap-3" onSubmit={(event) => void submit(event)}>
+      <SubmitForm className="flex flex-col gap-3" action={async () => done(await api.auth.login({ email, password }))} submitLabel="Sign in">
         <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error ? (
-          <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
-            {errorMessage(error)}
-          </p>
-        ) : null}
-        <Button type="submit" variant="primary" pending={pending}>
-          Sign in
-        </Button>
-      </form>
+      </SubmitForm>
     </AuthLayout>
   );
 }

@@ -5,12 +5,11 @@ import { Link, useNavigate } from 'react-router';
 import { Button } from '../../components/ui/Button';
 import { FormDialog } from '../../components/ui/Dialog';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { ErrorState } from '../../components/ui/ErrorState';
 import { TextField } from '../../components/ui/Field';
 import { Pagination } from '../../components/ui/Pagination';
-import { Spinner } from '../../components/ui/Spinner';
+import { QueryView } from '../../components/ui/QueryView';
+import { RelativeTime } from '../../components/ui/RelativeTime';
 import { useApi } from '../../lib/api';
-import { formatFull, formatRelative } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
 
 const PAGE = 20;
@@ -32,29 +31,31 @@ export function ProjectsPage() {
           New project
         </Button>
       </div>
-      {projects.isPending ? (
-        <Spinner label="Loading projects…" />
-      ) : projects.isError ? (
-        <ErrorState title="Could not load projects" error={projects.error} onRetry={() => void projects.refetch()} retrying={projects.isFetching} />
-      ) : projects.data.projects.length === 0 ? (
-        <EmptyState title="No projects yet" description="A project holds specs and tickets. Create one to start." action={<Button onClick={() => setCreating(true)}>New project</Button>} />
-      ) : (
-        <>
-          <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-            {projects.data.projects.map((project) => (
-              <li key={project.id}>
-                <Link to={`/projects/${project.id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-600">
-                  <span className="font-medium text-slate-900">{project.name}</span>
-                  <span className="mt-1 block text-xs text-slate-500">
-                    {project.role === 'owner' ? 'Owner' : 'Member'} · updated <time dateTime={project.updated_at} title={formatFull(project.updated_at)}>{formatRelative(project.updated_at)}</time>
-                  </span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-          <Pagination label="Projects pages" offset={offset} limit={PAGE} total={projects.data.total} onOffsetChange={setOffset} />
-        </>
-      )}
+      <QueryView
+        query={projects}
+        loadingLabel="Loading projects…"
+        errorTitle="Could not load projects"
+        isEmpty={(data) => data.projects.length === 0}
+        empty={<EmptyState title="No projects yet" description="A project holds specs and tickets. Create one to start." action={<Button onClick={() => setCreating(true)}>New project</Button>} />}
+      >
+        {(data) => (
+          <>
+            <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+              {data.projects.map((project) => (
+                <li key={project.id}>
+                  <Link to={`/projects/${project.id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-600">
+                    <span className="font-medium text-slate-900">{project.name}</span>
+                    <span className="mt-1 block text-xs text-slate-500">
+                      {project.role === 'owner' ? 'Owner' : 'Member'} · updated <RelativeTime iso={project.updated_at} />
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            <Pagination label="Projects pages" offset={offset} limit={PAGE} total={data.total} onOffsetChange={setOffset} />
+          </>
+        )}
+      </QueryView>
       <CreateProjectDialog open={creating} onOpenChange={setCreating} />
     </section>
   );

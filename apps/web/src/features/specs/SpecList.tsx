@@ -1,17 +1,17 @@
-import type { SpecStatus } from '@specline/protocol';
+import type { SpecStatus, SpecSummary } from '@specline/protocol';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { FilePlus } from 'lucide-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Button } from '../../components/ui/Button';
+import { DataTable, type DataTableColumn } from '../../components/ui/DataTable';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { ErrorState } from '../../components/ui/ErrorState';
 import { SelectField } from '../../components/ui/Field';
 import { Pagination } from '../../components/ui/Pagination';
 import { Progress } from '../../components/ui/Progress';
-import { Spinner } from '../../components/ui/Spinner';
+import { QueryView } from '../../components/ui/QueryView';
+import { RelativeTime } from '../../components/ui/RelativeTime';
 import { useApi } from '../../lib/api';
-import { formatFull, formatRelative } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
 import { NewSpecDialog } from './NewSpecDialog';
 import { SpecStatusBadge } from './SpecStatusBadge';
@@ -25,6 +25,24 @@ const STATUS_OPTIONS: { value: SpecStatus | ''; label: string }[] = [
   { value: 'failed', label: 'Failed' },
   { value: 'cancelled', label: 'Cancelled' },
 ];
+
+function columns(projectId: string): DataTableColumn<SpecSummary>[] {
+  return [
+    {
+      key: 'title',
+      header: 'Title',
+      cell: (spec) => (
+        <Link to={`/projects/${projectId}/specs/${spec.id}`} className="font-medium text-indigo-700 hover:underline">
+          {spec.title}
+        </Link>
+      ),
+    },
+    { key: 'status', header: 'Status', cell: (spec) => <SpecStatusBadge status={spec.status} /> },
+    { key: 'phase', header: 'Phase', className: 'px-3 py-2 capitalize', cell: (spec) => spec.current_phase ?? spec.phase },
+    { key: 'progress', header: 'Progress', className: 'w-48 px-3 py-2', cell: (spec) => <Progress value={spec.progress} label={`Progress of ${spec.title}`} showValue /> },
+    { key: 'updated', header: 'Updated', className: 'px-3 py-2 whitespace-nowrap text-slate-600', cell: (spec) => <RelativeTime iso={spec.updated_at} /> },
+  ];
+}
 
 /** The project's specs: status, phase, progress, updated; paginated; loading, error and empty are three different states. */
 export function SpecList({ projectId }: { projectId: string }) {
@@ -64,54 +82,20 @@ export function SpecList({ projectId }: { projectId: string }) {
           </Button>
         </div>
       </div>
-      {specs.isPending ? (
-        <Spinner label="Loading specs…" />
-      ) : specs.isError ? (
-        <ErrorState title="Could not load specs" error={specs.error} onRetry={() => void specs.refetch()} retrying={specs.isFetching} />
-      ) : specs.data.specs.length === 0 ? (
-        <EmptyState
-          title={status ? 'No specs with this status' : 'No specs yet'}
-          description="A spec goes through explore, requirements, design, tasks and sync. Create one, or a spec-driven ticket."
-        />
-      ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-sm">
-            <caption className="sr-only">Specs of this project</caption>
-            <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
-              <tr>
-                <th scope="col" className="px-3 py-2">Title</th>
-                <th scope="col" className="px-3 py-2">Status</th>
-                <th scope="col" className="px-3 py-2">Phase</th>
-                <th scope="col" className="px-3 py-2">Progress</th>
-                <th scope="col" className="px-3 py-2">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {specs.data.specs.map((spec) => (
-                <tr key={spec.id} className="border-t border-slate-100">
-                  <td className="px-3 py-2">
-                    <Link to={`/projects/${projectId}/specs/${spec.id}`} className="font-medium text-indigo-700 hover:underline">
-                      {spec.title}
-                    </Link>
-                  </td>
-                  <td className="px-3 py-2">
-                    <SpecStatusBadge status={spec.status} />
-                  </td>
-                  <td className="px-3 py-2 capitalize">{spec.current_phase ?? spec.phase}</td>
-                  <td className="w-48 px-3 py-2">
-                    <Progress value={spec.progress} label={`Progress of ${spec.title}`} showValue />
-                  </td>
-                  <td className="px-3 py-2 whitespace-nowrap text-slate-600">
-                    <time dateTime={spec.updated_at} title={formatFull(spec.updated_at)}>
-                      {formatRelative(spec.updated_at)}
-                    </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView
+        query={specs}
+        loadingLabel="Loading specs…"
+        errorTitle="Could not load specs"
+        isEmpty={(data) => data.specs.length === 0}
+        empty={
+          <EmptyState
+            title={status ? 'No specs with this status' : 'No specs yet'}
+            description="A spec goes through explore, requirements, design, tasks and sync. Create one, or a spec-driven ticket."
+          />
+        }
+      >
+        {(data) => <DataTable caption="Specs of this project" columns={columns(projectId)} rows={data.specs} rowKey={(spec) => spec.id} />}
+      </QueryView>
       {specs.data ? <Pagination label="Spec pages" offset={offset} limit={PAGE} total={specs.data.total} onOffsetChange={setOffset} /> : null}
       <NewSpecDialog projectId={projectId} open={creating} onOpenChange={setCreating} />
     </section>
