@@ -145,6 +145,36 @@ describe.each(BACKENDS)('ingestion side effects on %s', (backend) => {
     ]);
   });
 
+  it('a rerun refreshes its rows, removes run-made rows it no longer has (unless edited), keeps rows a person added', async () => {
+    const s = await seedSpec(server);
+    const r = runEvents(s.specId);
+    const db = server.context.db;
+    await post(s, [r.completed('requirements', requirementsOutput(['THE SYSTEM SHALL a', 'THE SYSTEM SHALL b', 'THE SYSTEM SHALL c'])), r.completed('tasks', tasksOutput())]);
+    const reqs = await db.select().from(specRequirements).where(eq(specRequirements.specId, s.specId)).orderBy(asc(specRequirements.position));
+    const tasks = await db.select().from(specTasks).where(eq(specTasks.specId, s.specId)).orderBy(asc(specTasks.position));
+    // A person edits REQ-003 and adds a requirement and a task of their own (no local id).
+    await db.update(specRequirements).set({ editedAt: new Date() }).where(eq(specRequirements.id, reqs[2]!.id));
+    await db.insert(specRequirements).values({ id: 'req-mine', specId: s.specId, title: 'Mine', action: 'THE SYSTEM SHALL m', text: 'THE SYSTEM SHALL m', position: 9 });
+    await db.insert(specTasks).values({ id: 'task-mine', specId: s.specId, title: 'My task', position: 9 });
+
+    const one = tasksOutput().tasks[0]!;
+    await post(s, [
+      r.completed('requirements', requirementsOutput(['WHEN asked THE SYSTEM SHALL a'])),
+      r.completed('tasks', { tickets: [{ id: 'TKT-002', title: 'T', description: 'd', priority: 'low', requirements: [] }], tasks: [{ ...one, ticket_id: 'TKT-002', title: 'Renamed', estimated_hours: 5 }] }),
+    ]);
+    const reqsAfter = await db.select().from(specRequirements).where(eq(specRequirements.specId, s.specId)).orderBy(asc(specRequirements.position));
+    expect(reqsAfter.map((q) => [q.id, q.localId, q.condition])).toEqual([
+      [reqs[0]!.id, 'REQ-001', 'WHEN asked'],
+      [reqs[2]!.id, 'REQ-003', ''],
+      ['req-mine', null, ''],
+    ]);
+    const tasksAfter = await db.select().from(specTasks).where(eq(specTasks.specId, s.specId)).orderBy(asc(specTasks.position));
+    expect(tasksAfter.map((t) => [t.id, t.localId, t.title, t.ticketLocalId, t.priority, t.estimatedHours])).toEqual([
+      [tasks[0]!.id, 'TSK-001', 'Renamed', 'TKT-002', 'low', 5],
+      ['task-mine', null, 'My task', null, 'medium', null],
+    ]);
+  });
+
   it('records last_error, sums usage, and notes heartbeats on the spec and the sandbox', async () => {
     const s = await seedSpec(server);
     const r = runEvents(s.specId);

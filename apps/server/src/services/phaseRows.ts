@@ -14,7 +14,7 @@ import {
   type Phase,
   type Priority,
 } from '@specline/protocol';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, inArray, isNull, sql, type Column, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specTasks, specs } from '../store/schema';
@@ -62,40 +62,53 @@ function uniqueById<T extends { id: string }>(list: T[]): T[] {
   return list.filter((item) => !seen.has(item.id) && seen.add(item.id));
 }
 
+/** Run-made rows of a spec, keyed by `(spec_id, local_id)`, that a person may edit (`edited_at`). */
+type RunRowTable = typeof specRequirements | typeof specTasks;
+
+/**
+ * The rule of this module for one table: upserts `values` by `(spec_id, local_id)`, refreshing the
+ * `refresh` columns (and `updated_at`) of rows no person edited; removes run-made rows (local id set)
+ * that are not in `values` unless edited; keeps rows a person added (no local id). Answers the stored
+ * rows of these local ids, edited or not.
+ */
+async function upsertByLocalId<T extends RunRowTable>(
+  tx: Tx,
+  table: T,
+  specId: string,
+  values: (T['$inferInsert'] & { localId: string })[],
+  refresh: (keyof T['$inferInsert'] & keyof T['_']['columns'] & string)[],
+): Promise<{ id: string; localId: string | null; editedAt: Date | null }[]> {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const set: Record<string, SQL> = { updatedAt: sql`now()` };
+  for (const key of refresh) {
+    const column = columns[key];
+    if (!column) throw new Error(`no column ${key} in ${getTableName(table)}`);
+    set[key] = sql`excluded.${sql.identifier(column.name)}`;
+  }
+  const t: RunRowTable = table;
+  await tx
+    .insert(t)
+    .values(values)
+    .onConflictDoUpdate({ target: [t.specId, t.localId], set, setWhere: isNull(t.editedAt) });
+  const localIds = values.map((v) => v.localId);
+  await tx.execute(sql`
+    delete from ${t}
+    where ${t.specId} = ${specId} and ${t.localId} is not null
+      and ${t.editedAt} is null and not (${t.localId} in ${localIds})`);
+  return tx
+    .select({ id: t.id, localId: t.localId, editedAt: t.editedAt })
+    .from(t)
+    .where(and(eq(t.specId, specId), inArray(t.localId, localIds)));
+}
+
 export async function upsertRequirements(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
   const reqs = uniqueById(items(RequirementItem, output['requirements'], 'requirement', log));
   if (reqs.length === 0) return 0;
-  await tx
-    .insert(specRequirements)
-    .values(
-      reqs.map((r, position) => {
-        const { condition, action } = parseEars(r.text);
-        return { id: newId.requirement(), specId, localId: r.id, title: r.title, condition, action, text: r.text, type: r.type || 'functional', priority: r.priority, position };
-      }),
-    )
-    .onConflictDoUpdate({
-      target: [specRequirements.specId, specRequirements.localId],
-      set: {
-        title: sql`excluded.title`,
-        condition: sql`excluded.condition`,
-        action: sql`excluded.action`,
-        text: sql`excluded.text`,
-        type: sql`excluded.type`,
-        priority: sql`excluded.priority`,
-        position: sql`excluded.position`,
-        updatedAt: sql`now()`,
-      },
-      setWhere: isNull(specRequirements.editedAt),
-    });
-  const localIds = reqs.map((r) => r.id);
-  await tx.execute(sql`
-    delete from ${specRequirements}
-    where ${specRequirements.specId} = ${specId} and ${specRequirements.localId} is not null
-      and ${specRequirements.editedAt} is null and not (${specRequirements.localId} in ${localIds})`);
-  const stored = await tx
-    .select({ id: specRequirements.id, localId: specRequirements.localId, editedAt: specRequirements.editedAt })
-    .from(specRequirements)
-    .where(and(eq(specRequirements.specId, specId), inArray(specRequirements.localId, localIds)));
+  const values = reqs.map((r, position) => {
+    const { condition, action } = parseEars(r.text);
+    return { id: newId.requirement(), specId, localId: r.id, title: r.title, condition, action, text: r.text, type: r.type || 'functional', priority: r.priority, position };
+  });
+  const stored = await upsertByLocalId(tx, specRequirements, specId, values, ['title', 'condition', 'action', 'text', 'type', 'priority', 'position']);
   // Criteria of a requirement a person edited are theirs too: left alone.
   const serverIds = new Map(stored.filter((r) => r.editedAt === null).map((r) => [r.localId, r.id]));
   const criteria = reqs.flatMap((r) => {
@@ -173,45 +186,19 @@ export async function upsertTasks(tx: Tx, specId: string, output: Record<string,
   const tasks = uniqueById(items(TaskItem, output['tasks'], 'task', log));
   if (tasks.length === 0) return 0;
   const priorityOf = new Map<string, Priority>(tickets.map((t) => [t.id, t.priority]));
-  await tx
-    .insert(specTasks)
-    .values(
-      tasks.map((t, position) => ({
-        id: newId.specTask(),
-        specId,
-        localId: t.id,
-        ticketLocalId: t.ticket_id,
-        title: t.title,
-        description: t.description,
-        priority: priorityOf.get(t.ticket_id) ?? 'medium',
-        estimatedHours: t.estimated_hours,
-        requirements: t.requirements,
-        position,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [specTasks.specId, specTasks.localId],
-      set: {
-        ticketLocalId: sql`excluded.ticket_local_id`,
-        title: sql`excluded.title`,
-        description: sql`excluded.description`,
-        priority: sql`excluded.priority`,
-        estimatedHours: sql`excluded.estimated_hours`,
-        requirements: sql`excluded.requirements`,
-        position: sql`excluded.position`,
-        updatedAt: sql`now()`,
-      },
-      setWhere: isNull(specTasks.editedAt),
-    });
-  const localIds = tasks.map((t) => t.id);
-  await tx.execute(sql`
-    delete from ${specTasks}
-    where ${specTasks.specId} = ${specId} and ${specTasks.localId} is not null
-      and ${specTasks.editedAt} is null and not (${specTasks.localId} in ${localIds})`);
-  const stored = await tx
-    .select({ id: specTasks.id, localId: specTasks.localId, editedAt: specTasks.editedAt })
-    .from(specTasks)
-    .where(and(eq(specTasks.specId, specId), inArray(specTasks.localId, localIds)));
+  const values = tasks.map((t, position) => ({
+    id: newId.specTask(),
+    specId,
+    localId: t.id,
+    ticketLocalId: t.ticket_id,
+    title: t.title,
+    description: t.description,
+    priority: priorityOf.get(t.ticket_id) ?? 'medium',
+    estimatedHours: t.estimated_hours,
+    requirements: t.requirements,
+    position,
+  }));
+  const stored = await upsertByLocalId(tx, specTasks, specId, values, ['ticketLocalId', 'title', 'description', 'priority', 'estimatedHours', 'requirements', 'position']);
   const serverId = new Map(stored.map((r) => [r.localId, r.id]));
   const editable = new Set(stored.filter((r) => r.editedAt === null).map((r) => r.id));
   const deps = tasks.flatMap((t) => {
