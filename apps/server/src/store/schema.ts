@@ -228,7 +228,7 @@ export const sandboxes = pgTable(
     logPath: text('log_path'),
     exitCode: integer('exit_code'),
   },
-  (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status)],
+  (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status), uniqueIndex('sandboxes_token_hash_uq').on(t.tokenHash)],
 );
 
 export const sandboxEvents = pgTable(

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "sandboxes_token_hash_uq" ON "sandboxes" USING btree ("token_hash");
