@@ -20,8 +20,9 @@ export function watchForErrors(page: Page): { errors: string[] } {
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
     const failure = request.failure()?.errorText ?? '';
-    // A stream the page itself aborts (unmount, reconnect, navigation) is not a failure.
-    if (failure.includes('ERR_ABORTED') && request.url().includes('/events/stream')) return;
+    // A read the page cancels itself (a stream on reconnect or unmount, a spec refetch superseded by an
+    // optimistic edit) is not a failure; a cancelled write, or any other error, is.
+    if (failure.includes('ERR_ABORTED') && request.method() === 'GET') return;
     errors.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
   });
   page.on('response', (response) => {

@@ -17,7 +17,7 @@ import { SpecActions } from './SpecActions';
 import { SpecSidebar } from './SpecSidebar';
 import { SpecStatusBadge } from './SpecStatusBadge';
 import { TasksTab } from './tasks/TasksTab';
-import { useSpec } from './useSpec';
+import { useLiveSpec } from '../execution/useLiveSpec';
 
 export const SPEC_TABS = ['requirements', 'design', 'tasks', 'execution'] as const;
 export type SpecTab = (typeof SPEC_TABS)[number];
@@ -29,7 +29,8 @@ export function parseTab(value: string | null): SpecTab {
 /** `/projects/:projectId/specs/:specId?tab=…` — a 404 says "not found"; any other failure shows the error with a retry. */
 export function SpecDetailPage() {
   const { projectId = '', specId = '' } = useParams();
-  const spec = useSpec(specId);
+  // Live on every tab: the stepper, toasts and the spec refresh follow the run's events.
+  const spec = useLiveSpec(specId);
   const { search } = useLocation();
 
   if (spec.isPending) return <Spinner label="Loading spec…" />;

@@ -31,7 +31,10 @@ export function useSpecCache(specId: string) {
 
   /** Edit the cached spec in place (an answer that is one child: a requirement, a task, …). */
   const patchSpec = useCallback(
-    (update: (spec: Spec) => Spec) => {
+    async (update: (spec: Spec) => Spec) => {
+      // A read of the spec started before this write would land after it and put the old state back
+      // (a ticked box unticking itself): cancel it first, as TanStack Query's optimistic-update recipe does.
+      await queryClient.cancelQueries({ queryKey: queryKeys.specs.detail(specId) });
       queryClient.setQueryData<Spec>(queryKeys.specs.detail(specId), (old) => (old ? update(old) : old));
     },
     [queryClient, specId],

@@ -42,7 +42,7 @@ export function EditDesignDialog({ specId, design, open, onOpenChange }: { specI
       error_handling: errorHandling,
       testing_strategy: testing,
     });
-    cache.patchSpec((spec) => ({ ...spec, design: answer }));
+    void cache.patchSpec((spec) => ({ ...spec, design: answer }));
     cache.invalidateDetail(); // approval of the design may have been reset by the edit
   }
 

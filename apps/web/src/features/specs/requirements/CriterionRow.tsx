@@ -38,11 +38,11 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
     mutationFn: (completed: boolean) => api.criteria.update(specId, requirement.id, criterion.id, { completed }),
     onMutate: (completed) => cache.patchSpec((spec) => withCriterion(spec, requirement.id, { ...criterion, completed })),
     onSuccess: (answer) => {
-      cache.patchSpec((spec) => withCriterion(spec, requirement.id, answer));
+      void cache.patchSpec((spec) => withCriterion(spec, requirement.id, answer));
       cache.invalidateDerived();
     },
     onError: (error) => {
-      cache.patchSpec((spec) => withCriterion(spec, requirement.id, criterion));
+      void cache.patchSpec((spec) => withCriterion(spec, requirement.id, criterion));
       toast.error(`Could not update ${name}: ${errorMessage(error)}`);
     },
   });
@@ -50,7 +50,7 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
   const save = useMutation({
     mutationFn: () => api.criteria.update(specId, requirement.id, criterion.id, { text }),
     onSuccess: (answer) => {
-      cache.patchSpec((spec) => withCriterion(spec, requirement.id, answer));
+      void cache.patchSpec((spec) => withCriterion(spec, requirement.id, answer));
       cache.invalidateDerived();
       setEditing(false);
     },
@@ -109,7 +109,7 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
         confirmLabel="Delete criterion"
         onConfirm={async () => {
           await api.criteria.delete(specId, requirement.id, criterion.id);
-          cache.patchSpec((spec) => withoutCriterion(spec, requirement.id, criterion.id));
+          void cache.patchSpec((spec) => withoutCriterion(spec, requirement.id, criterion.id));
           cache.invalidateDerived();
         }}
       />

@@ -27,7 +27,7 @@ export function RequirementCard({ specId, requirement }: { specId: string; requi
   const addCriterion = useMutation({
     mutationFn: () => api.criteria.create(specId, requirement.id, { text: newCriterion }),
     onSuccess: (criterion) => {
-      cache.patchSpec((spec) => withCriterion(spec, requirement.id, criterion));
+      void cache.patchSpec((spec) => withCriterion(spec, requirement.id, criterion));
       cache.invalidateDerived();
       setNewCriterion('');
     },
@@ -97,7 +97,7 @@ export function RequirementCard({ specId, requirement }: { specId: string; requi
         confirmLabel="Delete requirement"
         onConfirm={async () => {
           await api.requirements.delete(specId, requirement.id);
-          cache.patchSpec((spec) => ({ ...spec, requirements: spec.requirements.filter((r) => r.id !== requirement.id) }));
+          void cache.patchSpec((spec) => ({ ...spec, requirements: spec.requirements.filter((r) => r.id !== requirement.id) }));
           cache.invalidateDerived();
         }}
       />

@@ -45,14 +45,14 @@ export function RequirementDialog({ specId, requirement, open, onOpenChange }: {
   async function submit() {
     if (requirement) {
       const answer = await api.requirements.update(specId, requirement.id, { title, condition, action, priority, status });
-      cache.patchSpec((spec) => ({ ...spec, requirements: spec.requirements.map((r) => (r.id === answer.id ? answer : r)) }));
+      void cache.patchSpec((spec) => ({ ...spec, requirements: spec.requirements.map((r) => (r.id === answer.id ? answer : r)) }));
     } else {
       const acceptance = criteria
         .split('\n')
         .map((line) => line.trim())
         .filter(Boolean);
       const answer = await api.requirements.create(specId, { title, condition, action, priority, acceptance_criteria: acceptance.length ? acceptance : undefined });
-      cache.patchSpec((spec) => ({ ...spec, requirements: [...spec.requirements.filter((r) => r.id !== answer.id), answer].sort(byPosition) }));
+      void cache.patchSpec((spec) => ({ ...spec, requirements: [...spec.requirements.filter((r) => r.id !== answer.id), answer].sort(byPosition) }));
     }
     cache.invalidateDerived();
   }

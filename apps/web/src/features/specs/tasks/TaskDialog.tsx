@@ -47,7 +47,7 @@ export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId
   async function submit() {
     const body = { title, description, phase, priority, estimated_hours: estimateNumber, dependencies };
     const answer = task ? await api.tasks.update(specId, task.id, { ...body, status }) : await api.tasks.create(specId, body);
-    cache.patchSpec((spec) => ({
+    void cache.patchSpec((spec) => ({
       ...spec,
       tasks: spec.tasks.some((t) => t.id === answer.id) ? spec.tasks.map((t) => (t.id === answer.id ? answer : t)) : [...spec.tasks, answer].sort((a, b) => a.position - b.position),
     }));

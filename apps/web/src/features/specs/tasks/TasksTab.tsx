@@ -113,7 +113,7 @@ export function TasksTab({ spec }: { spec: Spec }) {
           if (!deleting) return;
           const id = deleting.id;
           await api.tasks.delete(spec.id, id);
-          cache.patchSpec((s) => ({ ...s, tasks: s.tasks.filter((t) => t.id !== id).map((t) => ({ ...t, dependencies: t.dependencies.filter((d) => d !== id) })) }));
+          void cache.patchSpec((s) => ({ ...s, tasks: s.tasks.filter((t) => t.id !== id).map((t) => ({ ...t, dependencies: t.dependencies.filter((d) => d !== id) })) }));
           cache.invalidateDerived();
         }}
       />
