@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { chromium, request } from '@playwright/test';
 import { seedSpecWithEvents } from '../e2e/seed';
+import { percentile } from './lib/stats';
 
 const PORT = Number(process.env['BENCH_TIMELINE_PORT'] ?? 8124);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -29,10 +30,7 @@ async function waitForHealth(deadline: number): Promise<void> {
   throw new Error('server did not start');
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
 
 async function main(): Promise<void> {
   process.stdout.write('timeline bench: building the web UI\n');

@@ -4,10 +4,9 @@ import { resolve } from 'node:path';
 import { ALL_PHASES, parsePhase } from '@specline/protocol';
 import type { Phase, PhaseData } from '@specline/protocol';
 import { parseEventLines } from '../reporters/jsonlReporter';
+import { isRecord, type Json } from '../analysis/shape';
 import { UsageError } from './io';
 
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function readText(path: string, what: string): Promise<string> {
   try {
