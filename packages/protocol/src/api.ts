@@ -30,11 +30,64 @@ export type LoginResponse = z.infer<typeof LoginResponse>;
 export const ProjectRole = z.enum(['owner', 'member']);
 export type ProjectRole = z.infer<typeof ProjectRole>;
 
-export const Project = z.object({ id, name: z.string(), created_by: id, role: ProjectRole, created_at: isoTime, updated_at: isoTime });
+/** Who writes a spec: the deterministic offline `planner`, or a model through `anthropic` / `openai` (any OpenAI-compatible server). */
+export const EXECUTORS = ['planner', 'anthropic', 'openai'] as const;
+export const ExecutorName = z.enum(EXECUTORS);
+export type ExecutorName = z.infer<typeof ExecutorName>;
+
+/**
+ * A project's model settings. `null` means "the server-wide default" (from the environment). The API
+ * key is write-only: reads say only whether one is set and its last four characters.
+ */
+export const ProjectModelSettings = z.object({
+  executor: ExecutorName.nullable(),
+  model: z.string().nullable(),
+  base_url: z.string().nullable(),
+  api_key_set: z.boolean(),
+  api_key_last4: z.string().nullable(),
+});
+export type ProjectModelSettings = z.infer<typeof ProjectModelSettings>;
+
+export const Project = z.object({
+  id,
+  name: z.string(),
+  created_by: id,
+  role: ProjectRole,
+  /** The connected repository (any git URL, `file://` included), or null: runs then plan from the request alone. */
+  repo_url: z.string().nullable(),
+  /** Branch, tag or commit to explore; null → the repository's default branch. */
+  repo_ref: z.string().nullable(),
+  model_settings: ProjectModelSettings,
+  created_at: isoTime,
+  updated_at: isoTime,
+});
 export type Project = z.infer<typeof Project>;
 
-export const CreateProjectBody = z.object({ name: z.string().trim().min(1).max(200) });
+const repoUrl = z.string().trim().min(1).max(2000);
+const repoRef = z.string().trim().min(1).max(255);
+const modelName = z.string().trim().min(1).max(200);
+const baseUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2000);
+const apiKey = z.string().trim().min(1).max(1000);
+
+/** Model settings as written: any subset; `null` clears a value back to the server default (`api_key: null` removes the key). */
+export const ModelSettingsInput = z
+  .object({ executor: ExecutorName.nullable(), model: modelName.nullable(), base_url: baseUrl.nullable(), api_key: apiKey.nullable() })
+  .partial();
+export type ModelSettingsInput = z.infer<typeof ModelSettingsInput>;
+
+export const CreateProjectBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  repo_url: repoUrl.nullable().optional(),
+  repo_ref: repoRef.nullable().optional(),
+  model_settings: ModelSettingsInput.optional(),
+});
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
+
+/** `PATCH /projects/{id}` (owner): any subset of the creation fields. */
+export const UpdateProjectBody = z
+  .object({ name: z.string().trim().min(1).max(200), repo_url: repoUrl.nullable(), repo_ref: repoRef.nullable(), model_settings: ModelSettingsInput })
+  .partial();
+export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
 
 export const ProjectMember = z.object({ user_id: id, email: z.string(), name: z.string(), role: ProjectRole, added_at: isoTime });
 export type ProjectMember = z.infer<typeof ProjectMember>;
@@ -228,6 +281,16 @@ export const UpdateSpecTaskBody = z
   })
   .partial();
 
+/** Tokens and cost as the server keeps them (sums of the events' `usage`). */
+export const SpecUsage = z.object({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_read_input_tokens: z.number().optional(),
+  cache_creation_input_tokens: z.number().optional(),
+  cost_usd: z.number(),
+});
+export type SpecUsage = z.infer<typeof SpecUsage>;
+
 /** The state of one phase as the stepper shows it. */
 export const PhaseState = z.enum(['pending', 'running', 'retrying', 'passed', 'failed']);
 export type PhaseState = z.infer<typeof PhaseState>;
@@ -240,6 +303,11 @@ export const PhaseStatus = z.object({
   error: z.string().nullable(),
   started_at: nullableTime,
   completed_at: nullableTime,
+  /** Who wrote the phase's output (`planner`, `anthropic`, `openai`) and with which model; absent before it completes. */
+  executor: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  /** The phase's tokens and cost over its attempts. */
+  usage: SpecUsage.nullable().optional(),
 });
 export type PhaseStatus = z.infer<typeof PhaseStatus>;
 
@@ -267,7 +335,9 @@ export const Spec = z.object({
   requirements: z.array(Requirement),
   design: Design.nullable(),
   tasks: z.array(SpecTask),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }).nullable(),
+  usage: SpecUsage.nullable(),
+  /** The commit the latest run explored (a checkout of the project's `repo_url` at `repo_ref`), or null. */
+  repo_commit: z.string().nullable().optional(),
   sandbox_id: z.string().nullable(),
   last_heartbeat_at: nullableTime,
   created_at: isoTime,
@@ -287,7 +357,8 @@ export const CreateSpecBody = z.object({
   project_id: id,
 });
 export const UpdateSpecBody = z.object({ title: z.string().trim().min(1).max(500), description: z.string().max(20_000) }).partial();
-export const ExecuteSpecBody = z.object({ prd: z.boolean().default(false) }).default({ prd: false });
+/** Launch options. `model_settings` overrides the project's for this run only (nothing is stored). */
+export const ExecuteSpecBody = z.object({ prd: z.boolean().default(false), model_settings: ModelSettingsInput.optional() }).default({ prd: false });
 export const ExecuteSpecResponse = z.object({
   spec_id: id,
   status: z.enum(['started', 'already_running']),

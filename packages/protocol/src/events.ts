@@ -19,9 +19,16 @@ const phases = z.array(Phase);
 export const PhaseFailureReason = z.enum(['evaluation_failed', 'execution_error', 'cancelled', 'timeout']);
 export type PhaseFailureReason = z.infer<typeof PhaseFailureReason>;
 
+/**
+ * Tokens and cost of one attempt, one phase or a whole run. Cache tokens are Anthropic's prompt-cache
+ * reads and writes (OpenAI's `cached_tokens` are reported as `cache_read_input_tokens`); they are
+ * counted apart from `input_tokens`.
+ */
 export const Usage = z.looseObject({
   input_tokens: count.optional(),
   output_tokens: count.optional(),
+  cache_read_input_tokens: count.optional(),
+  cache_creation_input_tokens: count.optional(),
   cost_usd: z.number().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof Usage>;
@@ -42,7 +49,13 @@ export const EventPayloads = {
     duration_seconds: z.number().nonnegative(),
     retry_count: count,
     phase_output: z.record(z.string(), z.unknown()),
+    /** The phase's total over its attempts. */
     usage: Usage.optional(),
+    /** One entry per attempt, in order (the last one produced the output). */
+    attempt_usage: z.array(Usage).optional(),
+    /** Which executor wrote the output (`planner`, `anthropic`, `openai`) and with which model (null for the planner). */
+    executor: z.string().optional(),
+    model: z.string().nullable().optional(),
   }),
   'spec.phase_failed': z.looseObject({
     phase: Phase,
@@ -60,10 +73,16 @@ export const EventPayloads = {
     eval_score: score.optional(),
     eval_feedback: z.string().optional(),
     error: z.string().optional(),
+    /** Usage of the attempt that failed. */
+    usage: Usage.optional(),
   }),
   'spec.heartbeat': z.looseObject({ phases_completed: phases, current_phase: Phase.nullable() }),
   'spec.progress': z.looseObject({
     message: z.string(),
+    /** Set when the line reports a repository tool call of a model-backed executor (`read_file`, …). */
+    tool: z.string().optional(),
+    /** The call's arguments, shortened for display (`src/app.ts:1-80`). */
+    args_summary: z.string().optional(),
     eval_passed: z.boolean().optional(),
     eval_details: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -85,6 +104,10 @@ export const EventPayloads = {
     phases_completed: phases.optional(),
     failed_phase: Phase.nullable().optional(),
     error: z.string().optional(),
+    /** The run's total over every phase and attempt. */
+    usage: Usage.optional(),
+    executor: z.string().optional(),
+    model: z.string().nullable().optional(),
   }),
 } as const;
 

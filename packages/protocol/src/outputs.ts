@@ -10,6 +10,30 @@ const text = z.string();
 export const KeyFile = z.object({ path: z.string().min(1), purpose: z.string() });
 export type KeyFile = z.infer<typeof KeyFile>;
 
+/** A place in the repository: a fact's name and where it is declared. */
+export const CodeLocated = z.looseObject({ name: z.string(), file: z.string(), line: z.number().int().nonnegative().optional(), kind: z.string().optional() });
+export type CodeLocated = z.infer<typeof CodeLocated>;
+export const CodeRoute = z.looseObject({ method: z.string(), path: z.string(), file: z.string(), line: z.number().int().nonnegative().optional(), framework: z.string().optional(), handler: z.string().optional() });
+export type CodeRoute = z.infer<typeof CodeRoute>;
+export const CodeModel = z.looseObject({ name: z.string(), file: z.string(), line: z.number().int().nonnegative().optional(), framework: z.string().optional(), fields: z.array(z.string()).optional(), table: z.string().optional() });
+export type CodeModel = z.infer<typeof CodeModel>;
+export const TestLayout = z.looseObject({
+  runner: z.string().nullable(),
+  runners: z.array(z.string()),
+  /** `separate` (a tests/ tree), `colocated` (next to the code), `mixed`, or `none`. */
+  layout: z.string(),
+  dirs: z.array(z.string()),
+  /** File-name pattern of the tests (`test_*.py`, `*.test.ts`, `*Test.java`). */
+  pattern: z.string().nullable(),
+  files: z.number().int().nonnegative(),
+  examples: z.array(z.string()),
+  /** How the repository runs them (`pytest`, `npx vitest run`, `mvn test`), when known. */
+  command: z.string().nullable(),
+});
+export type TestLayout = z.infer<typeof TestLayout>;
+export const RelatedCode = z.looseObject({ path: z.string(), symbol: z.string().optional(), line: z.number().int().optional(), score: z.number(), reason: z.string() });
+export type RelatedCode = z.infer<typeof RelatedCode>;
+
 export const ExploreOutput = z.looseObject({
   codebase_summary: text,
   project_type: text,
@@ -32,6 +56,19 @@ export const ExploreOutput = z.looseObject({
   frameworks: z.array(z.string()).optional(),
   workspaces: z.array(z.string()).optional(),
   files_scanned: z.number().int().nonnegative().optional(),
+  /** False when the project has no connected repository: the plan is written from the request alone. */
+  has_codebase: z.boolean().optional(),
+  /** The commit EXPLORE read, when the code base is a git checkout. */
+  repo_commit: z.string().nullable().optional(),
+  /** Facts read inside files by the code index (see packages/sandbox/src/codeindex). */
+  routes: z.array(CodeRoute).optional(),
+  data_models: z.array(CodeModel).optional(),
+  settings: z.array(CodeLocated).optional(),
+  auth: z.array(CodeLocated).optional(),
+  entry_point_details: z.array(z.looseObject({ path: z.string(), kind: z.string(), line: z.number().int().optional() })).optional(),
+  test_layout: TestLayout.optional(),
+  /** Files and symbols the index ranks as relevant to the request, best first, with why. */
+  related_code: z.array(RelatedCode).optional(),
 });
 export type ExploreOutput = z.infer<typeof ExploreOutput>;
 

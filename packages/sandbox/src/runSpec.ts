@@ -12,6 +12,8 @@ import { RunAbortError, abortAfter, abortCause, linkAbort } from './machine/abor
 import { executorAttempt, missingContext, syncAttempt, type AttemptEnv, type AttemptOutcome } from './machine/attempts';
 import { Emitter } from './machine/emitter';
 import { addUsage, backoffDelay, currentPhase, initialState, reduce, type RunAction, type RunState } from './machine/state';
+import type { Usage } from '@specline/protocol';
+import type { CodeIndex } from './codeindex/types';
 import type { Clock, Evaluate, Logger, PhaseExecutor, Reporter, SpecInfo, TicketSink } from './types';
 
 export const RUN_DEFAULTS = {
@@ -27,6 +29,10 @@ export interface RunSpecOptions {
   spec: SpecInfo;
   /** Directory the spec is about (EXPLORE analyses it). */
   cwd: string;
+  /** False when the project has no repository: EXPLORE says so and the plan comes from the request alone (default true). */
+  hasCodebase?: boolean;
+  /** The code index of `cwd`: handed to executors (`context.index`) and to the evaluators' grounding checks. */
+  index?: CodeIndex;
   /** Where markdown artifacts are written. */
   outputDir: string;
   executor: PhaseExecutor;
@@ -147,12 +153,18 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
   const markdownArtifacts: Record<string, string> = {};
   const ticketCreation = { tickets_created: 0, tasks_created: 0, errors: [] as string[] };
 
+  /** Every attempt's usage, summed over the run (`agent.completed.usage`). */
+  let runUsage: Usage | undefined;
+  const executorFields = { executor: options.executor.name, model: options.executor.model ?? null };
+
   const finish = async (result: Omit<RunResult, 'events' | 'markdownArtifacts' | 'ticketCreation'>): Promise<RunResult> => {
     await emitter.emit('agent.completed', null, {
       spec_id: options.spec.id,
       success: result.success,
       phase_data: result.phaseData,
       phases_completed: result.phasesCompleted,
+      ...(runUsage ? { usage: runUsage } : {}),
+      ...executorFields,
       ...(result.success ? {} : { failed_phase: result.failedPhase ?? null, error: result.error ?? 'failed' }),
     });
     emitter.seal();
@@ -194,6 +206,7 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
 
   const runPhase = async (phase: Phase): Promise<void> => {
     const started = clock.now();
+    const attemptUsage: Usage[] = [];
     await emitter.emit('spec.phase_started', phase, { phase, attempt: 1 });
     const missing = missingContext(phase, state.phaseData);
     if (missing.length > 0) await emitter.emit('spec.progress', phase, { message: `Context is missing the output of ${missing.join(', ')}; ${phase} runs without it` });
@@ -227,6 +240,8 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
         context: {
           spec: options.spec,
           cwd: options.cwd,
+          hasCodebase: options.hasCodebase ?? true,
+          ...(options.index ? { index: options.index } : {}),
           phaseData: state.phaseData,
           attempt,
           maxAttempts: config.maxAttempts,
@@ -245,6 +260,10 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
         stopTimer();
         unlink();
       }
+      if (outcome.usage) {
+        attemptUsage.push(outcome.usage);
+        runUsage = addUsage(runUsage, outcome.usage);
+      }
       if (outcome.kind === 'passed') {
         const usage = addUsage(state.usage, outcome.usage);
         dispatch({ type: 'attempt_passed', output: outcome.output, usage: outcome.usage });
@@ -255,6 +274,8 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
           retry_count: attempt - 1,
           phase_output: outcome.output,
           ...(usage ? { usage } : {}),
+          ...(attemptUsage.length > 0 ? { attempt_usage: attemptUsage } : {}),
+          ...(phase === 'sync' ? { executor: 'planner', model: null } : executorFields),
         });
         if (outcome.sink) {
           ticketCreation.tickets_created += outcome.sink.tickets.filter((t) => t.created).length;
@@ -277,6 +298,7 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
         retry_count: attempt,
         max_retries: config.maxAttempts - 1,
         reason: outcome.reason,
+        ...(outcome.usage ? { usage: outcome.usage } : {}),
         ...(outcome.reason === 'evaluation_failed' ? { eval_score: outcome.feedback.score, eval_feedback: clip(outcome.feedback.text) } : { error: clip(outcome.feedback.error ?? '') }),
       });
       try {

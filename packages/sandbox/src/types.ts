@@ -4,6 +4,7 @@
  * folders; this file holds only contracts.
  */
 import type { Phase, PhaseData, SpecEvent, Usage } from '@specline/protocol';
+import type { CodeIndex } from './codeindex/types';
 
 /** Time, injected so tests never wait for real. */
 export interface Clock {
@@ -42,10 +43,30 @@ export interface RetryFeedback {
   error?: string;
 }
 
+/**
+ * What the evaluators and executors may ask about the repository a run is about, answered from the
+ * code index (`codeindex/`). Paths are repository-relative with `/` separators.
+ */
+export interface RepoView {
+  /** Is there a file or a directory at this path? */
+  exists(path: string): boolean;
+  isDir(path: string): boolean;
+  /** Languages by file count, most first; generated and vendored files left out. */
+  languages: readonly { name: string; files: number }[];
+  /** Language of a file name by its extension (`src/a.py` → `Python`), or null when it is no source file. */
+  languageOf(path: string): string | null;
+  /** Test runners the repository uses (`pytest`, `Vitest`, `JUnit`, …), main one first. */
+  testRunners: readonly string[];
+}
+
 export interface PhaseContext {
   spec: SpecInfo;
   /** Working directory the run is about (EXPLORE analyses it). */
   cwd: string;
+  /** False when the project has no connected repository: EXPLORE reports that and plans come from the request alone. Default true. */
+  hasCodebase?: boolean;
+  /** The code index of `cwd` (absent without a code base, or when the caller did not build one). */
+  index?: CodeIndex;
   /** Outputs of the phases that finished before this one (or were given as context for a resume). */
   phaseData: PhaseData;
   attempt: number;
@@ -59,9 +80,20 @@ export interface ExecutionResult {
   usage?: Usage;
 }
 
+/**
+ * An executor error that retrying cannot fix (a rejected API key, a model that does not exist): the
+ * phase fails at once, with no further attempt. Any error with `fatal: true` counts.
+ */
+export class FatalExecutorError extends Error {
+  override name = 'FatalExecutorError';
+  readonly fatal = true;
+}
+
 /** Produces a phase's output. `planner` is the deterministic offline one; model-backed ones plug in here. */
 export interface PhaseExecutor {
   readonly name: string;
+  /** The model it calls (`claude-sonnet-4-5`, `qwen2.5-coder:7b`), or null/absent for the planner. */
+  readonly model?: string | null;
   execute(phase: Phase, context: PhaseContext, feedback: RetryFeedback | null, signal: AbortSignal): Promise<ExecutionResult>;
 }
 
@@ -84,8 +116,16 @@ export interface EvalResult {
   feedback: string;
 }
 
+export interface EvaluateOptions {
+  threshold?: number;
+  /** The request, for the relevance checks. */
+  spec?: Pick<SpecInfo, 'title' | 'description'>;
+  /** The repository, for the grounding checks (paths exist, language and runner consistency). Without it those checks are skipped. */
+  repo?: RepoView;
+}
+
 /** Scores a phase output against the earlier outputs. Pure. */
-export type Evaluate = (phase: Phase, output: unknown, context: PhaseData, options?: { threshold?: number }) => EvalResult;
+export type Evaluate = (phase: Phase, output: unknown, context: PhaseData, options?: EvaluateOptions) => EvalResult;
 
 export interface SinkTicket {
   local_id: string;

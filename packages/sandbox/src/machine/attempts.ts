@@ -41,11 +41,24 @@ function classify(error: unknown, env: AttemptEnv): AttemptOutcome {
   const cause = abortCause(env.signal);
   if (cause && cause.kind !== 'attempt_timeout') throw cause;
   if (cause) return failed('timeout', env.attempt, cause);
-  return failed('execution_error', env.attempt, error);
+  const outcome = failed('execution_error', env.attempt, error, usageOf(error));
+  // An error retrying cannot fix (a rejected API key): the phase fails now.
+  if (outcome.kind === 'failed' && (error as { fatal?: unknown } | null)?.fatal === true) outcome.retryable = false;
+  return outcome;
+}
+
+/** Usage an executor spent before it failed, when its error carries it (`error.usage`). */
+function usageOf(error: unknown): Usage | undefined {
+  const usage = (error as { usage?: unknown } | null)?.usage;
+  return usage !== null && typeof usage === 'object' ? (usage as Usage) : undefined;
 }
 
 async function judge(env: AttemptEnv, output: Record<string, unknown>): Promise<EvalResult> {
-  const evaluation = env.evaluate(env.phase, output, env.phaseData, { threshold: env.threshold });
+  const evaluation = env.evaluate(env.phase, output, env.phaseData, {
+    threshold: env.threshold,
+    spec: env.context.spec,
+    ...(env.context.index ? { repo: env.context.index } : {}),
+  });
   const errors = evaluation.problems.filter((p) => p.severity === 'error').length;
   await env.emitter.emit('spec.progress', env.phase, {
     message: `Evaluation score: ${evaluation.score.toFixed(2)} (${evaluation.passed ? 'passed' : 'failed'}, threshold ${evaluation.threshold})`,

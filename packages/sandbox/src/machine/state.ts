@@ -77,6 +77,10 @@ export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | un
   const input = sum(a.input_tokens, b.input_tokens);
   const output = sum(a.output_tokens, b.output_tokens);
   const cost = sum(a.cost_usd, b.cost_usd);
+  const cacheRead = sum(a.cache_read_input_tokens, b.cache_read_input_tokens);
+  const cacheWrite = sum(a.cache_creation_input_tokens, b.cache_creation_input_tokens);
+  if (cacheRead !== undefined) out.cache_read_input_tokens = cacheRead;
+  if (cacheWrite !== undefined) out.cache_creation_input_tokens = cacheWrite;
   if (input !== undefined) out.input_tokens = input;
   if (output !== undefined) out.output_tokens = output;
   if (cost !== undefined) out.cost_usd = cost;
