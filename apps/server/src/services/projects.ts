@@ -12,7 +12,17 @@ import { findUserByEmail } from './users';
 type ProjectRow = typeof projects.$inferSelect;
 
 function projectDto(row: ProjectRow, role: ProjectRole): Project {
-  return { id: row.id, name: row.name, created_by: row.createdBy, role, created_at: iso(row.createdAt), updated_at: iso(row.updatedAt) };
+  return {
+    id: row.id,
+    name: row.name,
+    created_by: row.createdBy,
+    role,
+    repo_url: null,
+    repo_ref: null,
+    model_settings: { executor: null, model: null, base_url: null, api_key_set: false, api_key_last4: null },
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
 }
 
 export async function createProject(db: Db, userId: string, name: string): Promise<Project> {
