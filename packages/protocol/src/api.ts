@@ -6,6 +6,13 @@ import { PhaseFailureReason } from './events';
 /** HTTP DTOs of `/api/v1`. Paths and field names follow the original API where clients would notice. */
 
 const id = z.string().min(1);
+/**
+ * Hours as the `real` (float4) columns hold them: at least 0.01 h (a float4 underflows below ~1e-45,
+ * so 1e-320 could not be stored) and at most `max`.
+ */
+const hours = (max: number) => z.number().min(0.01, 'at least 0.01 hours').max(max);
+/** Like {@link hours}, but 0 is allowed too (no time spent yet). */
+const spentHours = (max: number) => z.number().min(0).max(max).refine((v) => v === 0 || v >= 0.01, 'either 0 or at least 0.01 hours');
 const isoTime = z.string();
 const nullableTime = isoTime.nullable();
 
@@ -264,7 +271,7 @@ export const CreateSpecTaskBody = z.object({
   description: z.string().max(20_000).default(''),
   phase: z.string().max(50).default('Implementation'),
   priority: PriorityInput.default('medium'),
-  estimated_hours: z.number().positive().max(1000).nullable().optional(),
+  estimated_hours: hours(1000).nullable().optional(),
   dependencies: z.array(z.string()).max(100).optional(),
 });
 export const UpdateSpecTaskBody = z
@@ -275,8 +282,8 @@ export const UpdateSpecTaskBody = z
     priority: PriorityInput,
     status: SpecTaskStatus,
     assigned_agent: z.string().max(200).nullable(),
-    estimated_hours: z.number().positive().max(1000).nullable(),
-    actual_hours: z.number().nonnegative().max(10_000).nullable(),
+    estimated_hours: hours(1000).nullable(),
+    actual_hours: spentHours(10_000).nullable(),
     dependencies: z.array(z.string()).max(100),
   })
   .partial();
@@ -405,7 +412,7 @@ export type StoredEvent = z.infer<typeof StoredEvent>;
 export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
-  event_types: z.union([z.string(), z.array(z.string())]).optional(),
+  event_types: z.union([z.string().max(100), z.array(z.string().max(100)).max(100)]).optional(),
   /** Only events with `spec_seq` greater than this. */
   after: z.coerce.number().int().min(0).optional(),
   /** Only events with `spec_seq` lower than this (paging back from newest). */
@@ -438,7 +445,7 @@ export const SyncBody = z.object({
       title: z.string().min(1).max(500),
       description: z.string().max(20_000).default(''),
       priority: PriorityInput.default('medium'),
-      estimated_hours: z.number().positive().max(1000).nullable().default(null),
+      estimated_hours: hours(1000).nullable().default(null),
       depends_on: z.array(z.string()).default([]),
     }),
   ).max(2000),

@@ -23,6 +23,7 @@ export const ErrorCode = {
   idempotency_conflict: 'idempotency_conflict',
   rate_limited: 'rate_limited',
   shutting_down: 'shutting_down',
+  unavailable: 'unavailable',
   sandbox_launch_failed: 'sandbox_launch_failed',
   internal: 'internal',
 } as const;

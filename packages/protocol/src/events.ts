@@ -6,7 +6,18 @@ export const EVENT_LIMITS = {
   maxEventBytes: 256 * 1024,
   maxBatchBytes: 4 * 1024 * 1024,
   maxBatchEvents: 500,
+  /** Highest producer `seq` (the column is a 32-bit integer). */
+  maxSeq: 2_147_483_647,
+  /** Event timestamps lie in [1970-01-01, 9999-12-31] (the store holds no year 0 or 5-digit years). */
+  minTimestamp: '1970-01-01T00:00:00Z',
+  maxTimestamp: '9999-12-31T23:59:59.999Z',
 } as const;
+
+/** An ISO-8601 instant with an offset, inside the range the store holds ({@link EVENT_LIMITS}). */
+export const EventTimestamp = z.iso.datetime({ offset: true }).refine((value) => {
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms >= Date.parse(EVENT_LIMITS.minTimestamp) && ms <= Date.parse(EVENT_LIMITS.maxTimestamp);
+}, `timestamp must lie between ${EVENT_LIMITS.minTimestamp} and ${EVENT_LIMITS.maxTimestamp}`);
 
 /** Well-formed event type: dotted lower-case segments (`spec.phase_started`, `agent.completed`). */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
@@ -124,9 +135,9 @@ const envelopeFields = {
   /** Producer-chosen idempotency key: the same on every retry. */
   event_id: z.uuid(),
   /** Producer's own counter per sandbox run, from 1. */
-  seq: z.number().int().positive(),
+  seq: z.number().int().positive().max(EVENT_LIMITS.maxSeq),
   event_type: EventType,
-  timestamp: z.iso.datetime({ offset: true }),
+  timestamp: EventTimestamp,
   spec_id: z.string().min(1).max(200),
   phase: Phase.nullable(),
   data: z.record(z.string(), z.unknown()),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_LIMITS, EventPayloads, EventType, SpecEvent, isKnownEventType } from './events';
+import { EVENT_LIMITS, EventPayloads, EventTimestamp, EventType, SpecEvent, isKnownEventType } from './events';
 import { Phase } from './phases';
 
 export const EventSource = z.enum(['agent', 'worker', 'system']);
@@ -11,7 +11,7 @@ export type EventSource = z.infer<typeof EventSource>;
  */
 export const PlainEvent = z.object({
   event_type: EventType,
-  timestamp: z.iso.datetime({ offset: true }).optional(),
+  timestamp: EventTimestamp.optional(),
   spec_id: z.string().min(1).max(200).optional(),
   phase: Phase.nullable().optional(),
   data: z.record(z.string(), z.unknown()).nullable().optional(),

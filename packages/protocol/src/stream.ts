@@ -23,12 +23,12 @@ export const ClientToServer = z.discriminatedUnion('type', [
   z.object({
     v,
     type: z.literal('subscribe'),
-    spec_ids: z.array(z.string().min(1)).min(1).max(100),
-    event_types: z.array(z.string()).max(100).optional(),
+    spec_ids: z.array(z.string().min(1).max(200)).min(1).max(100),
+    event_types: z.array(z.string().max(100)).max(100).optional(),
     /** Resume point: one `spec_seq` for every spec, or one per spec id. Omit to get only new events. */
     after: z.union([z.number().int().nonnegative(), z.record(z.string(), z.number().int().nonnegative())]).optional(),
   }),
-  z.object({ v, type: z.literal('unsubscribe'), spec_ids: z.array(z.string().min(1)).min(1).max(100) }),
+  z.object({ v, type: z.literal('unsubscribe'), spec_ids: z.array(z.string().min(1).max(200)).min(1).max(100) }),
   z.object({ v, type: z.literal('ping') }),
 ]);
 export type ClientToServer = z.infer<typeof ClientToServer>;

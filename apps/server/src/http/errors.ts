@@ -25,6 +25,7 @@ export const STATUS: Record<ErrorCode, number> = {
   idempotency_conflict: 422,
   rate_limited: 429,
   shutting_down: 503,
+  unavailable: 503,
   sandbox_launch_failed: 502,
   internal: 500,
 };
