@@ -108,6 +108,8 @@ export const EventPayloads = {
   'spec.tickets_creation_completed': z.looseObject({ tickets_created: count, tasks_created: count, errors: z.array(z.string()) }),
   'spec.ticket_created': z.looseObject({ ticket_id: z.string(), title: z.string(), local_id: z.string().optional() }),
   'spec.task_created': z.looseObject({ task_id: z.string(), title: z.string(), ticket_id: z.string(), local_id: z.string().optional() }),
+  /** Review mode: the run stopped after `phase`; a person approves it (the next run starts at `next_phase`) or rejects it with a comment. */
+  'spec.awaiting_approval': z.looseObject({ phase: Phase, next_phase: Phase.nullable(), phases_completed: phases }),
   'agent.completed': z.looseObject({
     spec_id: z.string(),
     success: z.boolean(),
@@ -115,6 +117,8 @@ export const EventPayloads = {
     phases_completed: phases.optional(),
     failed_phase: Phase.nullable().optional(),
     error: z.string().optional(),
+    /** Set when a review gate stopped the run: the phase whose output waits for approval. */
+    awaiting_approval: Phase.optional(),
     /** The run's total over every phase and attempt. */
     usage: Usage.optional(),
     executor: z.string().optional(),

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpecEvent, phaseList, type PhaseData } from '@specline/protocol';
 import { createManualClock, type ManualClock } from './clock';
 import { cleanPhaseData, cleanRequirements, cleanTasks } from './evaluators/fixtures';
-import { MemoryReporter, deferred, hang, scriptedExecutor, type Step } from './machine/testkit';
+import { MemoryReporter, cleanOutputs, deferred, hang, scriptedExecutor, type Step } from './machine/testkit';
 import { runSpec, type RunSpecOptions } from './runSpec';
 import { LocalTicketSink } from './sinks/localSink';
 import type { ExecutionResult } from './types';
@@ -332,5 +332,92 @@ describe('runSpec: ticket sink errors', () => {
     expect(reporter.ofType('spec.ticket_created').map((e) => data(e)['ticket_id'])).toEqual(['local-ticket-1']);
     expect(reporter.types().slice(-4)).toEqual(['spec.sync_completed', 'spec.phase_completed', 'spec.execution_completed', 'agent.completed']);
     expectWellFormed(reporter.events);
+  });
+});
+
+describe('runSpec: review gates (approval_mode review)', () => {
+  it('stops after REQUIREMENTS with spec.awaiting_approval, no design yet, and one successful agent.completed', async () => {
+    const { run, executor } = start({}, { approvalMode: 'review' });
+    const result = await clock.settle(run);
+    expectWellFormed(reporter.events);
+    expect(result.success).toBe(true);
+    expect(result.awaitingApproval).toBe('requirements');
+    expect(result.phasesCompleted).toEqual(['explore', 'requirements']);
+    expect(executor.calls.map((c) => c.phase)).toEqual(['explore', 'requirements']);
+    expect(reporter.types()).not.toContain('spec.execution_completed');
+    const waiting = reporter.events.find((e) => e.event_type === 'spec.awaiting_approval');
+    expect(data(waiting)).toMatchObject({ phase: 'requirements', next_phase: 'design', phases_completed: ['explore', 'requirements'] });
+    expect(data(reporter.events.at(-1))).toMatchObject({ success: true, awaiting_approval: 'requirements' });
+  });
+
+  it('a run resumed at DESIGN stops again after DESIGN; one resumed at TASKS runs to the end', async () => {
+    const base = cleanPhaseData();
+    const context: PhaseData = { explore: base['explore']!, requirements: base['requirements']! };
+    const first = start({}, { approvalMode: 'review', phases: ['design', 'tasks', 'sync'], initialPhaseData: context });
+    const designRun = await clock.settle(first.run);
+    expect(designRun.awaitingApproval).toBe('design');
+    expect(first.executor.calls.map((c) => c.phase)).toEqual(['design']);
+    expect(reporter.types()).not.toContain('spec.ticket_created');
+
+    reporter = new MemoryReporter();
+    const second = start({}, { approvalMode: 'review', phases: ['tasks', 'sync'], initialPhaseData: { ...context, design: designRun.phaseData['design']! } });
+    const tasksRun = await clock.settle(second.run);
+    expect(tasksRun.success).toBe(true);
+    expect(tasksRun.awaitingApproval).toBeUndefined();
+    expect(reporter.types()).toContain('spec.execution_completed');
+    expect(reporter.types()).toContain('spec.ticket_created');
+  });
+
+  it('auto mode never stops at a gate', async () => {
+    const { run } = start({}, { approvalMode: 'auto' });
+    const result = await clock.settle(run);
+    expect(result.awaitingApproval).toBeUndefined();
+    expect(result.phasesCompleted).toEqual(phaseList());
+  });
+
+  it("a reviewer's rejection comment reaches the phase's first attempt as feedback, with the stored output to revise", async () => {
+    const stored = cleanRequirements();
+    const base = cleanPhaseData();
+    const { run, executor } = start({}, { phases: ['requirements'], initialPhaseData: { explore: base['explore']!, requirements: stored }, reviewFeedback: 'REQ-002 must cover API keys that are revoked' });
+    await clock.settle(run);
+    const call = executor.calls[0]!;
+    expect(call.phase).toBe('requirements');
+    expect(call.feedback?.text).toContain('REQ-002 must cover API keys that are revoked');
+    expect(call.feedback?.previousOutput).toEqual(stored);
+    const line = reporter.events.find((e) => e.event_type === 'spec.progress' && String(data(e)['message']).startsWith('Re-running requirements'));
+    expect(data(line)['review_comment']).toBe('REQ-002 must cover API keys that are revoked');
+  });
+});
+
+describe('runSpec: usage and executor fields', () => {
+  it('phase_completed carries executor, model and each attempt usage; agent.completed the run total', async () => {
+    const usage = { input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 50, cost_usd: 0.01 };
+    const bad = { ...cleanRequirements(), requirements: [] };
+    const executor = scriptedExecutor(
+      {
+        explore: [() => Promise.resolve({ output: cleanOutputs.explore(), usage })],
+        requirements: [() => Promise.resolve({ output: bad, usage }), () => Promise.resolve({ output: cleanRequirements(), usage })],
+      },
+      () => clock.now(),
+    );
+    const named = Object.assign(executor, { name: 'openai', model: 'fake-model' });
+    const result = await clock.settle(runSpec({ spec, cwd: dir, outputDir: join(dir, 'out'), executor: named, reporter, sink: new LocalTicketSink(), clock, phases: ['explore', 'requirements'] }));
+    expect(result.error).toBeUndefined();
+    const completed = reporter.events.filter((e) => e.event_type === 'spec.phase_completed');
+    expect(data(completed[1])).toMatchObject({ phase: 'requirements', executor: 'openai', model: 'fake-model', usage: { input_tokens: 200, output_tokens: 20, cache_read_input_tokens: 100 } });
+    expect(data(completed[1])['attempt_usage']).toEqual([usage, usage]);
+    expect(data(reporter.events.find((e) => e.event_type === 'spec.phase_retry'))['usage']).toEqual(usage);
+    expect(data(reporter.events.at(-1))).toMatchObject({ executor: 'openai', model: 'fake-model', usage: { input_tokens: 300, output_tokens: 30, cache_read_input_tokens: 150 } });
+    expect((data(reporter.events.at(-1))['usage'] as { cost_usd: number }).cost_usd).toBeCloseTo(0.03);
+  });
+
+  it('an error marked fatal fails the phase at once: one attempt, no phase_retry', async () => {
+    const fatal = Object.assign(new Error('OPENAI_API_KEY was rejected (401)'), { fatal: true });
+    const { run, executor } = start({ explore: [fatal] });
+    const result = await clock.settle(run);
+    expect(result.success).toBe(false);
+    expect(executor.calls).toHaveLength(1);
+    expect(reporter.types()).not.toContain('spec.phase_retry');
+    expect(result.error).toContain('OPENAI_API_KEY');
   });
 });

@@ -62,7 +62,19 @@ export interface RunSpecOptions {
   signal?: AbortSignal;
   /** The evaluator; defaults to this package's `evaluate`. */
   evaluate?: Evaluate;
+  /**
+   * `review`: the run stops after REQUIREMENTS and after DESIGN (when a later phase is in the list),
+   * emits `spec.awaiting_approval`, and ends with `agent.completed {success: true, awaiting_approval}`;
+   * a new run continues from the approved outputs. `auto` (default) runs straight through.
+   */
+  approvalMode?: ApprovalMode;
+  /** A reviewer's rejection of the first phase's stored output: its first attempt gets the comment as evaluator feedback. */
+  reviewFeedback?: string;
 }
+
+export type ApprovalMode = 'auto' | 'review';
+/** The phases a person approves in review mode. */
+export const REVIEW_GATES: readonly Phase[] = ['requirements', 'design'];
 
 export interface RunResult {
   success: boolean;
@@ -76,6 +88,8 @@ export interface RunResult {
   ticketCreation: { tickets_created: number; tasks_created: number; errors: string[] };
   /** Number of events emitted (the last one's seq). */
   events: number;
+  /** Set when a review gate stopped the run: the phase whose output waits for approval. */
+  awaitingApproval?: Phase;
 }
 
 const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -163,6 +177,7 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
       success: result.success,
       phase_data: result.phaseData,
       phases_completed: result.phasesCompleted,
+      ...(result.awaitingApproval ? { awaiting_approval: result.awaitingApproval } : {}),
       ...(runUsage ? { usage: runUsage } : {}),
       ...executorFields,
       ...(result.success ? {} : { failed_phase: result.failedPhase ?? null, error: result.error ?? 'failed' }),
@@ -184,7 +199,20 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
     return finish({ success: false, phaseData: initialData, phasesCompleted: [], failedPhase: null, failureReason: 'configuration', error: `bad configuration: ${config.error}` });
   }
 
-  let state: RunState = initialState(config.phases, initialData, config.maxAttempts);
+  const firstPhase = config.phases[0];
+  const reviewComment = options.reviewFeedback?.trim();
+  const initialFeedback =
+    reviewComment && firstPhase
+      ? {
+          attempt: 0,
+          score: 0,
+          text: `Reviewer's comment on the previous ${firstPhase} output: ${reviewComment}`,
+          problems: [{ path: firstPhase, message: reviewComment, severity: 'error' as const }],
+          previousOutput: initialData[firstPhase] ?? null,
+        }
+      : null;
+  const gates = options.approvalMode === 'review' ? REVIEW_GATES : [];
+  let state: RunState = initialState(config.phases, initialData, config.maxAttempts, gates, initialFeedback);
   const dispatch = (action: RunAction) => {
     state = reduce(state, action);
   };
@@ -219,7 +247,9 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
         'spec.progress',
         phase,
         retry
-          ? { message: `Retrying ${phase} with the evaluator's feedback and the previous output (attempt ${attempt}/${config.maxAttempts})`, eval_feedback: clip(retry.text || (retry.error ?? '')) }
+          ? retry.attempt === 0
+            ? { message: `Re-running ${phase} with the reviewer's comment and the previous output (attempt ${attempt}/${config.maxAttempts})`, eval_feedback: clip(retry.text), review_comment: clip(reviewComment ?? '') }
+            : { message: `Retrying ${phase} with the evaluator's feedback and the previous output (attempt ${attempt}/${config.maxAttempts})`, eval_feedback: clip(retry.text || (retry.error ?? '')) }
           : { message: `Starting ${phase} (attempt ${attempt}/${config.maxAttempts})` },
       );
       const attemptCtl = new AbortController();
@@ -328,6 +358,11 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
   }
 
   const failure = state.failure;
+  if (state.status === 'awaiting_approval' && state.awaiting) {
+    const next = state.phases[state.index] ?? null;
+    await emitter.emit('spec.awaiting_approval', state.awaiting, { phase: state.awaiting, next_phase: next, phases_completed: [...state.phasesCompleted] });
+    return finish({ success: true, phaseData: state.phaseData, phasesCompleted: state.phasesCompleted, awaitingApproval: state.awaiting });
+  }
   if (state.status === 'succeeded' || !failure) {
     await emitter.emit('spec.execution_completed', null, { phases_completed: [...state.phasesCompleted], markdown_artifacts: { ...markdownArtifacts }, ticket_creation: { ...ticketCreation } });
     return finish({ success: true, phaseData: state.phaseData, phasesCompleted: state.phasesCompleted });

@@ -6,7 +6,8 @@
 import type { Phase, PhaseData, PhaseFailureReason, Usage } from '@specline/protocol';
 import type { RetryFeedback } from '../types';
 
-export type RunStatus = 'running' | 'retrying' | 'succeeded' | 'failed';
+/** `awaiting_approval`: a review gate stopped the run after a phase; a person approves (next phase) or rejects (that phase again). */
+export type RunStatus = 'running' | 'retrying' | 'succeeded' | 'failed' | 'awaiting_approval';
 
 export interface RunFailure {
   /** The phase that failed; null when the run failed before any phase (bad configuration). */
@@ -34,6 +35,10 @@ export interface RunState {
   /** Usage summed over every attempt of the current phase (failed ones count too). */
   usage: Usage | undefined;
   failure: RunFailure | null;
+  /** Phases after which the run stops for a person's approval (review mode), when a phase follows them. */
+  gates: readonly Phase[];
+  /** The phase whose output waits for approval (status `awaiting_approval`). */
+  awaiting: Phase | null;
 }
 
 export type RunAction =
@@ -49,7 +54,12 @@ export type RunAction =
     }
   | { type: 'aborted'; reason: 'cancelled' | 'timeout'; error: string };
 
-export function initialState(phases: readonly Phase[], phaseData: PhaseData, maxAttempts: number): RunState {
+/**
+ * @param gates phases after which the run stops for approval (review mode: requirements and design);
+ *   a gate on the last phase of the list does not stop anything, there is nothing left to hold back.
+ * @param initialFeedback what the first attempt of the first phase is told (a reviewer's rejection comment).
+ */
+export function initialState(phases: readonly Phase[], phaseData: PhaseData, maxAttempts: number, gates: readonly Phase[] = [], initialFeedback: RetryFeedback | null = null): RunState {
   return {
     status: phases.length === 0 ? 'succeeded' : 'running',
     phases,
@@ -58,9 +68,11 @@ export function initialState(phases: readonly Phase[], phaseData: PhaseData, max
     maxAttempts,
     phaseData: { ...phaseData },
     phasesCompleted: [],
-    feedback: null,
+    feedback: initialFeedback,
     usage: undefined,
     failure: null,
+    gates,
+    awaiting: null,
   };
 }
 
@@ -95,9 +107,11 @@ export function reduce(state: RunState, action: RunAction): RunState {
       return { ...state, status: 'running', attempt: state.attempt + 1 };
     case 'attempt_passed': {
       const index = state.index + 1;
+      const gated = index < state.phases.length && state.gates.includes(phase);
       return {
         ...state,
-        status: index >= state.phases.length ? 'succeeded' : 'running',
+        status: index >= state.phases.length ? 'succeeded' : gated ? 'awaiting_approval' : 'running',
+        awaiting: gated ? phase : null,
         index,
         attempt: 0,
         phaseData: { ...state.phaseData, [phase]: action.output },

@@ -136,6 +136,8 @@ function summarize(type: KnownEventType, data: Record<string, unknown>, options:
       const tail = errors.length ? red(`; ${errors.length} errors: ${firstLine(errors[0])}`) : '';
       return `created ${num(data, 'tickets_created') ?? 0} tickets, ${num(data, 'tasks_created') ?? 0} tasks${tail}`;
     }
+    case 'spec.awaiting_approval':
+      return paint(`${str(data, 'phase')?.toUpperCase() ?? 'phase'} waits for approval${str(data, 'next_phase') ? `; ${str(data, 'next_phase')?.toUpperCase()} runs after it is approved` : ''}`, 'yellow', color);
     case 'spec.ticket_created':
       return `${str(data, 'ticket_id') ?? ''} ${str(data, 'title') ?? ''}`;
     case 'spec.task_created':

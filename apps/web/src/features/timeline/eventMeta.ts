@@ -7,6 +7,7 @@ import {
   CircleX,
   FileOutput,
   FileText,
+  Hand,
   Flag,
   HeartPulse,
   ListPlus,
@@ -55,6 +56,7 @@ export const EVENT_META: Record<KnownEventType, EventMeta> = {
   'spec.tickets_creation_completed': { label: 'Ticket creation completed', icon: TicketCheck, tone: 'success' },
   'spec.ticket_created': { label: 'Ticket created', icon: Ticket, tone: 'accent' },
   'spec.task_created': { label: 'Task created', icon: ListPlus, tone: 'accent' },
+  'spec.awaiting_approval': { label: 'Awaiting approval', icon: Hand, tone: 'warning' },
   'agent.completed': { label: 'Agent finished', icon: Bot, tone: 'success' },
 };
 

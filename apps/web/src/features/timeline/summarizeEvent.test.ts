@@ -36,6 +36,7 @@ const SAMPLES: Record<KnownEventType, { data: Record<string, unknown>; phase?: s
   'spec.tickets_creation_completed': { data: { tickets_created: 2, tasks_created: 12, errors: ['TKT-003: duplicate title'] }, summary: '2 tickets, 12 tasks created · 1 error: TKT-003: duplicate title' },
   'spec.ticket_created': { data: { ticket_id: 't-1', title: 'Token bucket store', local_id: 'TKT-001' }, summary: 'Token bucket store · TKT-001' },
   'spec.task_created': { data: { task_id: 'k-1', title: 'Write the Redis adapter', ticket_id: 't-1' }, summary: 'Write the Redis adapter' },
+  'spec.awaiting_approval': { data: { phase: 'requirements', next_phase: 'design', phases_completed: ['explore', 'requirements'] }, summary: 'Requirements waits for your approval · then Design' },
   'agent.completed': { data: { spec_id: 's', success: true, phase_data: {}, phases_completed: ['explore', 'requirements', 'design', 'tasks', 'sync'] }, summary: 'succeeded · 5 phases completed' },
 };
 

@@ -131,12 +131,18 @@ function summarizeKnown(type: KnownEventType, data: Record<string, unknown>, pha
       return join(str(data, 'title'), str(data, 'local_id'));
     case 'spec.task_created':
       return join(str(data, 'title'), str(data, 'local_id'));
+    case 'spec.awaiting_approval': {
+      const next = phaseName(data['next_phase']);
+      return join(`${phaseName(data['phase']) ?? 'phase'} waits for your approval`, next && `then ${next}`);
+    }
     case 'agent.completed': {
       if (data['success'] === false) {
         const where = phaseName(data['failed_phase']);
         return join(`failed: ${str(data, 'error') ?? 'no error given'}`, where && `in ${where}`);
       }
       const done = list(data, 'phases_completed');
+      const awaiting = phaseName(data['awaiting_approval']);
+      if (awaiting) return join(`stopped for approval of ${awaiting}`, done && `${plural(done.length, 'phase')} completed`);
       return join('succeeded', done && `${plural(done.length, 'phase')} completed`);
     }
   }
