@@ -14,6 +14,7 @@ import type {
   RegisterBody,
   SyncBody,
   UpdateCriterionBody,
+  UpdateProjectBody,
   UpdateRequirementBody,
   UpdateSpecBody,
   UpdateSpecTaskBody} from '@specline/protocol';
@@ -219,6 +220,8 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       list: (params: PageParams = {}, signal?: AbortSignal) => json(ProjectList, 'GET', '/projects', { query: { ...params }, signal }),
       create: (body: z.input<typeof CreateProjectBody>) => json(Project, 'POST', '/projects', { body }),
       get: (projectId: string, signal?: AbortSignal) => json(Project, 'GET', `/projects/${seg(projectId)}`, { signal }),
+      /** Owner only. Any subset of name, repository and model settings; `model_settings.api_key: null` removes the key. */
+      update: (projectId: string, body: z.input<typeof UpdateProjectBody>) => json(Project, 'PATCH', `/projects/${seg(projectId)}`, { body }),
       members: (projectId: string, signal?: AbortSignal) => json(MemberList, 'GET', `/projects/${seg(projectId)}/members`, { signal }),
       addMember: (projectId: string, body: z.input<typeof AddMemberBody>) => json(ProjectMember, 'POST', `/projects/${seg(projectId)}/members`, { body }),
       removeMember: (projectId: string, userId: string) => empty('DELETE', `/projects/${seg(projectId)}/members/${seg(userId)}`),
