@@ -33,6 +33,18 @@ export const projects = pgTable('projects', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdBy: text('created_by').notNull().references(() => users.id),
+  /** The connected repository (any git URL, `file://` included), or null: runs then plan from the request alone. */
+  repoUrl: text('repo_url'),
+  /** Branch, tag or commit to explore; null → the repository's default branch. */
+  repoRef: text('repo_ref'),
+  /** Model settings; null → the server-wide default. */
+  modelExecutor: text('model_executor'),
+  modelName: text('model_name'),
+  modelBaseUrl: text('model_base_url'),
+  /** The API key, AES-256-GCM under the server's secret key (`services/secretBox.ts`); never the plaintext. */
+  modelApiKeyEnc: text('model_api_key_enc'),
+  /** Last four characters of the key: all the API ever shows of it. */
+  modelApiKeyLast4: text('model_api_key_last4'),
   createdAt: created(),
   updatedAt: updated(),
 });
@@ -73,7 +85,9 @@ export const specs = pgTable(
     lastError: text('last_error'),
     archived: boolean('archived').notNull().default(false),
     archivedAt: time('archived_at'),
-    usage: jsonb('usage').$type<{ input_tokens: number; output_tokens: number; cost_usd: number }>(),
+    usage: jsonb('usage').$type<{ input_tokens: number; output_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number; cost_usd: number }>(),
+    /** The commit the latest run explored (a checkout of the project's repository), or null. */
+    repoCommit: text('repo_commit'),
     specContext: jsonb('spec_context').$type<Record<string, unknown>>(),
     /** Highest `spec_seq` assigned; advanced under the row lock, so sequences are gap-free. */
     lastSpecSeq: bigint('last_spec_seq', { mode: 'number' }).notNull().default(0),
