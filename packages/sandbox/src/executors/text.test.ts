@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clauseFacts, featurePhrase, featureWords, outOfScopeText, splitClauses } from './text';
+import { capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, splitClauses, truncate } from './text';
 
 describe('splitClauses', () => {
   it('splits "X and <verb> Y" into two clauses but keeps noun lists together', () => {
@@ -35,5 +35,34 @@ describe('feature naming', () => {
     expect(featurePhrase('Add rate limiting to the public API')).toBe('rate limiting to the public API');
     expect(featureWords('Add rate limiting to the public API')).toEqual(['rate', 'limiting']);
     expect(featureWords('Support CSV export of reports', 3)).toEqual(['csv', 'export', 'reports']);
+  });
+});
+
+describe('text defects seen on real requests', () => {
+  it('keeps e.g./i.e. and the dates after them inside one clause, and YYYY-MM-DD is no header', () => {
+    expect(splitClauses('Reports accept dates as YYYY-MM-DD, e.g. 2026-01-31. Older dates are refused')).toEqual(['Reports accept dates as YYYY-MM-DD, e.g. 2026-01-31', 'Older dates are refused']);
+    expect(clauseFacts('Reports accept dates as YYYY-MM-DD, e.g. 2026-01-31').headers).toEqual([]);
+    expect(clauseFacts('Send X-Request-Id and Retry-After').headers).toEqual(['X-Request-Id', 'Retry-After']);
+  });
+
+  it('drops sentence punctuation after a route path', () => {
+    expect(clauseFacts('Add POST /password-recovery/{email}.').routes).toEqual([{ method: 'POST', path: '/password-recovery/{email}' }]);
+    expect(clauseFacts('Call GET /api/v1/items/, then stop').routes).toEqual([{ method: 'GET', path: '/api/v1/items/' }]);
+  });
+
+  it('truncates at a word boundary, never mid-word', () => {
+    expect(truncate('Let owners book visits for their pets online from the owner page', 30)).toBe('Let owners book visits for…');
+    expect(truncate('short', 30)).toBe('short');
+    const cut = truncate('Administrators can deactivate accounts permanently', 20);
+    expect(cut).toBe('Administrators can…');
+  });
+
+  it('leaves date and format tokens alone when changing case', () => {
+    expect(capitalize('yyyy-mm-dd is the format')).toBe('yyyy-mm-dd is the format');
+    expect(capitalize('2026-01-31 is the last day')).toBe('2026-01-31 is the last day');
+    expect(capitalize('users must confirm')).toBe('Users must confirm');
+    expect(lowerFirst('YYYY-MM-DD dates')).toBe('YYYY-MM-DD dates');
+    expect(lowerFirst('PostController answers')).toBe('PostController answers');
+    expect(lowerFirst('Users must confirm')).toBe('users must confirm');
   });
 });

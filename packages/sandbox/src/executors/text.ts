@@ -18,17 +18,28 @@ export const CLAUSE_VERBS: ReadonlySet<string> = new Set([
 const LEADING_TITLE_VERBS = /^(add|adds|adding|implement|implements|create|build|support|introduce|enable|allow|provide|make|improve|refactor|fix|update|design|extend|rework)\s+/i;
 const STOPWORDS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'to', 'of', 'for', 'on', 'in', 'with', 'and', 'or', 'by', 'per', 'from', 'into', 'at', 'as', 'our', 'new', 'public', 'all', 'each', 'every', 'its', 'their', 'be', 'is']);
 
+/** Upper-cases the first letter of a plain word; a leading code, date or format token (`yyyy-mm-dd`, `2026-01-31`, `camelCase`) is left as written. */
 export function capitalize(text: string): string {
+  const first = /^\S*/.exec(text)?.[0] ?? '';
+  if (!/^[a-z][a-z']*[.,;:!?]?$/.test(first)) return text;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Lower-cases the first letter unless the first word is an acronym (`API`, `CSV`). */
+/** Lower-cases the first letter of a plain capitalised word; acronyms (`API`), format tokens (`YYYY-MM-DD`) and code names (`PostController`) are kept. */
 export function lowerFirst(text: string): string {
-  return /^[A-Z]{2}/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+  const first = /^\S*/.exec(text)?.[0] ?? '';
+  if (!/^[A-Z][a-z']*[.,;:!?]?$/.test(first)) return text;
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** Shortens to at most `max` characters at a word boundary (never mid-word), ending with `…`. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+  if (text.length <= max) return text;
+  const room = text.slice(0, max - 1);
+  // The cut falls between words when the next character is a space; else back up to the last space.
+  const atBoundary = /\s/.test(text.charAt(max - 1)) ? room : room.slice(0, Math.max(room.lastIndexOf(' '), 0));
+  const head = (atBoundary.trim() === '' ? room : atBoundary).replace(/[\s,;:.(\[{-]+$/, '');
+  return `${head}…`;
 }
 
 /** Collapses whitespace and drops a trailing period. */
@@ -45,6 +56,10 @@ export function startsWithVerb(text: string): boolean {
   return CLAUSE_VERBS.has(word) || (word.endsWith('s') && CLAUSE_VERBS.has(word.slice(0, -1)));
 }
 
+/** Abbreviations whose dot ends no sentence ("e.g. 2026-01-31", "i.e. the owner"). */
+const ABBREVIATIONS = ['e\\.g', 'E\\.g', 'i\\.e', 'I\\.e', 'vs', 'cf', 'approx', 'incl', 'esp', 'resp', 'Mr', 'Mrs', 'Ms', 'Dr', 'No', 'Nr', 'St'];
+const SENTENCE_BREAK = new RegExp(`(?<=[.!?])(?<!\\b(?:${ABBREVIATIONS.join('|')})\\.)\\s+(?=[A-Z0-9"'(])`);
+
 /**
  * Splits a description into clauses: sentences, bullet lines, `;`-separated parts, and `and`/`,`
  * joins whose second part starts with a verb ("Limit X and return 429" → two clauses; "read and
@@ -55,7 +70,7 @@ export function splitClauses(description: string): string[] {
   const lines = description.split(/\r?\n/).map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, '').trim());
   for (const line of lines) {
     if (line === '') continue;
-    for (const sentence of line.split(/(?<=[.!?])\s+(?=[A-Z0-9"'(])/)) {
+    for (const sentence of line.split(SENTENCE_BREAK)) {
       for (const part of sentence.split(/;\s*/)) {
         const pieces = part.split(/,?\s+(?:and(?:\s+then)?|then|but)\s+|,\s+/i);
         // Re-join pieces that are not clauses of their own (lists of nouns, "read and write").
@@ -136,13 +151,24 @@ export interface ClauseFacts {
   limit?: { subject: string; quota: string };
 }
 
+/** A date/time format token (`YYYY-MM-DD`, `HH-MM`, `DD-MM-YYYY`): not a header name. */
+export function isFormatToken(token: string): boolean {
+  return /^(?:Y{2,4}|M{1,2}|D{1,2}|H{1,2}|S{1,2})(?:[-/:.](?:Y{2,4}|M{1,2}|D{1,2}|H{1,2}|S{1,2}))+$/i.test(token);
+}
+
+/** A route path as stated, without the sentence punctuation that followed it (`/password-recovery/{email}.` → `/password-recovery/{email}`). */
+export function routePath(path: string): string {
+  const trimmed = path.replace(/[.,;:]+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
 const UNIT = '(?:requests?|calls?|attempts?|messages?|items?|records?|rows?|bytes?|kb|mb|gb|characters?|chars?|files?|users?|events?|retries|times|ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|%|percent)';
 
 export function clauseFacts(clause: string): ClauseFacts {
   const quantities = [...clause.matchAll(new RegExp(`\\b\\d[\\d,.]*\\s*${UNIT}(?:\\s+(?:per|a|an|each|every)\\s+(?:second|minute|hour|day|week|month))?\\b`, 'gi'))].map((m) => m[0]);
   const statuses = [...clause.matchAll(/\b(?:return(?:s|ing)?|respond(?:s|ing)?(?:\s+with)?|status(?:\s+code)?|HTTP|with|code|answer(?:s)?)\s+(?:an?\s+|the\s+|HTTP\s+|status\s+)*([1-5][0-9]{2})\b/gi)].map((m) => Number(m[1]));
-  const headers = [...clause.matchAll(/\b([A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)\b/g)].map((m) => m[1]!).filter((h) => !/^[A-Z]+-\d+$/.test(h));
-  const routes = [...clause.matchAll(/\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[\w/{}:.-]*)/g)].map((m) => ({ method: m[1]!, path: m[2]! }));
+  const headers = [...clause.matchAll(/\b([A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)\b/g)].map((m) => m[1]!).filter((h) => !/^[A-Z]+-\d+$/.test(h) && !isFormatToken(h));
+  const routes = [...clause.matchAll(/\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[\w/{}<>:.*-]*)/g)].map((m) => ({ method: m[1]!, path: routePath(m[2]!) }));
   const limitMatch = /\blimits?\s+(?:each\s+|every\s+|the\s+)?(.+?)\s+to\s+(?:at most\s+)?(\d.+)$/i.exec(clause);
   return {
     quantities: [...new Set(quantities)],
