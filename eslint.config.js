@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-types/**', 'apps/web/dist/**', 'test-results/**', 'playwright-report/**', '.specline/**', '**/*.js', '**/*.mjs', '!eslint.config.js', 'apps/server/drizzle/**', '**/.scratch/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/dist-types/**', 'apps/web/dist/**', 'test-results/**', 'playwright-report/**', '.specline/**', '**/*.js', '**/*.mjs', '!eslint.config.js', 'apps/server/drizzle/**', '**/.scratch/**', 'packages/sandbox/fixtures/repos/**', 'examples/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

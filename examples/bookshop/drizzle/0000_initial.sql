@@ -1,0 +1,10 @@
+CREATE TYPE "order_status" AS ENUM ('pending', 'paid', 'shipped', 'delivered', 'cancelled');
+CREATE TYPE "payment_status" AS ENUM ('authorized', 'captured', 'failed');
+CREATE TABLE "authors" ("id" serial PRIMARY KEY, "name" varchar(200) NOT NULL, "bio" text);
+CREATE TABLE "books" ("id" serial PRIMARY KEY, "isbn" varchar(13) NOT NULL, "title" varchar(300) NOT NULL, "author_id" integer NOT NULL REFERENCES "authors"("id"), "price_cents" integer NOT NULL, "stock" integer NOT NULL DEFAULT 0, "published" boolean NOT NULL DEFAULT true, "created_at" timestamp NOT NULL DEFAULT now());
+CREATE UNIQUE INDEX "books_isbn_idx" ON "books" ("isbn");
+CREATE TABLE "customers" ("id" serial PRIMARY KEY, "email" varchar(320) NOT NULL UNIQUE, "name" varchar(200) NOT NULL, "password_hash" text NOT NULL, "is_admin" boolean NOT NULL DEFAULT false, "created_at" timestamp NOT NULL DEFAULT now());
+CREATE TABLE "cart_items" ("id" serial PRIMARY KEY, "customer_id" integer NOT NULL REFERENCES "customers"("id"), "book_id" integer NOT NULL REFERENCES "books"("id"), "quantity" integer NOT NULL);
+CREATE TABLE "orders" ("id" serial PRIMARY KEY, "customer_id" integer NOT NULL REFERENCES "customers"("id"), "status" "order_status" NOT NULL DEFAULT 'pending', "total_cents" integer NOT NULL, "shipping_address" text NOT NULL, "created_at" timestamp NOT NULL DEFAULT now(), "shipped_at" timestamp, "delivered_at" timestamp);
+CREATE TABLE "order_items" ("id" serial PRIMARY KEY, "order_id" integer NOT NULL REFERENCES "orders"("id"), "book_id" integer NOT NULL REFERENCES "books"("id"), "quantity" integer NOT NULL, "unit_price_cents" integer NOT NULL);
+CREATE TABLE "payments" ("id" serial PRIMARY KEY, "order_id" integer NOT NULL REFERENCES "orders"("id"), "provider_charge_id" varchar(100) NOT NULL, "amount_cents" integer NOT NULL, "status" "payment_status" NOT NULL, "created_at" timestamp NOT NULL DEFAULT now());
