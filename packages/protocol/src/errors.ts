@@ -21,6 +21,7 @@ export const ErrorCode = {
   not_running: 'not_running',
   precondition_failed: 'precondition_failed',
   idempotency_conflict: 'idempotency_conflict',
+  repo_not_allowed: 'repo_not_allowed',
   rate_limited: 'rate_limited',
   shutting_down: 'shutting_down',
   unavailable: 'unavailable',

@@ -23,6 +23,7 @@ export const STATUS: Record<ErrorCode, number> = {
   not_running: 409,
   precondition_failed: 409,
   idempotency_conflict: 422,
+  repo_not_allowed: 422,
   rate_limited: 429,
   shutting_down: 503,
   unavailable: 503,
