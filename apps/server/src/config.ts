@@ -1,5 +1,6 @@
 /** The only reader of `process.env` in the server. Validated once at start, with messages naming the bad setting. */
 import path from 'node:path';
+import { EXECUTORS, type ExecutorName } from '@specline/protocol';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -24,6 +25,20 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   /** Lifetime of one SSE connection; clients resume from Last-Event-ID. 0 = unlimited. */
   SSE_MAX_STREAM_SECONDS: z.coerce.number().min(0).default(0),
+  /** Directories (separated by `:`) under which local paths and `file://` repository URLs are allowed. */
+  SPECLINE_REPO_ROOTS: z.string().default(''),
+  SPECLINE_ALLOW_REMOTE_REPOS: bool.default(true),
+  /** Limit of one git clone/fetch/checkout of a run's repository. */
+  SPECLINE_GIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(300),
+  /** Key of the stored API keys: 32 bytes as base64 or hex, or a passphrase. Unset → generated into the data directory. */
+  SPECLINE_SECRET_KEY: z.string().min(16, 'SPECLINE_SECRET_KEY must be at least 16 characters').optional(),
+  /** Server-wide model defaults (a project's or a launch's settings win). */
+  SPEC_EXECUTOR: z.enum(EXECUTORS, { error: `SPEC_EXECUTOR must be one of ${EXECUTORS.join(', ')}` }).optional(),
+  SPEC_MODEL: z.string().trim().min(1).optional(),
+  ANTHROPIC_API_KEY: z.string().trim().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'ANTHROPIC_BASE_URL must be an http(s) URL' }).optional(),
+  OPENAI_API_KEY: z.string().trim().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'OPENAI_BASE_URL must be an http(s) URL' }).optional(),
 });
 
 export interface Config {
@@ -41,6 +56,10 @@ export interface Config {
     provider: 'local' | 'none';
     heartbeatIntervalSeconds: number;
     missedHeartbeats: number;
+    /**
+     * Operator override (`SANDBOX_WORKDIR`): runs of projects WITHOUT a repository explore this directory
+     * instead of an empty one. Unset (the default) → such runs get an empty directory and `SPEC_NO_REPO=1`.
+     */
     workdir: string | undefined;
     /**
      * Environment of a sandbox child besides its run variables: PATH, HOME, TMPDIR, LANG, LC_ALL, TZ
@@ -53,6 +72,28 @@ export interface Config {
   cookieSecure: boolean;
   webDist: string | undefined;
   streams: { maxStreamSeconds: number };
+  repos: {
+    /** Resolved (realpath when it exists) roots for local repositories; the demo's example directory is added at start. */
+    roots: string[];
+    allowRemote: boolean;
+    gitTimeoutSeconds: number;
+  };
+  /** `undefined` → a key is generated and kept in `<dataDir>/secret-key` (0600). */
+  secretKey: string | undefined;
+  /** Server-wide model defaults. */
+  models: ModelDefaults;
+}
+
+export interface ProviderDefaults {
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+}
+
+export interface ModelDefaults {
+  executor: ExecutorName | undefined;
+  model: string | undefined;
+  anthropic: ProviderDefaults;
+  openai: ProviderDefaults;
 }
 
 const SANDBOX_PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
@@ -99,5 +140,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE,
     webDist: e.WEB_DIST,
     streams: { maxStreamSeconds: e.SSE_MAX_STREAM_SECONDS },
+    repos: {
+      roots: e.SPECLINE_REPO_ROOTS.split(path.delimiter)
+        .map((r) => r.trim())
+        .filter((r) => r !== '')
+        .map((r) => path.resolve(r)),
+      allowRemote: e.SPECLINE_ALLOW_REMOTE_REPOS,
+      gitTimeoutSeconds: e.SPECLINE_GIT_TIMEOUT_SECONDS,
+    },
+    secretKey: e.SPECLINE_SECRET_KEY,
+    models: {
+      executor: e.SPEC_EXECUTOR,
+      model: e.SPEC_MODEL,
+      anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
+    },
   };
 }
