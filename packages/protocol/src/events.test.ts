@@ -34,7 +34,9 @@ describe('SpecEvent', () => {
   });
 
   it('has a payload schema for every catalogue type of DESIGN §3', () => {
-    expect(KNOWN_EVENT_TYPES).toHaveLength(21);
+    // DESIGN §3's 21, plus spec.awaiting_approval (review gates).
+    expect(KNOWN_EVENT_TYPES).toHaveLength(22);
+    expect(KNOWN_EVENT_TYPES).toContain('spec.awaiting_approval');
     expect(KNOWN_EVENT_TYPES).toContain('agent.completed');
   });
 

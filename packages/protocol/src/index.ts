@@ -3,6 +3,7 @@ export * from './ids';
 export * from './outputs';
 export * from './events';
 export * from './ingest';
+export * from './legacy';
 export * from './errors';
 export * from './api';
 export * from './stream';

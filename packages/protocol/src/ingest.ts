@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_LIMITS, EventPayloads, EventTimestamp, EventType, SpecEvent, isKnownEventType } from './events';
+import { adaptLegacyEvent } from './legacy';
 import { Phase } from './phases';
 
 export const EventSource = z.enum(['agent', 'worker', 'system']);
@@ -85,24 +86,26 @@ export function normalizeEvent(raw: unknown, index: number, prefix: string, issu
   if ('event_data' in raw) {
     const parsed = LegacyWireEvent.safeParse(raw);
     if (!parsed.success) return void collect(parsed.error);
-    // spec_id is lifted out; phase is kept in the payload too, where phase events carry it.
-    const { spec_id, ...data } = parsed.data.event_data;
-    const phase = data['phase'];
-    const phaseResult = Phase.nullable().optional().safeParse(phase);
+    // spec_id is lifted out (agent.completed keeps it in its payload); phase is kept in the payload too.
+    const { spec_id, ...rawData } = parsed.data.event_data;
+    const phaseResult = Phase.nullable().optional().safeParse(rawData['phase']);
     if (!phaseResult.success) issues.push({ index, path: pathString(prefix, ['event_data', 'phase']), message: 'unknown phase' });
     if (spec_id !== undefined && typeof spec_id !== 'string') {
       issues.push({ index, path: pathString(prefix, ['event_data', 'spec_id']), message: 'expected a string' });
     }
-    validatePayload(parsed.data.event_type, data, pathString(prefix, ['event_data']), index, issues);
+    if (issues.length > before) return undefined;
+    const specId = typeof spec_id === 'string' ? spec_id : null;
+    const adapted = adaptLegacyEvent(parsed.data.event_type, phaseResult.data ?? null, rawData, specId);
+    validatePayload(adapted.event_type, adapted.data, pathString(prefix, ['event_data']), index, issues);
     if (issues.length > before) return undefined;
     return {
       event_id: null,
       seq: null,
-      event_type: parsed.data.event_type,
+      event_type: adapted.event_type,
       timestamp: null,
-      spec_id: typeof spec_id === 'string' ? spec_id : null,
-      phase: phaseResult.data ?? null,
-      data,
+      spec_id: specId,
+      phase: adapted.phase,
+      data: adapted.data,
       source: parsed.data.source,
       shape: 'legacy',
     };
@@ -120,17 +123,17 @@ export function normalizeEvent(raw: unknown, index: number, prefix: string, issu
 
   const parsed = PlainEvent.safeParse(raw);
   if (!parsed.success) return void collect(parsed.error);
-  const data = parsed.data.data ?? {};
-  validatePayload(parsed.data.event_type, data, pathString(prefix, ['data']), index, issues);
+  const adapted = adaptLegacyEvent(parsed.data.event_type, parsed.data.phase ?? null, parsed.data.data ?? {}, parsed.data.spec_id ?? null);
+  validatePayload(adapted.event_type, adapted.data, pathString(prefix, ['data']), index, issues);
   if (issues.length > before) return undefined;
   return {
     event_id: null,
     seq: null,
-    event_type: parsed.data.event_type,
+    event_type: adapted.event_type,
     timestamp: parsed.data.timestamp ?? null,
     spec_id: parsed.data.spec_id ?? null,
-    phase: parsed.data.phase ?? null,
-    data,
+    phase: adapted.phase,
+    data: adapted.data,
     source: parsed.data.source ?? 'agent',
     shape: 'plain',
   };
