@@ -33,6 +33,8 @@ export interface LegacyAdapted {
   data: Record<string, unknown>;
 }
 
+/** An id the producer sent as a string or a number; anything else is not an id. */
+const idText = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const sumCounts = (data: Record<string, unknown>, keys: readonly string[]): number | undefined => {
@@ -92,12 +94,12 @@ export function adaptLegacyEvent(eventType: string, phase: Phase | null, input: 
       break;
     }
     case 'spec.ticket_created':
-      if (data['ticket_id'] === undefined && data['api_id'] !== undefined) data['ticket_id'] = String(data['api_id']);
+      if (data['ticket_id'] === undefined && idText(data['api_id'])) data['ticket_id'] = idText(data['api_id']);
       if (data['title'] === undefined) data['title'] = typeof data['local_id'] === 'string' ? data['local_id'] : '';
       break;
     case 'spec.task_created':
-      if (data['task_id'] === undefined && data['api_id'] !== undefined) data['task_id'] = String(data['api_id']);
-      if (data['ticket_id'] === undefined && data['ticket_api_id'] !== undefined) data['ticket_id'] = String(data['ticket_api_id']);
+      if (data['task_id'] === undefined && idText(data['api_id'])) data['task_id'] = idText(data['api_id']);
+      if (data['ticket_id'] === undefined && idText(data['ticket_api_id'])) data['ticket_id'] = idText(data['ticket_api_id']);
       if (data['title'] === undefined) data['title'] = typeof data['local_id'] === 'string' ? data['local_id'] : '';
       break;
     case 'spec.execution_completed':
