@@ -6,6 +6,8 @@ import { cn } from '../../lib/cn';
 import { StepIcon } from '../phases/PhaseProgress';
 import { derivePhaseSteps } from '../phases/phaseSteps';
 import { EventTimeline } from '../timeline/EventTimeline';
+import { costBreakdown } from './cost';
+import { CostPanel } from './CostPanel';
 import { executionMetrics } from './executionMetrics';
 import { useLiveSpec } from './useLiveSpec';
 
@@ -36,11 +38,12 @@ function LastError({ spec }: { spec: Spec }) {
 
 /**
  * The Execution tab: task progress, criteria met, attempts per phase, usage, the last error of a failed run,
- * and the live EventTimeline. Keeps the spec fresh from the run's events (and toasts transitions) while open.
+ * the Cost panel (who wrote each phase, tokens and cost) and the live EventTimeline. Keeps the spec fresh from the run's events (and toasts transitions) while open.
  */
 export function ExecutionPanel({ spec, timelineHeight }: { spec: Spec; timelineHeight?: number }) {
   useLiveSpec(spec.id);
   const metrics = executionMetrics(spec);
+  const cost = costBreakdown(spec);
   const { tasks, criteria } = metrics;
   return (
     <div className="flex flex-col gap-4" data-testid="execution-panel">
@@ -74,10 +77,11 @@ export function ExecutionPanel({ spec, timelineHeight }: { spec: Spec; timelineH
             ))}
           </ul>
         </MetricCard>
-        <MetricCard testId="metric-usage" title="Cost and usage" value={metrics.usage ? metrics.usage.cost : 'Not reported'}>
+        <MetricCard testId="metric-usage" title="Cost and usage" value={metrics.usage?.cost ?? cost.total?.cost ?? 'Not reported'}>
           {metrics.usage && <p className="mt-1 text-xs text-slate-600">{metrics.usage.tokens} tokens</p>}
         </MetricCard>
       </div>
+      <CostPanel spec={spec} breakdown={cost} />
       <EventTimeline specId={spec.id} isExecuting={spec.status === 'executing'} height={timelineHeight} />
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Spec } from '@specline/protocol';
 import { derivePhaseSteps, type PhaseStep, type StepState } from '../phases/phaseSteps';
+import { formatCost } from './cost';
 
 export interface TaskProgress {
   total: number;
@@ -68,7 +69,7 @@ export function executionMetrics(spec: Spec): ExecutionMetrics {
     text: step.attempt ? (step.maxAttempts ? `${step.attempt}/${step.maxAttempts}` : String(step.attempt)) : '—',
   }));
   const usage = spec.usage
-    ? { cost: `$${spec.usage.cost_usd.toFixed(spec.usage.cost_usd < 1 ? 3 : 2)}`, tokens: `${compact.format(spec.usage.input_tokens)} in · ${compact.format(spec.usage.output_tokens)} out` }
+    ? { cost: formatCost(spec.usage.cost_usd), tokens: `${compact.format(spec.usage.input_tokens)} in · ${compact.format(spec.usage.output_tokens)} out` }
     : null;
   return { tasks: taskProgress(spec.tasks), criteria: criteriaProgress(spec.requirements), attempts, usage };
 }

@@ -16,6 +16,7 @@ import {
 } from 'lucide-react';
 import type { Phase } from '@specline/protocol';
 import { cn } from '../../lib/cn';
+import { writtenBySentence } from './executors';
 import { derivePhaseSteps, type PhaseSource, type PhaseStep, type StepState } from './phaseSteps';
 
 export const PHASE_ICONS: Record<Phase, LucideIcon> = {
@@ -53,12 +54,14 @@ export function StepIcon({ step, className }: { step: PhaseStep; className?: str
 }
 
 function StepTooltip({ step }: { step: PhaseStep }) {
+  const writtenBy = writtenBySentence(step.executor, step.model);
   return (
     <Tooltip.Portal>
       <Tooltip.Content side="bottom" sideOffset={6} className="z-50 max-w-xs rounded-md bg-slate-900 px-3 py-2 text-xs text-white shadow-lg">
         <p className="font-semibold">{step.label}</p>
         <p className="mt-0.5 text-slate-200">{step.description}</p>
         <p className="mt-1">Status: {step.stateText}</p>
+        {writtenBy && <p className="mt-1 text-slate-200">{writtenBy}</p>}
         {step.error && <p className="mt-1 break-words text-red-200">{step.error}</p>}
         <Tooltip.Arrow className="fill-slate-900" />
       </Tooltip.Content>

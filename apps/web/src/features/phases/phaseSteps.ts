@@ -17,6 +17,9 @@ export interface PhaseStep {
   score: number | null;
   reason: string | null;
   error: string | null;
+  /** Who wrote the output (`planner`, `anthropic`, `openai`) and with which model; null until reported. */
+  executor: string | null;
+  model: string | null;
   /** Short state in words: "Retrying · attempt 2/3", "Passed · score 0.92". */
   stateText: string;
   /** True for the step the run is on now (running or retrying). */
@@ -88,8 +91,8 @@ function stateText(step: Omit<PhaseStep, 'stateText' | 'current'>): string {
   }
 }
 
-function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 'attempt' | 'maxAttempts' | 'score' | 'reason' | 'error'> {
-  if (!status) return { state: 'pending', attempt: null, maxAttempts: null, score: null, reason: null, error: null };
+function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 'attempt' | 'maxAttempts' | 'score' | 'reason' | 'error' | 'executor' | 'model'> {
+  if (!status) return { state: 'pending', attempt: null, maxAttempts: null, score: null, reason: null, error: null, executor: null, model: null };
   return {
     state: status.state,
     attempt: status.attempt > 0 ? status.attempt : null,
@@ -97,6 +100,9 @@ function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 
     score: status.eval_score,
     reason: status.reason,
     error: status.error,
+    // Absent on a server from before model executors: treated as not reported.
+    executor: status.executor ?? null,
+    model: status.model ?? null,
   };
 }
 

@@ -8,6 +8,8 @@ import { Spinner } from '../../components/ui/Spinner';
 import { useApi } from '../../lib/api';
 import { formatFull, formatRelative } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
+import { formatCost } from '../execution/cost';
+import { PLANNER_SENTENCE, specAuthorship, type Authorship } from '../phases/executors';
 import { PhaseProgressInline } from '../phases/PhaseProgress';
 import { TicketStatusBadge } from '../tickets/TicketList';
 import { SpecStatusBadge } from './SpecStatusBadge';
@@ -38,10 +40,30 @@ function Time({ iso }: { iso: string }) {
   );
 }
 
+/** A commit as people quote it: its first 7 characters (a non-hex ref is shown whole). */
+export function shortSha(commit: string): string {
+  return /^[0-9a-f]{8,}$/i.test(commit) ? commit.slice(0, 7) : commit;
+}
+
+/** The "Written by" value for a model-written spec; the planner gets its own sentence (see below). */
+function authorshipText(authorship: Authorship): string | null {
+  switch (authorship.kind) {
+    case 'unknown':
+    case 'planner':
+      return null;
+    case 'single':
+      return authorship.label;
+    case 'mixed':
+      return authorship.labels.join(', ');
+  }
+}
+
 /** Metadata, phase summary, linked tickets, recent versions with the full history. */
 export function SpecSidebar({ spec }: { spec: Spec }) {
   const api = useApi();
   const [historyOpen, setHistoryOpen] = useState(false);
+  const authorship = specAuthorship(spec.phases, spec.phase_status);
+  const writtenBy = authorshipText(authorship);
   const tickets = useQuery({ queryKey: queryKeys.specs.linkedTickets(spec.id), queryFn: ({ signal }) => api.specs.linkedTickets(spec.id, signal) });
   const versions = useQuery({ queryKey: queryKeys.specs.versions(spec.id, RECENT), queryFn: ({ signal }) => api.specs.versions(spec.id, RECENT, signal) });
 
@@ -69,11 +91,33 @@ export function SpecSidebar({ spec }: { spec: Spec }) {
             <>
               <dt className="text-slate-500">Usage</dt>
               <dd>
-                {(spec.usage.input_tokens + spec.usage.output_tokens).toLocaleString()} tokens · ${spec.usage.cost_usd.toFixed(2)}
+                {(spec.usage.input_tokens + spec.usage.output_tokens).toLocaleString()} tokens · {formatCost(spec.usage.cost_usd)}
+              </dd>
+            </>
+          ) : null}
+          {writtenBy ? (
+            <>
+              <dt className="text-slate-500">Written by</dt>
+              <dd data-testid="sidebar-written-by">{writtenBy}</dd>
+            </>
+          ) : null}
+          {spec.repo_commit ? (
+            <>
+              <dt className="text-slate-500">Commit</dt>
+              <dd>
+                <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs text-slate-800" title={`Explored commit ${spec.repo_commit}`} data-testid="explored-commit">
+                  {shortSha(spec.repo_commit)}
+                </code>
+                <span className="sr-only"> (the commit the latest run explored)</span>
               </dd>
             </>
           ) : null}
         </dl>
+        {authorship.kind === 'planner' ? (
+          <p className="mt-3 text-xs text-slate-600" data-testid="sidebar-written-by">
+            {PLANNER_SENTENCE}.
+          </p>
+        ) : null}
         <div className="mt-3 border-t border-slate-100 pt-3">
           <PhaseProgressInline spec={spec} />
         </div>

@@ -5,8 +5,11 @@ import {
   CircleDot,
   CirclePlay,
   CircleX,
+  FileCode,
   FileOutput,
+  FileSearch,
   FileText,
+  FolderTree,
   Hand,
   Flag,
   HeartPulse,
@@ -21,6 +24,7 @@ import {
   Ticket,
   TicketCheck,
   TicketPlus,
+  Wrench,
   Zap,
   type LucideIcon,
 } from 'lucide-react';
@@ -32,6 +36,8 @@ export interface EventMeta {
   label: string;
   icon: LucideIcon;
   tone: EventTone;
+  /** Set for a `spec.progress` line that reports a repository tool call (`read_file`, …): the row shows it as a call. */
+  tool?: string;
 }
 
 /** Icon, label and colour of every catalogue type: one table, checked complete by the compiler and a test. */
@@ -67,10 +73,17 @@ export function getEventMeta(type: string): EventMeta {
   return isKnownEventType(type) ? EVENT_META[type] : { ...GENERIC_META, label: type };
 }
 
-/** Meta of one event: a failed `agent.completed` looks like a failure, not a success. */
+/** Icons of the repository tools a model-backed executor calls; another tool gets the wrench. */
+export const TOOL_ICONS: Readonly<Record<string, LucideIcon>> = { list_files: FolderTree, read_file: FileCode, search: FileSearch };
+
+/** Meta of one event: a failed `agent.completed` looks like a failure, not a success; a progress line with a `tool` is a tool call. */
 export function eventLook(event: { event_type: string; event_data: Record<string, unknown> }): EventMeta {
   const meta = getEventMeta(event.event_type);
   if (event.event_type === 'agent.completed' && isFailureEvent(event)) return { ...meta, label: 'Agent finished (failed)', icon: OctagonX, tone: 'danger' };
+  const tool = event.event_data['tool'];
+  if (event.event_type === 'spec.progress' && typeof tool === 'string' && tool.trim() !== '') {
+    return { label: 'Tool call', icon: TOOL_ICONS[tool] ?? Wrench, tone: 'info', tool };
+  }
   return meta;
 }
 

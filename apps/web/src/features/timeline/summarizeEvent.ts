@@ -1,4 +1,6 @@
 import { isKnownEventType, type KnownEventType } from '@specline/protocol';
+import { formatCost } from '../execution/cost';
+import { executorName, isPlanner } from '../phases/executors';
 import { formatScore, reasonText, PHASE_INFO } from '../phases/phaseSteps';
 
 /** What the summary picker reads: works for stored events (`event_data`). */
@@ -53,6 +55,24 @@ function seconds(value: number): string {
   return value < 10 ? `${value.toFixed(1)} s` : value < 120 ? `${Math.round(value)} s` : `${Math.floor(value / 60)} min ${Math.round(value % 60)} s`;
 }
 
+/** `by Anthropic claude-sonnet-4-5`, `by the offline planner (no model)`; undefined when the event does not say. */
+function writtenBy(data: Record<string, unknown>): string | undefined {
+  const executor = str(data, 'executor');
+  if (!executor) return undefined;
+  if (isPlanner(executor)) return 'by the offline planner (no model)';
+  const model = str(data, 'model');
+  return `by ${executorName(executor)}${model ? ` ${model}` : ''}`;
+}
+
+/** Tokens and cost of a model-written phase or run (`usage`); nothing for the planner or when not reported. */
+function spent(data: Record<string, unknown>): string | undefined {
+  const usage = obj(data, 'usage');
+  if (!usage || isPlanner(str(data, 'executor'))) return undefined;
+  const tokens = (num(usage, 'input_tokens') ?? 0) + (num(usage, 'output_tokens') ?? 0);
+  const cost = num(usage, 'cost_usd');
+  return join(tokens > 0 && plural(tokens, 'token'), cost !== undefined && formatCost(cost)) || undefined;
+}
+
 const join = (...parts: (string | undefined | false)[]) => parts.filter((p): p is string => Boolean(p)).join(' · ');
 
 function summarizeKnown(type: KnownEventType, data: Record<string, unknown>, phase: string | null | undefined): string {
@@ -82,7 +102,16 @@ function summarizeKnown(type: KnownEventType, data: Record<string, unknown>, pha
       const score = num(data, 'eval_score');
       const duration = num(data, 'duration_seconds');
       const retries = num(data, 'retry_count');
-      return join(score !== undefined && `score ${formatScore(score)}`, duration !== undefined && seconds(duration), retries !== undefined && retries > 0 && `after ${plural(retries, 'retry', 'retries')}`);
+      const output = obj(data, 'phase_output');
+      const noCodebase = (str(data, 'phase') ?? phase) === 'explore' && output?.['has_codebase'] === false;
+      return join(
+        noCodebase && 'no repository connected: planned from the request alone',
+        score !== undefined && `score ${formatScore(score)}`,
+        duration !== undefined && seconds(duration),
+        retries !== undefined && retries > 0 && `after ${plural(retries, 'retry', 'retries')}`,
+        writtenBy(data),
+        spent(data),
+      );
     }
     case 'spec.phase_failed': {
       const detail = str(data, 'error') ?? firstLine(str(data, 'eval_feedback'));
@@ -101,8 +130,12 @@ function summarizeKnown(type: KnownEventType, data: Record<string, unknown>, pha
       const done = list(data, 'phases_completed');
       return join(phaseName(data['current_phase']) ? `running ${phaseName(data['current_phase'])}` : 'alive', done && `${plural(done.length, 'phase')} done`);
     }
-    case 'spec.progress':
-      return str(data, 'message') ?? '';
+    case 'spec.progress': {
+      const tool = str(data, 'tool');
+      if (!tool) return str(data, 'message') ?? '';
+      const args = str(data, 'args_summary');
+      return args ? `${tool} ${args}` : join(tool, str(data, 'message'));
+    }
     case 'spec.artifact_created':
       return join(str(data, 'artifact_type'), str(data, 'path'));
     case 'spec.requirements_generated':
@@ -143,7 +176,7 @@ function summarizeKnown(type: KnownEventType, data: Record<string, unknown>, pha
       const done = list(data, 'phases_completed');
       const awaiting = phaseName(data['awaiting_approval']);
       if (awaiting) return join(`stopped for approval of ${awaiting}`, done && `${plural(done.length, 'phase')} completed`);
-      return join('succeeded', done && `${plural(done.length, 'phase')} completed`);
+      return join('succeeded', done && `${plural(done.length, 'phase')} completed`, writtenBy(data), spent(data));
     }
   }
 }
