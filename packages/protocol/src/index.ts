@@ -4,6 +4,7 @@ export * from './outputs';
 export * from './events';
 export * from './ingest';
 export * from './legacy';
+export * from './legacyOutputs';
 export * from './errors';
 export * from './api';
 export * from './stream';
