@@ -16,8 +16,8 @@ describe('adaptPhaseOutput: the original producer’s phase outputs become Specl
     const parsed = RequirementsOutput.parse(output);
     expect(parsed.requirements[0]).toMatchObject({ priority: 'critical', title: 'POST a signed webhook to each subscribed URL within 5 seconds', acceptance_criteria: [{ id: 'REQ-WEBHOOK-FUNC-001.AC-1' }, { id: 'REQ-WEBHOOK-FUNC-001.AC-2' }] });
     expect(parsed.requirements[1]).toMatchObject({ priority: 'high', type: 'functional', acceptance_criteria: [{ id: 'AC-X', text: 'http:// URLs get 422' }] });
-    expect(mapped).toContain('requirements[0].priority: must → critical');
-    expect(mapped).toContain('requirements[1].priority: high → high');
+    expect(mapped).toContain('requirements[0].priority: "must" → critical');
+    expect(mapped).toContain('requirements[1].priority: "HIGH" → high');
   });
 
   it('warns, naming the place, about what cannot be mapped', () => {

@@ -80,7 +80,7 @@ class Adapter {
       item['priority'] = fallback;
     } else if (mapped !== raw) {
       item['priority'] = mapped;
-      this.note(`${path}.priority`, `${key} → ${mapped}`);
+      this.note(`${path}.priority`, `${JSON.stringify(raw)} → ${mapped}`);
     }
   }
 }
