@@ -282,3 +282,28 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
 );
+
+/**
+ * Login sessions. An access token (JWT, minutes) names its session (`sid`); every request checks the
+ * session is neither revoked (logout) nor expired. The refresh token (cookie) is stored as a SHA-256
+ * hash and rotated on every refresh; the one it replaced is kept to tell a race of two tabs (within
+ * the grace period) from a replay (later: the session is revoked).
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    refreshHash: text('refresh_hash').notNull(),
+    previousRefreshHash: text('previous_refresh_hash'),
+    rotatedAt: time('rotated_at'),
+    createdAt: created(),
+    expiresAt: time('expires_at').notNull(),
+    revokedAt: time('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('sessions_refresh_hash_uq').on(t.refreshHash),
+    index('sessions_previous_refresh_idx').on(t.previousRefreshHash),
+    index('sessions_user_idx').on(t.userId),
+  ],
+);
