@@ -1,0 +1,113 @@
+/**
+ * Auto DESIGN: components placed in the repository the agent listed — the file it read (or the one
+ * named after the feature) is modified, new files go in the same directory with the same extension
+ * and naming style — each citing the requirements found in the prompt.
+ */
+import { clauseFacts, featureWords, titleCase } from '../../../executors/text';
+import { dirOf, dominantExt, extOf, isTestFile, keywordFor, looksHttp, newFilePath, pickReadPath, sourceFiles, testPathFor, testRunner } from './repo';
+import type { Seen, SeenRequirement } from './seen';
+
+interface Component {
+  id: string;
+  name: string;
+  responsibility: string;
+  file_path: string;
+  change: 'modify' | 'create';
+  requirements: string[];
+}
+
+const matches = (r: SeenRequirement, re: RegExp) => re.test(`${r.title} ${r.text}`);
+
+/** Exported names of a source file, for a design that talks about what is there. */
+function exportsOf(content: string): string[] {
+  const names = [...content.matchAll(/\bexport\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|interface|type)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!);
+  const py = [...content.matchAll(/^(?:def|class)\s+([A-Za-z_]\w*)/gm)].map((m) => m[1]!);
+  const go = [...content.matchAll(/^func\s+(?:\([^)]*\)\s*)?([A-Z]\w*)/gm)].map((m) => m[1]!);
+  return [...new Set([...names, ...py, ...go])].slice(0, 4);
+}
+
+export function autoDesign(seen: Seen): Record<string, unknown> {
+  const { brief, files } = seen;
+  const words = featureWords(brief.title, 2);
+  const feature = words.join(' ');
+  const Title = titleCase(words);
+  const keyword = keywordFor(`${brief.title} ${brief.description}`, files);
+  const sources = sourceFiles(files).filter((f) => !isTestFile(f));
+  const readIsSource = seen.read !== undefined && sources.includes(seen.read.path);
+  const existing = readIsSource ? seen.read!.path : (pickReadPath(sources, keyword) ?? undefined);
+  const ext = existing ? extOf(existing) : dominantExt(files);
+  const dir = existing ? dirOf(existing) : 'src';
+  const requirements = brief.requirements;
+  const ids = requirements.map((r) => r.id);
+
+  const validation = requirements.filter((r) => matches(r, /\b(malformed|invalid|validat\w*|reject|400|422)\b/i)).map((r) => r.id);
+  const records = requirements.filter((r) => matches(r, /\b(log|logs|logged|stor\w*|persist\w*|record\w*|row|rows|audit)\b/i)).map((r) => r.id);
+  const core = ids.filter((id) => !validation.includes(id) || ids.length === validation.length);
+
+  const components: Component[] = [];
+  const add = (c: Omit<Component, 'id'>) => components.push({ id: `DES-${String(components.length + 1).padStart(3, '0')}`, ...c });
+  const corePath = newFilePath(files, dir, words, ext);
+  add({
+    name: `${Title} rules`,
+    responsibility: `Decides the ${feature} outcome for one call (${requirements.slice(0, 2).map((r) => r.title).join('; ') || brief.title}) and returns it as a value, with no I/O.`,
+    file_path: corePath,
+    change: 'create',
+    requirements: core.length > 0 ? core : ids,
+  });
+  if (existing) {
+    const exported = seen.read?.path === existing ? exportsOf(seen.read.content) : [];
+    add({
+      name: `${titleCase([existing.split('/').pop() ?? existing])} integration`,
+      responsibility: `Calls DES-001 from the existing code path in ${existing}${exported.length > 0 ? ` (${exported.join(', ')})` : ''}, validates the input first and maps each outcome onto the caller's response.`,
+      file_path: existing,
+      change: 'modify',
+      requirements: [...new Set([...(ids[0] ? [ids[0]] : []), ...validation])],
+    });
+  }
+  if (records.length > 0) {
+    add({
+      name: `${Title} records`,
+      responsibility: `Stores one ${feature} record per handled call and writes its log line (outcome, duration_ms).`,
+      file_path: newFilePath(files, dir, [...words, 'store'], ext),
+      change: 'create',
+      requirements: records,
+    });
+  }
+  // Every requirement is addressed by some component.
+  const addressed = new Set(components.flatMap((c) => c.requirements));
+  for (const id of ids) if (!addressed.has(id)) components[0]!.requirements.push(id);
+
+  const text = `${brief.description} ${requirements.map((r) => r.text).join(' ')}`;
+  const routes = [...new Map(clauseFacts(text).routes.map((r) => [`${r.method} ${r.path}`, r])).values()];
+  const runner = testRunner(files);
+  const http = looksHttp(files, text);
+  const tests = components.map((c) => testPathFor(files, c.file_path));
+
+  return {
+    generated_by: 'fake-llm',
+    architecture_overview:
+      `${Title} lives in ${dir || 'the repository root'}/, next to the code it changes. ` +
+      `${components.map((c) => `${c.id} ${c.change === 'modify' ? 'changes' : 'adds'} ${c.file_path}`).join('; ')}. ` +
+      `The rules in DES-001 are pure, so the integration point only translates between ${http ? 'HTTP requests and responses' : 'callers'} and those rules.`,
+    architecture_diagram: ['flowchart LR', ...components.map((c) => `  ${c.id.replace('-', '')}["${c.id} ${c.name}<br/>${c.file_path}"]`), ...components.slice(1).map((c) => `  ${c.id.replace('-', '')} --> DES001`)].join('\n'),
+    components,
+    data_models: [
+      {
+        name: `${Title.replace(/\s+/g, '')}Record`,
+        description: `One handled ${feature} call.`,
+        fields: [
+          { name: 'id', type: 'string', description: 'Unique id of the record.' },
+          { name: 'subject', type: 'string', description: 'Who or what the call was about.' },
+          { name: 'outcome', type: 'string', description: 'accepted | refused | failed' },
+          { name: 'created_at', type: 'timestamp', description: 'When the call was handled (UTC).' },
+        ],
+      },
+    ],
+    api_endpoints: routes.map((r) => ({ method: r.method, path: r.path, description: `Serves ${feature} as described in the requirements.` })),
+    error_handling: http
+      ? 'Malformed input is refused with HTTP 400 naming the field before DES-001 runs; a refusal decided by the rules keeps its documented status; unexpected failures answer 500 with an error id and are logged at level error. Nothing is stored for a refused call.'
+      : 'Invalid arguments raise an error naming the argument before DES-001 runs; unexpected failures are logged at level error with the input that caused them. Nothing is stored for a refused call.',
+    testing_strategy: `${runner}: unit tests for DES-001 at each boundary named in the acceptance criteria, and tests through the integration point for the refusal and success paths. New test files: ${[...new Set(tests)].join(', ')}.`,
+    context_used: { files_listed: files.length, file_read: seen.read?.path ?? null, existing_sources: sources.length },
+  };
+}
