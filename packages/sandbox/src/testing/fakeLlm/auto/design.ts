@@ -4,7 +4,7 @@
  * and naming style — each citing the requirements found in the prompt.
  */
 import { clauseFacts, featureWords, titleCase } from '../../../executors/text';
-import { dirOf, dominantExt, extOf, isTestFile, keywordFor, looksHttp, newFilePath, pickReadPath, sourceFiles, testPathFor, testRunner } from './repo';
+import { dirOf, dominantExt, extOf, isTestFile, keywordFor, looksHttp, newFilePath, pickReadPath, routesIn, sourceFiles, testPathFor, testRunner } from './repo';
 import type { Seen, SeenRequirement } from './seen';
 
 interface Component {
@@ -40,9 +40,12 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
   const requirements = brief.requirements;
   const ids = requirements.map((r) => r.id);
 
-  const validation = requirements.filter((r) => matches(r, /\b(malformed|invalid|validat\w*|reject|400|422)\b/i)).map((r) => r.id);
-  const records = requirements.filter((r) => matches(r, /\b(log|logs|logged|stor\w*|persist\w*|record\w*|row|rows|audit)\b/i)).map((r) => r.id);
-  const core = ids.filter((id) => !validation.includes(id) || ids.length === validation.length);
+  const validation = requirements.filter((r) => matches(r, /\b(malformed|invalid|validat\w*|400|422)\b/i)).map((r) => r.id);
+  const records = requirements.filter((r) => matches(r, /\b(log line|logs?|logged|persist\w*|audit|stored rows?)\b/i)).map((r) => r.id);
+  const rest = ids.filter((id) => !validation.includes(id) && !records.includes(id));
+  const core = rest.length > 0 ? rest : ids;
+  // Storage goes next to the existing stores when there are any.
+  const storeDir = dirOf(sources.find((f) => /(store|repo|repository|model|models|db|dao)/i.test(f.split('/').pop() ?? '') || /\/(stores?|models?|db|repositories)\//.test(f)) ?? '') || dir;
 
   const components: Component[] = [];
   const add = (c: Omit<Component, 'id'>) => components.push({ id: `DES-${String(components.length + 1).padStart(3, '0')}`, ...c });
@@ -68,7 +71,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
     add({
       name: `${Title} records`,
       responsibility: `Stores one ${feature} record per handled call and writes its log line (outcome, duration_ms).`,
-      file_path: newFilePath(files, dir, [...words, 'store'], ext),
+      file_path: newFilePath(files, storeDir, [...words, 'store'], ext),
       change: 'create',
       requirements: records,
     });
@@ -78,7 +81,17 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
   for (const id of ids) if (!addressed.has(id)) components[0]!.requirements.push(id);
 
   const text = `${brief.description} ${requirements.map((r) => r.text).join(' ')}`;
-  const routes = [...new Map(clauseFacts(text).routes.map((r) => [`${r.method} ${r.path}`, r])).values()];
+  const statuses = [...new Set(requirements.flatMap((r) => clauseFacts(r.text).statuses))].sort();
+  const stated = clauseFacts(text).routes.map((r) => ({ ...r, description: `Serves ${feature} as the requirements describe.` }));
+  // Existing routes of the modified file that the requirements name: changed, not new.
+  const changed = existing && seen.read?.path === existing ? routesIn(seen.read.content).filter((r) => text.includes(`${r.method} ${r.path}`)) : [];
+  const routes = [
+    ...changed.map((r) => ({
+      ...r,
+      description: `Existing route in ${existing}; after this change it also answers ${statuses.length > 0 ? statuses.map((s) => `HTTP ${s}`).join(', ') : 'as the requirements describe'} (${requirements.filter((q) => q.text.includes(`${r.method} ${r.path}`)).map((q) => q.id).join(', ')}).`,
+    })),
+    ...stated,
+  ].filter((r, i, all) => all.findIndex((x) => x.method === r.method && x.path === r.path) === i);
   const runner = testRunner(files);
   const http = looksHttp(files, text);
   const tests = components.map((c) => testPathFor(files, c.file_path));
@@ -103,7 +116,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
         ],
       },
     ],
-    api_endpoints: routes.map((r) => ({ method: r.method, path: r.path, description: `Serves ${feature} as described in the requirements.` })),
+    api_endpoints: routes.map((r) => ({ method: r.method, path: r.path, description: r.description })),
     error_handling: http
       ? 'Malformed input is refused with HTTP 400 naming the field before DES-001 runs; a refusal decided by the rules keeps its documented status; unexpected failures answer 500 with an error id and are logged at level error. Nothing is stored for a refused call.'
       : 'Invalid arguments raise an error naming the argument before DES-001 runs; unexpected failures are logged at level error with the input that caused them. Nothing is stored for a refused call.',

@@ -138,3 +138,16 @@ export function looksHttp(files: readonly string[], text: string): boolean {
     files.some((f) => /(^|\/)(routes?|controllers?|handlers?|api|server|plugins?)(\/|\.)/i.test(f))
   );
 }
+
+/** HTTP routes declared in source text: `app.post('/api/login'`, `router.get("/x"`, `@app.post("/x")`. */
+export function routesIn(content: string): { method: string; path: string }[] {
+  const out: { method: string; path: string }[] = [];
+  const patterns = [/\b\w+\.(get|post|put|patch|delete)\(\s*['"`](\/[^'"`]*)['"`]/gi, /@\w+\.(get|post|put|patch|delete)\(\s*['"](\/[^'"]*)['"]/gi];
+  for (const pattern of patterns) {
+    for (const m of content.matchAll(pattern)) {
+      const route = { method: m[1]!.toUpperCase(), path: m[2]! };
+      if (!out.some((r) => r.method === route.method && r.path === route.path)) out.push(route);
+    }
+  }
+  return out;
+}

@@ -44,7 +44,7 @@ export function autoTasks(seen: Seen): Record<string, unknown> {
       title: `${modify ? 'Change' : 'Implement'} ${component.name}`,
       description:
         `${modify ? 'Change' : 'Create'} ${file ?? `the code for ${component.name}`}` +
-        `${component.id ? ` (${component.id})` : ''}: ${component.responsibility || component.name}. Done when ${requirements.join(', ')} hold.`,
+        `${component.id ? ` (${component.id})` : ''}: ${(component.responsibility || component.name).replace(/[.\s]+$/, '')}. Done when ${requirements.join(', ')} hold.`,
       estimated_hours: Math.min(8, Math.max(1, modify ? 3 : 4 + Math.min(2, requirements.length - 1))),
       // The first component holds the rules the others call.
       depends_on: i === 0 || implTasks[0] === undefined ? [] : [implTasks[0].task.id],
@@ -67,7 +67,7 @@ export function autoTasks(seen: Seen): Record<string, unknown> {
       id: nextId(),
       ticket_id: 'TKT-002',
       title: `Test ${component.name}`,
-      description: `Write tests${file ? ` in ${testPathFor(files, file)}` : ''} that check each acceptance criterion of ${task.requirements.join(', ')} against ${task.id}: the status codes, stored rows and log lines they name.`,
+      description: `${file && files.includes(testPathFor(files, file)) ? `Extend ${testPathFor(files, file)} with tests` : `Write tests${file ? ` in ${testPathFor(files, file)}` : ''}`} that check each acceptance criterion of ${task.requirements.join(', ')} against the code of ${task.id}, asserting the status codes, headers, stored rows and log lines the criteria name.`,
       estimated_hours: Math.min(8, 2 + Math.floor(task.requirements.length / 3)),
       depends_on: [task.id],
       requirements: [...task.requirements],
