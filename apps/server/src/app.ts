@@ -3,7 +3,7 @@
  * `main.ts` listens. Route modules get an `AppContext` and own their lifecycle through hooks.
  */
 import fastifyCookie from '@fastify/cookie';
-import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -21,6 +21,11 @@ import type { EventBus } from './bus/eventBus';
 import type { Config } from './config';
 import { createAuthHooks } from './http/auth';
 import { installErrorHandling } from './http/errors';
+import { installInputBoundary } from './http/input';
+import { hardenLogger } from './http/logging';
+import { createRateLimits, type RateLimits } from './http/rateLimits';
+import { securityHeaders } from './http/securityHeaders';
+import { createMemoryLimitStore, type LimitStore } from './limits/limitStore';
 import type { SandboxProvider } from './launcher/provider';
 import { createRunManager } from './launcher/runManager';
 import { registerAuthRoutes } from './routes/auth';
@@ -44,8 +49,10 @@ export interface AppDeps {
   bus: EventBus;
   provider: SandboxProvider;
   tokens: TokenService;
-  /** A pino logger; tests pass a silent one. */
+  /** A pino logger; tests pass a silent one. The app logs through a child with the redaction list (http/logging.ts). */
   logger: Logger;
+  /** Counters of the rate limits: Redis-backed when `REDIS_URL` is set (deps.ts); in process when absent. */
+  limits?: LimitStore;
 }
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -55,14 +62,16 @@ export interface AppContext extends AppDeps {
   runs: RunManager;
   requireUser: ReturnType<typeof createAuthHooks>['requireUser'];
   requireSandbox: ReturnType<typeof createAuthHooks>['requireSandbox'];
+  rateLimits: RateLimits;
 }
 
 /** Body limit: the 4 MiB batch limit plus room for the JSON around it. */
 const BODY_LIMIT = EVENT_LIMITS.maxBatchBytes + 256 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppContext }> {
+  const logger = hardenLogger(deps.logger);
   // Typed as Fastify's base logger so the instance type stays the plain `App` (pino's adds generics).
-  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
     bodyLimit: BODY_LIMIT,
@@ -71,9 +80,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppC
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installInputBoundary(app);
 
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
+  // CSP, nosniff, Referrer-Policy, frame-ancestors 'none' / X-Frame-Options on every answer (app, API, docs).
+  await app.register(fastifyHelmet, securityHeaders(deps.config));
   await app.register(fastifyWebsocket, {
     options: { maxPayload: 1024 * 1024 },
     // Only stop accepting here: the stream hub's own preClose hook (streams/hubFor.ts) closes each
@@ -98,13 +109,16 @@ export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppC
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  const auth = createAuthHooks(deps.database.db, deps.tokens);
+  const rateLimits = createRateLimits(deps.limits ?? createMemoryLimitStore(), logger);
+  const auth = createAuthHooks(deps.database.db, deps.tokens, rateLimits);
   const context: AppContext = {
     ...deps,
+    logger,
     db: deps.database.db,
-    runs: createRunManager(deps),
+    runs: createRunManager({ ...deps, logger }),
     requireUser: auth.requireUser,
     requireSandbox: auth.requireSandbox,
+    rateLimits,
   };
   app.addHook('onClose', async () => {
     await context.runs.close();

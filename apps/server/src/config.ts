@@ -22,6 +22,16 @@ const EnvSchema = z.object({
   SANDBOX_WORKDIR: z.string().optional(),
   DEMO_USER: bool.default(true),
   COOKIE_SECURE: bool.default(false),
+  /** Lifetime of an access token (cookie or Bearer); clients renew it with POST /auth/refresh. */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** A login session (its refresh token) ends this long after its last refresh. */
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
+  /** Origins besides PUBLIC_URL's that may open WebSockets: comma-separated `scheme://host[:port]`. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o.replace(/\/+$/, '')), 'ALLOWED_ORIGINS must be comma-separated origins such as https://app.example.com'),
   WEB_DIST: z.string().optional(),
   /** Lifetime of one SSE connection; clients resume from Last-Event-ID. 0 = unlimited. */
   SSE_MAX_STREAM_SECONDS: z.coerce.number().min(0).default(0),
@@ -69,7 +79,11 @@ export interface Config {
     env: Record<string, string>;
   };
   demoUser: boolean;
+  /** `COOKIE_SECURE`; cookies are also Secure whenever the public URL is https. */
   cookieSecure: boolean;
+  sessions: { accessTtlSeconds: number; refreshTtlSeconds: number };
+  /** Extra origins allowed to open WebSockets besides the public URL's. */
+  allowedOrigins: string[];
   webDist: string | undefined;
   streams: { maxStreamSeconds: number };
   repos: {
@@ -138,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     demoUser: e.DEMO_USER,
     cookieSecure: e.COOKIE_SECURE,
+    sessions: { accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS, refreshTtlSeconds: e.SESSION_TTL_SECONDS },
+    allowedOrigins: e.ALLOWED_ORIGINS.map((o) => new URL(o).origin),
     webDist: e.WEB_DIST,
     streams: { maxStreamSeconds: e.SSE_MAX_STREAM_SECONDS },
     repos: {

@@ -7,13 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AppDeps } from './app';
 import { createMemoryBus } from './bus/memoryBus';
 import { createRedisBus } from './bus/redisBus';
 import { ConfigError, type Config } from './config';
+import { createLogger } from './http/logging';
 import { createLocalProvider } from './launcher/localProvider';
 import { createNoopProvider, type SandboxProvider } from './launcher/provider';
+import { createMemoryLimitStore, createRedisLimitStore } from './limits/limitStore';
 import { createTokenService } from './services/tokens';
 import { openDatabase } from './store/db';
 
@@ -85,7 +87,7 @@ export function createProvider(config: Config, logger: Logger): SandboxProvider 
 }
 
 export async function createDeps(config: Config, options: { logger?: Logger } = {}): Promise<Deps> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   let database;
@@ -105,6 +107,10 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
   const bus = config.redisUrl
     ? await createRedisBus({ url: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'redis bus error') })
     : createMemoryBus();
+  // Rate-limit counters next to the bus: in Redis when configured, so every server process agrees.
+  const limits = config.redisUrl
+    ? await createRedisLimitStore({ url: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'redis rate-limit store error') })
+    : createMemoryLimitStore();
   const secret = config.jwtSecret ?? loadOrCreateSecret(path.join(config.dataDir, 'jwt-secret'));
   return {
     config,
@@ -113,7 +119,9 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
     provider: createProvider(config, logger),
     tokens: createTokenService(secret),
     logger,
+    limits,
     async close() {
+      await limits.close();
       await bus.close();
       await database.close();
       unlock();

@@ -17,7 +17,7 @@ export const EVENT_LIMITS = {
 export const EventTimestamp = z.iso.datetime({ offset: true }).refine((value) => {
   const ms = Date.parse(value);
   return Number.isFinite(ms) && ms >= Date.parse(EVENT_LIMITS.minTimestamp) && ms <= Date.parse(EVENT_LIMITS.maxTimestamp);
-}, `timestamp must lie between ${EVENT_LIMITS.minTimestamp} and ${EVENT_LIMITS.maxTimestamp}`);
+}, { message: `timestamp must lie between ${EVENT_LIMITS.minTimestamp} and ${EVENT_LIMITS.maxTimestamp}`, when: (payload) => payload.issues.length === 0 });
 
 /** Well-formed event type: dotted lower-case segments (`spec.phase_started`, `agent.completed`). */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;

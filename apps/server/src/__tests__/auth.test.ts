@@ -71,8 +71,10 @@ describe.each(BACKENDS)('auth routes on %s', (backend) => {
   });
 
   it('rate limits login per client: the 11th attempt within a minute is 429 rate_limited, other clients unaffected', async () => {
+    // A different account each time: the per-account backoff (authSessions.test.ts) is not what this measures.
+    let n = 0;
     const attempt = (remoteAddress: string) =>
-      server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: 'x@example.test', password: 'whatever1' } });
+      server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: `x${++n}@example.test`, password: 'whatever1' } });
     const codes: number[] = [];
     for (let i = 0; i < 11; i++) codes.push((await attempt('10.9.9.9')).statusCode);
     expect(codes.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 401));

@@ -6,13 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type AppContext, type AppDeps } from '../app';
 import { createMemoryBus } from '../bus/memoryBus';
 import { createRedisBus } from '../bus/redisBus';
 import { loadConfig, type Config } from '../config';
 import { createNoopProvider, type SandboxProvider } from '../launcher/provider';
+import { createMemoryLimitStore, createRedisLimitStore, type LimitStore } from '../limits/limitStore';
 import { createTokenService } from '../services/tokens';
 import { openDatabase, type Database } from '../store/db';
 
@@ -63,6 +64,10 @@ export interface TestServerOptions {
   config?: Partial<Omit<Config, 'sandbox'>> & { sandbox?: Partial<Config['sandbox']> };
   /** Listen on a real port (for SSE/WebSocket clients and child sandboxes). */
   listen?: boolean;
+  /** A logger of the test's own (to capture the log); default silent (`TEST_LOG_LEVEL`). */
+  logger?: Logger;
+  /** Rate-limit counters shared with another server (default: a fresh store, in Redis on `postgres`). */
+  limits?: LimitStore;
 }
 
 export interface TestServer {
@@ -78,6 +83,11 @@ export interface TestServer {
 export async function createTestServer(backend: Backend, options: TestServerOptions = {}): Promise<TestServer> {
   const testDb = await createTestDatabase(backend);
   const bus = backend === 'postgres' ? await createRedisBus({ url: TEST_REDIS_URL, prefix: `specline-test-${randomUUID()}:` }) : createMemoryBus();
+  const ownLimits = options.limits
+    ? undefined
+    : backend === 'postgres'
+      ? await createRedisLimitStore({ url: TEST_REDIS_URL, prefix: `specline-test-limits-${randomUUID()}:` })
+      : createMemoryLimitStore();
   const base = loadConfig({ NODE_ENV: 'test', SPECLINE_DATA_DIR: '/tmp/specline-test', DEMO_USER: 'false', SANDBOX_PROVIDER: 'none' });
   const config: Config = { ...base, ...options.config, sandbox: { ...base.sandbox, ...options.config?.sandbox } };
   const deps: AppDeps = {
@@ -86,7 +96,8 @@ export async function createTestServer(backend: Backend, options: TestServerOpti
     bus,
     provider: options.provider ?? createNoopProvider(),
     tokens: createTokenService(`test-secret-${randomUUID()}-${randomUUID()}`),
-    logger: pino({ level: env['TEST_LOG_LEVEL'] ?? 'silent' }),
+    logger: options.logger ?? pino({ level: env['TEST_LOG_LEVEL'] ?? 'silent' }),
+    limits: options.limits ?? ownLimits!,
   };
   const { app, context } = await buildApp(deps);
   let baseUrl = '';
@@ -106,6 +117,7 @@ export async function createTestServer(backend: Backend, options: TestServerOpti
     async close() {
       await app.close();
       await bus.close();
+      await ownLimits?.close();
       await testDb.drop();
     },
   };

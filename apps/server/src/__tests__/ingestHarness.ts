@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Phase, type SpecEvent } from '@specline/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { newId } from '../services/ids';
+import { createSession } from '../services/sessions';
 import { newSandboxToken } from '../services/tokens';
 import { projectMembers, projects, sandboxEvents, sandboxes, specs, users } from '../store/schema';
 import type { TestServer } from './harness';
@@ -20,7 +21,7 @@ export interface SeededUser {
 export async function seedUser(server: TestServer, name = 'user'): Promise<SeededUser> {
   const id = newId.user();
   await server.context.db.insert(users).values({ id, email: `${name}-${randomUUID()}@example.test`, name, passwordHash: 'x' });
-  const token = await server.context.tokens.issueSession(id);
+  const { accessToken: token } = await createSession(server.context.db, server.context.tokens, id, server.context.config.sessions);
   return { id, token, headers: { authorization: `Bearer ${token}` } };
 }
 

@@ -5,6 +5,7 @@
 import type { ErrorBody, ErrorCode } from '@specline/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { classifyDatabaseError, databaseFailureToAppError } from './dbErrors';
 
 export const STATUS: Record<ErrorCode, number> = {
   invalid_json: 400,
@@ -80,15 +81,31 @@ function fastifyErrorToAppError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
+/**
+ * The one mapping from anything thrown to an AppError: our own, Fastify's (validation, body parsing),
+ * or a database error that got past the input boundary (422 / 409 / 503 unavailable). `undefined` → a bug.
+ * Database errors are logged by SQLSTATE only: never with the query's bound parameters.
+ */
+export function toAppError(error: unknown, log?: { warn(fields: object, message: string): void }): AppError | undefined {
+  if (error instanceof AppError) return error;
+  const failure = classifyDatabaseError(error);
+  if (failure) {
+    log?.warn({ sqlstate: failure.code, condition: failure.condition }, `database error mapped to ${failure.kind}`);
+    return databaseFailureToAppError(failure);
+  }
+  return error instanceof Error ? fastifyErrorToAppError(error as FastifyError) : undefined;
+}
+
 /** Installs the error and not-found handlers: every failure leaves as `ErrorBody`. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = error instanceof AppError ? error : fastifyErrorToAppError(error);
+    const appError = toAppError(error, request.log);
     if (!appError) {
       request.log.error({ err: error }, 'unhandled error');
       return reply.status(500).send({ detail: 'internal server error', code: 'internal' } satisfies ErrorBody);
     }
-    if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.message);
+    if (appError.code === 'unavailable') request.log.error({ code: appError.code }, appError.message);
+    else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError }, appError.message);
     else request.log.info({ code: appError.code }, appError.message);
     if (appError.headers) void reply.headers(appError.headers);
     return reply.status(appError.status).send(appError.toBody());

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { listSpecEvents, requireSpecCursor } from '../services/events';
+import { IdParam } from '../http/input';
 
 export function registerEventRoutes(app: App, ctx: AppContext): void {
   app.get(
@@ -14,7 +15,7 @@ export function registerEventRoutes(app: App, ctx: AppContext): void {
         summary: 'List a spec’s events',
         description:
           'Newest first by default. `after`/`before` are `spec_seq` keyset cursors; `event_types` is repeatable; `failures_only=true` keeps phase failures, retries, execution failures and unsuccessful `agent.completed`.',
-        params: z.object({ id: z.string().min(1).max(200) }),
+        params: z.object({ id: IdParam }),
         querystring: EventsQuery,
         response: { 200: EventsPage },
       },

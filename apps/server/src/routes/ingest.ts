@@ -4,11 +4,9 @@ import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentSandbox } from '../http/auth';
 import { AppError } from '../http/errors';
+import { IdParam } from '../http/input';
 import { ingestEvents, type IngestDeps } from '../services/ingest';
 import { registerSyncRoutes } from './sync';
-
-/** Per sandbox. Generous: a reporter flushes at most 4 times a second plus heartbeats. */
-export const INGEST_RATE_LIMIT = { max: 1200, timeWindow: 60_000 } as const;
 
 export function ingestDeps(ctx: AppContext): IngestDeps {
   return { db: ctx.db, bus: ctx.bus, runs: ctx.runs, logger: ctx.logger };
@@ -25,18 +23,16 @@ export function registerIngestRoutes(app: App, ctx: AppContext): void {
         description:
           'Body: one event or `{events: [...]}` (at most 500, 4 MiB, 256 KiB per event), as the protocol envelope, the plain `Event` or the legacy wire shape. ' +
           'The whole batch is validated first (422 names each bad index and path; nothing is stored). Events already stored for this sandbox (same `event_id`) are acknowledged as duplicates. ' +
-          'Legacy shapes without `event_id` get a server id and cannot be deduplicated. Auth: the sandbox token of this sandbox.',
-        params: z.object({ sandbox_id: z.string().min(1).max(200) }),
+          'Legacy shapes without `event_id` get a server id and cannot be deduplicated. Auth: the sandbox token of this sandbox. ' +
+          'Rate limited per authenticated sandbox (1,200 requests a minute), checked after the token; requests without a valid token are limited per client address.',
+        params: z.object({ sandbox_id: IdParam }),
         response: { 200: IngestResponse },
         security: [{ bearer: [] }],
       },
-      preHandler: ctx.requireSandbox,
-      config: {
-        rateLimit: {
-          ...INGEST_RATE_LIMIT,
-          keyGenerator: (request) => `ingest:${(request.params as { sandbox_id?: string }).sandbox_id ?? ''}`,
-        },
-      },
+      // The token before the body is read: a request without a valid one is refused (and counted per IP) unparsed.
+      onRequest: ctx.requireSandbox,
+      // The batch's text is checked by parseIngestRequest, whose errors name the index of each bad event.
+      config: { checksOwnBody: true },
     },
     async (request) => {
       const principal = currentSandbox(request);

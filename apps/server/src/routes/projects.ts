@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { addMember, createProject, getProject, listMembers, listProjects, removeMember } from '../services/projects';
+import { IdParam } from '../http/input';
 
 const tags = ['projects'];
-const ProjectParams = z.object({ id: z.string().min(1) });
-const MemberParams = z.object({ id: z.string().min(1), user_id: z.string().min(1) });
+const ProjectParams = z.object({ id: IdParam });
+const MemberParams = z.object({ id: IdParam, user_id: IdParam });
 
 export function registerProjectRoutes(app: App, ctx: AppContext): void {
   const onRequest = ctx.requireUser;

@@ -1,13 +1,13 @@
 /** `/specs/{id}/requirements` and their acceptance criteria. */
 import { CreateCriterionBody, CreateRequirementBody, Criterion, Requirement, UpdateCriterionBody, UpdateRequirementBody } from '@specline/protocol';
-import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { createCriterion, createRequirement, deleteCriterion, deleteRequirement, updateCriterion, updateRequirement } from '../services/specRequirements';
 import { SpecParams, specTags as tags } from './specParams';
+import { IdParam } from '../http/input';
 
-const RequirementParams = SpecParams.extend({ req_id: z.string().min(1) });
-const CriterionParams = RequirementParams.extend({ criterion_id: z.string().min(1) });
+const RequirementParams = SpecParams.extend({ req_id: IdParam });
+const CriterionParams = RequirementParams.extend({ criterion_id: IdParam });
 
 export function registerSpecRequirementRoutes(app: App, ctx: AppContext): void {
   const onRequest = ctx.requireUser;

@@ -5,8 +5,9 @@ import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { createSpecTask, deleteSpecTask, listSpecTasks, updateSpecTask } from '../services/specTasks';
 import { SpecParams, specTags as tags } from './specParams';
+import { IdParam } from '../http/input';
 
-const TaskParams = SpecParams.extend({ task_id: z.string().min(1) });
+const TaskParams = SpecParams.extend({ task_id: IdParam });
 
 export function registerSpecTaskRoutes(app: App, ctx: AppContext): void {
   const onRequest = ctx.requireUser;

@@ -18,8 +18,9 @@ import { approveDesign, approveRequirements, archiveSpec, createSpec, getSpec, l
 import { launchSpec } from '../services/specRuns';
 import { IdempotencyHeaders, SpecParams, specTags } from './specParams';
 import { registerSpecRunRoutes } from './specRuns';
+import { IdParam } from '../http/input';
 
-const ProjectParams = z.object({ project_id: z.string().min(1) });
+const ProjectParams = z.object({ project_id: IdParam });
 const SpecListQuery = PageQuery.extend({ status: SpecStatus.optional(), include_archived: z.stringbool().default(false) });
 
 export function registerSpecRoutes(app: App, ctx: AppContext): void {

@@ -6,6 +6,7 @@ import { AppError } from '../http/errors';
 import { requireSpecCursor } from '../services/events';
 import { streamHubFor } from '../streams/hubFor';
 import { openSseStream } from '../streams/sse';
+import { IdParam } from '../http/input';
 
 const cursor = z.coerce.number().int().min(0);
 
@@ -20,7 +21,7 @@ export function registerStreamRoutes(app: App, ctx: AppContext): void {
         description:
           'Replays stored events after the cursor (`Last-Event-ID` header, else `after`, else 0), then tails live ones with no gap and no duplicate. ' +
           'Frames: `id: <spec_seq>`, `event: spec_event`, `data: <StoredEvent>`; `: keepalive` every 15 s; `event: stream_closed` ({reason, detail, resume_after}) before the server closes it.',
-        params: z.object({ id: z.string().min(1).max(200) }),
+        params: z.object({ id: IdParam }),
         querystring: z.object({ after: cursor.optional() }),
         headers: z.looseObject({ 'last-event-id': z.string().optional() }),
       },

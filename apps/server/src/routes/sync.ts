@@ -5,6 +5,7 @@ import type { App, AppContext } from '../app';
 import { currentSandbox } from '../http/auth';
 import { AppError } from '../http/errors';
 import { syncTickets } from '../services/sync';
+import { IdParam } from '../http/input';
 
 export function registerSyncRoutes(app: App, ctx: AppContext): void {
   app.post(
@@ -13,7 +14,7 @@ export function registerSyncRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags: ['ingest'],
         summary: 'Create the tickets and tasks of a spec run (idempotent by local id)',
-        params: z.object({ id: z.string().min(1).max(200) }),
+        params: z.object({ id: IdParam }),
         body: SyncBody,
         response: { 200: SyncResponse },
         security: [{ bearer: [] }],

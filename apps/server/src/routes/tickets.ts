@@ -5,13 +5,14 @@ import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { IdempotencyHeaders } from './specParams';
 import { createTicket, getTicket, listTicketTasks, listTickets } from '../services/tickets';
+import { IdParam } from '../http/input';
 
 const tags = ['tickets'];
-const TicketParams = z.object({ id: z.string().min(1) });
+const TicketParams = z.object({ id: IdParam });
 const TicketListQuery = PageQuery.extend({
-  project_id: z.string().min(1).optional(),
+  project_id: IdParam.optional(),
   status: TicketStatus.optional(),
-  spec_id: z.string().min(1).optional(),
+  spec_id: IdParam.optional(),
 });
 
 export function registerTicketRoutes(app: App, ctx: AppContext): void {

@@ -17,6 +17,7 @@ import { EVENT_LIMITS, parseIngestBody, type IngestIssue, type IngestResponse, t
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/eventBus';
 import { AppError, notFound } from '../http/errors';
+import { findUnsafeText } from '../http/input';
 import { rowsOf, type Db } from '../store/db';
 import { sandboxEvents, specs } from '../store/schema';
 import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
@@ -44,11 +45,12 @@ function issuesDetail(prefix: string, issues: readonly IngestIssue[]): string {
   return `${prefix}: ${shown.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`;
 }
 
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
-  return false;
+/** Text the store cannot hold (NUL, unpaired surrogates, over-deep nesting), with the index of each bad event. */
+function unsafeTextIssues(body: unknown): IngestIssue[] {
+  return findUnsafeText(body, '', 'brackets').map((issue) => {
+    const match = /^events\[(\d+)\]/.exec(issue.path);
+    return { index: match ? Number(match[1]) : 0, path: issue.path, message: issue.message };
+  });
 }
 
 export interface ParseIngestOptions {
@@ -61,6 +63,9 @@ export interface ParseIngestOptions {
  * (413 payload_too_large, 422 validation_failed, 403 spec_mismatch) that names every bad event.
  */
 export function parseIngestRequest(body: unknown, principal: IngestPrincipal, options: ParseIngestOptions = {}): NormalizedEvent[] {
+  // Before anything serialises the body again: this also refuses nesting deep enough to overflow the stack.
+  const unsafe = unsafeTextIssues(body);
+  if (unsafe.length) throw new AppError('validation_failed', issuesDetail('invalid event batch, nothing was stored', unsafe), { errors: unsafe });
   const bodyBytes = options.bodyBytes ?? Buffer.byteLength(JSON.stringify(body ?? null));
   if (bodyBytes > EVENT_LIMITS.maxBatchBytes) {
     throw new AppError('payload_too_large', `the body is ${bodyBytes} bytes; a batch is at most ${EVENT_LIMITS.maxBatchBytes} bytes (4 MiB)`);
@@ -81,8 +86,6 @@ export function parseIngestRequest(body: unknown, principal: IngestPrincipal, op
   const parsed = parseIngestBody(body);
   if (!parsed.ok) throw new AppError('validation_failed', issuesDetail('invalid event batch, nothing was stored', parsed.issues), { errors: parsed.issues });
   const events = parsed.events;
-  const nul = events.flatMap((e, index) => (hasNul(e.data) ? [{ index, path: parsed.batch ? `events[${index}].data` : 'data', message: 'text may not contain the NUL character (\\u0000)' }] : []));
-  if (nul.length) throw new AppError('validation_failed', issuesDetail('invalid event batch, nothing was stored', nul), { errors: nul });
   const mismatched = events.flatMap((e, index) => {
     const claimed = [e.spec_id, e.event_type === 'agent.completed' ? e.data['spec_id'] : null].filter((v) => v !== null && v !== undefined);
     return claimed.some((c) => c !== principal.specId)

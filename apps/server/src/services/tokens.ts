@@ -1,39 +1,58 @@
-/** User session JWTs (HS256) and opaque sandbox tokens (stored as SHA-256 hashes). */
+/**
+ * Tokens. User access tokens are short-lived JWTs (HS256) naming their session (`sid`, checked against
+ * the `sessions` table on every request, so logout ends them at once); refresh tokens (`rt_…`) and
+ * sandbox tokens (`sbx_…`) are opaque random strings stored only as SHA-256 hashes.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
+/** The access token cookie (every path). */
 export const SESSION_COOKIE = 'specline_session';
-export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+/** The refresh token cookie: sent only to `/api/v1/auth/*` (refresh, logout). */
+export const REFRESH_COOKIE = 'specline_refresh';
+export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
-export interface SessionClaims {
+export interface AccessClaims {
   userId: string;
+  sessionId: string;
 }
 
 export interface TokenService {
-  issueSession(userId: string): Promise<string>;
-  /** `undefined` when the token is invalid or expired. */
-  verifySession(token: string): Promise<SessionClaims | undefined>;
+  issueAccess(claims: AccessClaims, ttlSeconds: number): Promise<string>;
+  /** `undefined` when the token is invalid, expired, or not an access token. */
+  verifyAccess(token: string): Promise<AccessClaims | undefined>;
 }
 
 export function createTokenService(secret: string): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
-    issueSession: (userId) =>
-      new SignJWT({ typ: 'session' })
+    issueAccess: (claims, ttlSeconds) =>
+      new SignJWT({ typ: 'access', sid: claims.sessionId })
         .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(userId)
+        .setSubject(claims.userId)
         .setIssuedAt()
-        .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
+        .setExpirationTime(`${ttlSeconds}s`)
         .sign(key),
-    verifySession: async (token) => {
+    verifyAccess: async (token) => {
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
-        return payload.sub && payload['typ'] === 'session' ? { userId: payload.sub } : undefined;
+        const sid = payload['sid'];
+        return payload.sub && payload['typ'] === 'access' && typeof sid === 'string' ? { userId: payload.sub, sessionId: sid } : undefined;
       } catch {
         return undefined;
       }
     },
   };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A fresh refresh token (`rt_…`) and the hash to store. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = `rt_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token) };
 }
 
 /** A fresh sandbox token (`sbx_…`) and the hash to store. */
@@ -43,5 +62,5 @@ export function newSandboxToken(): { token: string; hash: string } {
 }
 
 export function hashSandboxToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hashToken(token);
 }

@@ -21,6 +21,11 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return row;
 }
 
+export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
 export async function createUser(db: Queryable, input: { email: string; password: string; name: string }): Promise<UserRow> {
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);

@@ -6,7 +6,8 @@
  */
 import { ClientToServer, WS_CLOSE, type ServerToClient, type StreamCloseReason } from '@specline/protocol';
 import type { WebSocket } from 'ws';
-import { AppError } from '../http/errors';
+import { toAppError } from '../http/errors';
+import { findUnsafeText } from '../http/input';
 import type { SpecCursor } from '../services/events';
 import type { FeedEvent, StreamHub, Subscription } from './hub';
 
@@ -120,8 +121,10 @@ export function serveWsConnection<TUser>(socket: WebSocket, options: WsConnectio
         const after = typeof message.after === 'number' ? message.after : (message.after?.[specId] ?? spec.lastSpecSeq);
         accepted.push({ spec, after });
       } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        sendError(error.code, `${error.message}: ${specId} was not subscribed`);
+        // The same mapping as HTTP answers: not found, invalid input, database unavailable; anything else is a bug.
+        const appError = toAppError(error);
+        if (!appError) throw error;
+        sendError(appError.code, `${appError.message}: ${JSON.stringify(specId)} was not subscribed`);
       }
     }
     if (closed || accepted.length === 0) return;
@@ -147,6 +150,11 @@ export function serveWsConnection<TUser>(socket: WebSocket, options: WsConnectio
       json = JSON.parse(raw);
     } catch {
       sendError('invalid_json', 'messages are JSON: {"v":1,"type":"subscribe"|"unsubscribe"|"ping",…}');
+      return;
+    }
+    const unsafe = findUnsafeText(json, '');
+    if (unsafe.length > 0) {
+      sendError('validation_failed', `invalid message at ${unsafe[0]!.path}: ${unsafe[0]!.message}`);
       return;
     }
     const parsed = ClientToServer.safeParse(json);
