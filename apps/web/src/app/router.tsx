@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { ProjectPage } from '../features/projects/ProjectPage';
+import { ProjectSettingsPage } from '../features/projects/ProjectSettingsPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { Spinner } from '../components/ui/Spinner';
 import { AppLayout } from './AppLayout';
@@ -18,6 +19,7 @@ export function createAppRouter() {
         { index: true, element: <Navigate to="/projects" replace /> },
         { path: '/projects', element: <ProjectsPage /> },
         { path: '/projects/:projectId', element: <ProjectPage /> },
+        { path: '/projects/:projectId/settings', element: <ProjectSettingsPage /> },
         {
           path: '/projects/:projectId/specs/:specId',
           // The spec page carries Markdown, the timeline and (lazily) Mermaid: its own chunk.

@@ -1,4 +1,4 @@
-import type { Criterion, Requirement, Spec, SpecTask } from '@specline/protocol';
+import type { Criterion, Project, Requirement, Spec, SpecTask } from '@specline/protocol';
 
 export const NOW = '2026-01-02T03:04:05.000Z';
 
@@ -71,6 +71,21 @@ export function makeSpec(overrides: Partial<Spec> = {}): Spec {
     usage: null,
     sandbox_id: null,
     last_heartbeat_at: null,
+    created_at: NOW,
+    updated_at: NOW,
+    ...overrides,
+  };
+}
+
+export function makeProject(overrides: Partial<Project> = {}): Project {
+  return {
+    id: 'p1',
+    name: 'Billing',
+    created_by: 'u1',
+    role: 'owner',
+    repo_url: null,
+    repo_ref: null,
+    model_settings: { executor: null, model: null, base_url: null, api_key_set: false, api_key_last4: null },
     created_at: NOW,
     updated_at: NOW,
     ...overrides,

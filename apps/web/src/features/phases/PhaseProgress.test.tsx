@@ -1,4 +1,5 @@
 import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { PhaseStatus } from '@specline/protocol';
 import { PhaseProgress, PhaseProgressInline } from './PhaseProgress';
@@ -107,5 +108,32 @@ describe('<PhaseProgress>', () => {
     expect(screen.getByText('Failed at Design')).toBeTruthy();
     rerender(<PhaseProgressInline spec={spec({ status: 'executing', current_phase: 'design', phase_status: { explore: status('passed'), requirements: status('passed'), design: status('running') } })} />);
     expect(screen.getByText('2/5 · Design running')).toBeTruthy();
+  });
+
+  it('each step’s details say who wrote it: the planner plainly, a model by provider and name', async () => {
+    const source = spec({
+      status: 'executing',
+      current_phase: 'design',
+      phase_status: {
+        explore: status('passed', { executor: 'planner', model: null }),
+        requirements: status('passed', { executor: 'anthropic', model: 'claude-sonnet-4-5' }),
+        design: status('running'),
+      },
+    });
+    const steps = derivePhaseSteps(source).steps;
+    expect(steps.map((s) => [s.phase, s.executor, s.model])).toEqual([
+      ['explore', 'planner', null],
+      ['requirements', 'anthropic', 'claude-sonnet-4-5'],
+      ['design', null, null],
+      ['tasks', null, null],
+      ['sync', null, null],
+    ]);
+    const first = render(<PhaseProgress spec={source} />);
+    await userEvent.setup().hover(screen.getByRole('button', { name: /^Explore: Passed/ }));
+    expect((await screen.findAllByText('Written by the offline planner — no model was used')).length).toBeGreaterThan(0);
+    first.unmount();
+    render(<PhaseProgress spec={source} />);
+    await userEvent.setup().hover(screen.getByRole('button', { name: /^Requirements: Passed/ }));
+    expect((await screen.findAllByText('Written by Anthropic · claude-sonnet-4-5')).length).toBeGreaterThan(0);
   });
 });

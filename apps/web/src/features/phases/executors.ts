@@ -6,6 +6,15 @@ import type { Phase, PhaseStatus } from '@specline/protocol';
  * phases written before it did, and then nothing is claimed.
  */
 
+/**
+ * The model each provider uses when none is set, shown as placeholders (settings, launch override).
+ * Keep in step with the sandbox's executor defaults.
+ */
+export const PROVIDER_DEFAULT_MODEL: Readonly<Record<'anthropic' | 'openai', string>> = {
+  anthropic: 'claude-sonnet-4-5',
+  openai: 'gpt-4o-mini',
+};
+
 export const PLANNER_SENTENCE = 'Written by the offline planner — no model was used';
 
 const EXECUTOR_NAMES: Readonly<Record<string, string>> = {

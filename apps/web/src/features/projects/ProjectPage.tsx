@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { ChevronRight } from 'lucide-react';
+import { ChevronRight, Settings } from 'lucide-react';
 import { Link, useParams } from 'react-router';
 import { NotFoundPage } from '../../app/NotFoundPage';
 import { ErrorState } from '../../components/ui/ErrorState';
@@ -9,6 +9,7 @@ import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
 import { SpecList } from '../specs/SpecList';
 import { TicketList } from '../tickets/TicketList';
+import { ProjectRepository } from './ProjectRepository';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams();
@@ -30,7 +31,19 @@ export function ProjectPage() {
           <ChevronRight aria-hidden className="size-3.5" />
           <span aria-current="page">{project.data.name}</span>
         </nav>
-        <h1 className="text-2xl font-semibold">{project.data.name}</h1>
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h1 className="text-2xl font-semibold">{project.data.name}</h1>
+          <Link
+            to={`/projects/${projectId}/settings`}
+            className="inline-flex h-9 items-center gap-2 rounded-md border border-slate-300 bg-white px-3.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+          >
+            <Settings aria-hidden className="size-4" />
+            Settings
+          </Link>
+        </div>
+        <div className="mt-3">
+          <ProjectRepository project={project.data} />
+        </div>
       </div>
       <SpecList projectId={projectId} />
       <TicketList projectId={projectId} />

@@ -11,6 +11,7 @@ import type { ExportFormat } from '@specline/client';
 import { downloadText } from '../../lib/download';
 import { errorMessage } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
+import { executeBody, NO_OVERRIDE, RunModelOverride, type RunOverride } from '../execution/RunModelOverride';
 import { useSpecCache } from './useSpec';
 
 /** Run / re-run, cancel, export (JSON, Markdown) and archive. */
@@ -20,11 +21,12 @@ export function SpecActions({ spec, onRunStarted }: { spec: Spec; onRunStarted: 
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [confirmArchive, setConfirmArchive] = useState(false);
+  const [override, setOverride] = useState<RunOverride>(NO_OVERRIDE);
   const running = spec.status === 'executing';
   const neverRun = spec.phases.length === 0 && spec.status === 'draft';
 
   const execute = useMutation({
-    mutationFn: () => api.specs.execute(spec.id),
+    mutationFn: () => api.specs.execute(spec.id, executeBody(override)),
     onSuccess: (answer) => {
       if (answer.status === 'already_running') toast.info(`Already running: ${answer.message}`);
       else toast.success('Run started');
@@ -68,6 +70,7 @@ export function SpecActions({ spec, onRunStarted }: { spec: Spec; onRunStarted: 
           {neverRun ? 'Run spec' : 'Re-run spec'}
         </Button>
       )}
+      {running ? null : <RunModelOverride projectId={spec.project_id} value={override} onChange={setOverride} disabled={execute.isPending} />}
       <Button
         pending={exportSpec.isPending && exportSpec.variables === 'markdown'}
         disabled={exportSpec.isPending}
