@@ -40,6 +40,7 @@ import { registerTicketRoutes } from './routes/tickets';
 import { registerWebRoutes } from './routes/web';
 import { registerWsRoutes } from './routes/ws';
 import type { RunManager } from './services/runs';
+import { secretBoxFor, type SecretBox } from './services/secretBox';
 import type { TokenService } from './services/tokens';
 import type { Database, Db } from './store/db';
 
@@ -49,6 +50,8 @@ export interface AppDeps {
   bus: EventBus;
   provider: SandboxProvider;
   tokens: TokenService;
+  /** Seals stored secrets (project API keys); absent → from `SPECLINE_SECRET_KEY` or `<dataDir>/secret-key`. */
+  secrets?: SecretBox;
   /** A pino logger; tests pass a silent one. The app logs through a child with the redaction list (http/logging.ts). */
   logger: Logger;
   /** Counters of the rate limits: Redis-backed when `REDIS_URL` is set (deps.ts); in process when absent. */
@@ -59,6 +62,7 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 
 export interface AppContext extends AppDeps {
   db: Db;
+  secrets: SecretBox;
   runs: RunManager;
   requireUser: ReturnType<typeof createAuthHooks>['requireUser'];
   requireSandbox: ReturnType<typeof createAuthHooks>['requireSandbox'];
@@ -68,7 +72,9 @@ export interface AppContext extends AppDeps {
 /** Body limit: the 4 MiB batch limit plus room for the JSON around it. */
 const BODY_LIMIT = EVENT_LIMITS.maxBatchBytes + 256 * 1024;
 
-export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppContext }> {
+export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: AppContext }> {
+  const secrets = appDeps.secrets ?? secretBoxFor(appDeps.config).box;
+  const deps = { ...appDeps, secrets };
   const logger = hardenLogger(deps.logger);
   // Typed as Fastify's base logger so the instance type stays the plain `App` (pino's adds generics).
   const loggerInstance: FastifyBaseLogger = logger;
@@ -113,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: App; context: AppC
   const auth = createAuthHooks(deps.database.db, deps.tokens, rateLimits);
   const context: AppContext = {
     ...deps,
+    secrets,
     logger,
     db: deps.database.db,
     runs: createRunManager({ ...deps, logger }),

@@ -70,6 +70,7 @@ export const TABLE: Record<string, Row> = {
   'GET /api/v1/projects': { access: 'user', url: () => '/api/v1/projects' },
   'POST /api/v1/projects': { access: 'user', url: () => '/api/v1/projects', body: () => ({ name: 'mine' }) },
   'GET /api/v1/projects/:id': { access: 'member', url: (f) => `/api/v1/projects/${f.project}` },
+  'PATCH /api/v1/projects/:id': { access: 'owner', url: (f) => `/api/v1/projects/${f.project}`, body: () => ({ name: 'hijacked', model_settings: { api_key: 'sk-hijacked' } }) },
   'GET /api/v1/projects/:id/members': { access: 'member', url: (f) => `/api/v1/projects/${f.project}/members` },
   'POST /api/v1/projects/:id/members': { access: 'owner', url: (f) => `/api/v1/projects/${f.project}/members`, body: (f) => ({ email: f.bob.email }) },
   'DELETE /api/v1/projects/:id/members/:user_id': { access: 'owner', url: (f) => `/api/v1/projects/${f.project}/members/${f.alice.id}` },

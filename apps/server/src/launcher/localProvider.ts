@@ -3,21 +3,34 @@
  * the server with the HTTP reporter. Each child gets its own process group (so anything it starts
  * is stopped with it) and its stdout/stderr appended to `<dataDir>/sandboxes/<id>.log`, which is
  * kept after the run for diagnosis.
+ *
+ * Its working directory is `<dataDir>/workdirs/<id>`: a clean checkout of the project's repository at
+ * the resolved commit (`SPEC_REPO_COMMIT`), or, for a project without one, an empty directory
+ * (`SPEC_NO_REPO=1`) — never the server's own tree. The directory is removed when the child exits.
+ * `workdir` (`SANDBOX_WORKDIR`) is an operator override for projects without a repository only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants as fsConstants, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { LaunchedSandbox, LaunchRequest, SandboxProvider } from './provider';
+import { createWorkspaceManager, DEFAULT_REPO_SETTINGS, type RepoSettings, type WorkspaceManager } from './workspace';
 
 export interface LocalProviderOptions {
   /** Logs go to `<dataDir>/sandboxes/<id>.log`, outputs to `<dataDir>/sandboxes/<id>/`. */
   dataDir: string;
-  /** Working directory of the sandbox (the code base it explores); default the repository root. */
+  /**
+   * Operator override (`SANDBOX_WORKDIR`): the directory runs of projects WITHOUT a repository explore.
+   * Unset → an empty per-sandbox directory and `SPEC_NO_REPO=1`.
+   */
   workdir?: string | undefined;
+  /** Allowed repository roots, remote switch and git timeout (`config.repos`). */
+  repos?: RepoSettings;
+  /** Mirrors and checkouts; default one in `<dataDir>/repos`. */
+  workspaces?: WorkspaceManager;
   /** JavaScript entry run with `process.execPath … run`; default the `@specline/sandbox` bin. */
   entry?: string;
   /** Base environment of every child (`config.sandbox.env`); the server's own env is NOT inherited. */
@@ -42,7 +55,11 @@ export function defaultSandboxEntry(): string {
 }
 
 /** The child's environment: the configured base (PATH, …; never the server's secrets) plus the run's variables. */
-export function sandboxEnv(request: LaunchRequest, dirs: { output: string; cwd: string; contextFile: string | undefined }, base: Record<string, string>): Record<string, string> {
+export function sandboxEnv(
+  request: LaunchRequest,
+  dirs: { output: string; cwd: string; contextFile: string | undefined; repoCommit?: string | null; noRepo?: boolean },
+  base: Record<string, string>,
+): Record<string, string> {
   const env: Record<string, string> = {};
   Object.assign(env, base, {
     SPEC_ID: request.specId,
@@ -58,6 +75,9 @@ export function sandboxEnv(request: LaunchRequest, dirs: { output: string; cwd: 
   });
   if (request.phase) env['SPEC_PHASE'] = request.phase;
   if (dirs.contextFile) env['CONTEXT_FILE'] = dirs.contextFile;
+  if (dirs.repoCommit) env['SPEC_REPO_COMMIT'] = dirs.repoCommit;
+  if (dirs.noRepo) env['SPEC_NO_REPO'] = '1';
+  Object.assign(env, request.modelEnv ?? {});
   return env;
 }
 
@@ -75,7 +95,9 @@ export interface LocalProvider extends SandboxProvider {
 export function createLocalProvider(options: LocalProviderOptions): LocalProvider {
   const entry = options.entry ?? defaultSandboxEntry();
   const sandboxDir = path.join(options.dataDir, 'sandboxes');
-  const cwd = options.workdir ? path.resolve(options.workdir) : REPO_ROOT;
+  const workdirs = path.join(options.dataDir, 'workdirs');
+  const override = options.workdir ? path.resolve(options.workdir) : undefined;
+  const workspaces = options.workspaces ?? createWorkspaceManager({ dataDir: options.dataDir, settings: options.repos ?? DEFAULT_REPO_SETTINGS });
   const grace = options.stopGraceMs ?? 5_000;
   const children = new Map<string, Child>();
   const logPathOf = (id: string) => path.join(sandboxDir, `${id}.log`);
@@ -108,6 +130,29 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       }
       const output = path.join(sandboxDir, request.sandboxId);
       mkdirSync(output, { recursive: true });
+      // The code base: a checkout of the project's repository, the operator's override, or an empty directory.
+      const own = path.join(workdirs, request.sandboxId);
+      let cwd: string;
+      let repoCommit: string | null = null;
+      let noRepo = false;
+      if (request.repo) {
+        repoCommit = (await workspaces.checkout(request.repo, own, request.signal)).commit;
+        cwd = own;
+      } else if (override) {
+        cwd = override;
+      } else {
+        rmSync(own, { recursive: true, force: true });
+        mkdirSync(own, { recursive: true });
+        cwd = own;
+        noRepo = true;
+      }
+      const removeOwn = () => {
+        if (cwd === own) rmSync(own, { recursive: true, force: true });
+      };
+      if (request.signal?.aborted) {
+        removeOwn();
+        throw new Error('the run ended before its sandbox started');
+      }
       let contextFile: string | undefined;
       if (Object.keys(request.phaseData).length > 0) {
         contextFile = path.join(output, 'context.json');
@@ -119,10 +164,13 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       try {
         child = spawn(process.execPath, [entry, 'run', '--phases', request.phases.join(',')], {
           cwd,
-          env: sandboxEnv(request, { output, cwd, contextFile }, options.env ?? {}),
+          env: sandboxEnv(request, { output, cwd, contextFile, repoCommit, noRepo }, options.env ?? {}),
           stdio: ['ignore', fd, fd],
           detached: true,
         });
+      } catch (error) {
+        removeOwn();
+        throw error;
       } finally {
         closeSync(fd);
       }
@@ -137,6 +185,11 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
             }
           }
           options.logger.info({ sandboxId: request.sandboxId, code, signal: sig }, 'sandbox process exited');
+          try {
+            removeOwn();
+          } catch (error) {
+            options.logger.warn({ sandboxId: request.sandboxId, err: error }, 'could not remove the work directory of a sandbox');
+          }
           resolve();
           if (children.get(request.sandboxId)?.process === child) children.delete(request.sandboxId);
           provider.onExit?.(request.sandboxId, code, sig);
@@ -146,11 +199,12 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       try {
         await once(child, 'spawn');
       } catch (error) {
+        removeOwn();
         throw new Error(`could not run ${process.execPath} ${entry}: ${(error as Error).message}`, { cause: error });
       }
       children.set(request.sandboxId, { process: child, exited });
-      options.logger.info({ sandboxId: request.sandboxId, pid: child.pid, logPath }, 'sandbox started');
-      return { pid: child.pid ?? null, logPath };
+      options.logger.info({ sandboxId: request.sandboxId, pid: child.pid, logPath, repoCommit, noRepo }, 'sandbox started');
+      return { pid: child.pid ?? null, logPath, repoCommit };
     },
 
     async stop(sandboxId: string, reason: string): Promise<void> {

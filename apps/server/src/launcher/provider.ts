@@ -1,4 +1,6 @@
 /** Where sandboxes run. `local` runs the sandbox CLI as a child process; others (a cloud) plug in here. */
+import type { RepoSource } from './workspace';
+
 export interface LaunchRequest {
   sandboxId: string;
   specId: string;
@@ -13,11 +15,22 @@ export interface LaunchRequest {
   heartbeatIntervalSeconds: number;
   /** Run only this phase (`SPEC_PHASE`); absent → the whole run. */
   phase?: string;
+  /** The project's repository: the run explores a checkout of it. Null/absent → no code base (`SPEC_NO_REPO=1`). */
+  repo?: RepoSource | null;
+  /**
+   * Model settings as the sandbox's environment (`SPEC_EXECUTOR`, `SPEC_MODEL`, the provider's API key
+   * and base URL). Secrets: only ever passed as environment, never logged, never written to a file.
+   */
+  modelEnv?: Record<string, string>;
+  /** Aborted when the run ends before its sandbox started (a cancel during the clone). */
+  signal?: AbortSignal;
 }
 
 export interface LaunchedSandbox {
   pid: number | null;
   logPath: string | null;
+  /** The commit checked out for the run (`SPEC_REPO_COMMIT`), or null without a repository. */
+  repoCommit?: string | null;
 }
 
 export interface SandboxProvider {

@@ -8,12 +8,16 @@ import { and, eq, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
 import { AppError, notFound } from '../http/errors';
 import { newId } from '../services/ids';
+import { effectiveModelSettings, modelEnv, projectModel, type EffectiveModelSettings } from '../services/modelSettings';
+import { redactUrl } from '../services/repoUrls';
 import type { RunManager, StartRunOptions } from '../services/runs';
+import { secretBoxFor, SecretUnreadableError } from '../services/secretBox';
 import { newSandboxToken } from '../services/tokens';
 import { recordVersion } from '../services/versions';
-import { sandboxes, specs, users } from '../store/schema';
+import { projects, sandboxes, specs, users } from '../store/schema';
 import { endRun, type EndRunInput } from './endRun';
 import { findStaleRuns, staleRunMessage } from './reaper';
+import { RepoError } from './workspace';
 
 export interface RunManagerOptions {
   /** Injected clock (tests move it forward instead of sleeping). */
@@ -36,6 +40,9 @@ function errorMessage(error: unknown): string {
 export function createRunManager(deps: AppDeps, options: RunManagerOptions = {}): LocalRunManager {
   const { config, bus, provider, logger } = deps;
   const db = deps.database.db;
+  const secrets = deps.secrets ?? secretBoxFor(config).box;
+  /** Runs whose sandbox is being prepared (clone, checkout): aborted when the run ends first. */
+  const preparing = new Map<string, AbortController>();
   const now = options.now ?? (() => new Date());
   const finishGraceMs = options.finishGraceMs ?? 10_000;
   const live = new Set<string>();
@@ -48,6 +55,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
   async function end(input: Omit<EndRunInput, 'now'>): Promise<string | null | undefined> {
     const ended = await endRun(db, { ...input, now: now() });
     if (!ended) return undefined;
+    if (ended.sandboxId) preparing.get(ended.sandboxId)?.abort();
     logger.warn({ specId: ended.specId, sandboxId: ended.sandboxId, status: input.status }, input.error);
     await bus.publish({ spec_id: ended.specId, spec_seq: ended.lastSpecSeq }).catch((error: unknown) => {
       logger.warn({ err: error, specId: ended.specId }, 'could not publish the end of a run; readers catch up on their next poll');
@@ -108,6 +116,20 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       const { token, hash } = newSandboxToken();
       const heartbeatIntervalSeconds = config.sandbox.heartbeatIntervalSeconds;
       const startedAt = now();
+      // The project's repository and model settings. A key that cannot be opened fails the run after the claim.
+      const [project] = await db
+        .select({ project: projects })
+        .from(specs)
+        .innerJoin(projects, eq(projects.id, specs.projectId))
+        .where(eq(specs.id, specId));
+      let model: EffectiveModelSettings | undefined;
+      let modelError: unknown;
+      try {
+        model = effectiveModelSettings(opts.modelSettings, project ? projectModel(project.project, secrets) : null, config.models);
+      } catch (error) {
+        modelError = error;
+      }
+      const repo = project?.project.repoUrl ? { projectId: project.project.id, url: project.project.repoUrl, ref: project.project.repoRef } : null;
       const claimed = await db.transaction(async (tx) => {
         // The claim: one UPDATE that only matches a spec with no live run. Under concurrency the
         // second caller re-evaluates the WHERE after the first commits and matches nothing.
@@ -127,6 +149,8 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
             designApprovedAt: null,
             sandboxId,
             lastHeartbeatAt: null,
+            usage: null,
+            repoCommit: null,
             updatedAt: startedAt,
           })
           .where(and(eq(specs.id, specId), or(ne(specs.status, 'executing'), isNull(specs.sandboxId))))
@@ -145,7 +169,14 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           specId,
           changeType: 'run_started',
           changeSummary: `run started in sandbox ${sandboxId}`,
-          changeDetails: { sandbox_id: sandboxId, phases },
+          changeDetails: {
+            sandbox_id: sandboxId,
+            phases,
+            executor: model?.executor ?? null,
+            model: model?.model ?? null,
+            repo_url: repo ? redactUrl(repo.url) : null,
+            repo_ref: repo?.ref ?? null,
+          },
           createdBy: opts.userId,
         });
         return row;
@@ -164,7 +195,21 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       }
 
       live.add(sandboxId);
+      const prep = new AbortController();
+      preparing.set(sandboxId, prep);
+      // A clone can take longer than the heartbeat allowance: the server vouches for the run meanwhile.
+      const keepAlive = setInterval(
+        () => {
+          db.update(sandboxes)
+            .set({ lastHeartbeatAt: now() })
+            .where(and(eq(sandboxes.id, sandboxId), eq(sandboxes.status, 'starting')))
+            .catch((error: unknown) => logger.warn({ err: error, sandboxId }, 'could not note a starting sandbox as alive'));
+        },
+        Math.max(200, (heartbeatIntervalSeconds * 1000) / 2),
+      );
+      keepAlive.unref();
       try {
+        if (modelError !== undefined || !model) throw modelError;
         const launched = await provider.launch({
           sandboxId,
           specId,
@@ -175,16 +220,36 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           phases,
           phaseData: {},
           heartbeatIntervalSeconds,
+          repo,
+          modelEnv: modelEnv(model),
+          signal: prep.signal,
         });
         await db
           .update(sandboxes)
           .set({ status: 'running', pid: launched.pid, logPath: launched.logPath })
           .where(and(eq(sandboxes.id, sandboxId), eq(sandboxes.status, 'starting')));
+        if (launched.repoCommit) {
+          await db.update(specs).set({ repoCommit: launched.repoCommit }).where(and(eq(specs.id, specId), eq(specs.sandboxId, sandboxId)));
+        }
+        // Ended (cancelled, reaped, shut down) while its sandbox was starting: stop what just started.
+        if (prep.signal.aborted) await stopQuietly(sandboxId, 'the run ended while its sandbox was starting');
       } catch (error) {
         live.delete(sandboxId);
-        const detail = `could not start sandbox: ${errorMessage(error)}`;
-        await end({ specId, sandboxId, status: 'failed', sandboxStatus: 'failed', reason: 'execution_error', error: detail, createdBy: opts.userId });
+        const aborted = prep.signal.aborted;
+        let detail: string;
+        if (aborted) detail = closing ? 'the server shut down before the sandbox of this run started' : 'the run ended before its sandbox started';
+        else if (error instanceof RepoError) detail = error.message;
+        else if (error instanceof SecretUnreadableError) detail = `the project's model API key cannot be read: ${error.message}; set it again in the project's model settings`;
+        else detail = `could not start sandbox: ${errorMessage(error)}`;
+        const ended = await end({ specId, sandboxId, status: 'failed', sandboxStatus: 'failed', reason: 'execution_error', error: detail, createdBy: opts.userId });
+        if (aborted && ended === undefined) {
+          // Someone else ended the run first (a cancel): that is its outcome, not a launch failure.
+          return { spec_id: specId, status: 'started', message: detail, current_phase: null, sandbox_id: sandboxId };
+        }
         throw new AppError('sandbox_launch_failed', detail, { cause: error });
+      } finally {
+        clearInterval(keepAlive);
+        preparing.delete(sandboxId);
       }
       return {
         spec_id: specId,
@@ -287,6 +352,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     async close(): Promise<void> {
       if (closing) return;
       closing = true;
+      for (const controller of preparing.values()) controller.abort();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       // Runs of children we are about to stop would otherwise wait for the next start's reconcile.

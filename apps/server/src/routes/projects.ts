@@ -1,9 +1,10 @@
-/** `/projects`: list mine, create (caller owns it), get, and members (owners manage them). */
-import { AddMemberBody, CreateProjectBody, MemberList, PageQuery, Project, ProjectList, ProjectMember } from '@specline/protocol';
+/** `/projects`: list mine, create (caller owns it), get, change (owner), and members (owners manage them). */
+import { AddMemberBody, CreateProjectBody, MemberList, PageQuery, Project, ProjectList, ProjectMember, UpdateProjectBody } from '@specline/protocol';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
-import { addMember, createProject, getProject, listMembers, listProjects, removeMember } from '../services/projects';
+import { addMember, createProject, getProject, listMembers, listProjects, removeMember, updateProject, type ProjectDeps } from '../services/projects';
+import { repoPolicyOf } from '../services/repoUrls';
 import { IdParam } from '../http/input';
 
 const tags = ['projects'];
@@ -12,6 +13,9 @@ const MemberParams = z.object({ id: IdParam, user_id: IdParam });
 
 export function registerProjectRoutes(app: App, ctx: AppContext): void {
   const onRequest = ctx.requireUser;
+  const deps: ProjectDeps = { db: ctx.db, secrets: ctx.secrets, repoPolicy: repoPolicyOf(ctx.config) };
+  const repoNote =
+    '`repo_url`: a local path or file:// URL under SPECLINE_REPO_ROOTS, or an https/ssh/git URL (unless remote repositories are off); anything else is 422 `repo_not_allowed`. `model_settings.api_key` is write-only: reads return `api_key_set` and `api_key_last4`.';
 
   app.get(
     '/api/v1/projects',
@@ -21,14 +25,30 @@ export function registerProjectRoutes(app: App, ctx: AppContext): void {
 
   app.post(
     '/api/v1/projects',
-    { schema: { tags, summary: 'Create a project; the caller becomes its owner', body: CreateProjectBody, response: { 201: Project } }, onRequest },
-    async (request, reply) => reply.status(201).send(await createProject(ctx.db, currentUser(request).id, request.body.name)),
+    { schema: { tags, summary: 'Create a project; the caller becomes its owner', description: repoNote, body: CreateProjectBody, response: { 201: Project } }, onRequest },
+    async (request, reply) => reply.status(201).send(await createProject(deps, currentUser(request).id, request.body)),
   );
 
   app.get(
     '/api/v1/projects/:id',
     { schema: { tags, summary: 'One project (members only)', params: ProjectParams, response: { 200: Project } }, onRequest },
     (request) => getProject(ctx.db, request.params.id, currentUser(request).id),
+  );
+
+  app.patch(
+    '/api/v1/projects/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change the name, repository or model settings (owner only; null clears a value)',
+        description: repoNote,
+        params: ProjectParams,
+        body: UpdateProjectBody,
+        response: { 200: Project },
+      },
+      onRequest,
+    },
+    (request) => updateProject(deps, request.params.id, currentUser(request).id, request.body),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 /** `/tickets`: create (optionally `spec_driven`, idempotent under `Idempotency-Key`), list, get, tasks. */
-import { CreateTicketBody, PageQuery, Ticket, TicketList, TicketStatus, TicketTaskList } from '@specline/protocol';
+import { CreateTicketBody, ModelSettingsInput, PageQuery, Ticket, TicketList, TicketStatus, TicketTaskList } from '@specline/protocol';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
@@ -9,6 +9,8 @@ import { IdParam } from '../http/input';
 
 const tags = ['tickets'];
 const TicketParams = z.object({ id: IdParam });
+/** A `spec_driven` ticket starts a run: it takes the same launch override as `POST /specs/{id}/execute`. */
+const CreateTicketWithModel = CreateTicketBody.extend({ model_settings: ModelSettingsInput.optional() });
 const TicketListQuery = PageQuery.extend({
   project_id: IdParam.optional(),
   status: TicketStatus.optional(),
@@ -27,7 +29,7 @@ export function registerTicketRoutes(app: App, ctx: AppContext): void {
         description:
           'With an `Idempotency-Key` header, a retried POST (same user, same key, same body) answers the first result and creates nothing; the same key with another body is 422 `idempotency_conflict`. A failed sandbox launch still answers 201 with `spec_id`; the spec is then `failed` with `last_error`.',
         headers: IdempotencyHeaders,
-        body: CreateTicketBody,
+        body: CreateTicketWithModel,
         response: { 201: Ticket },
       },
       onRequest,

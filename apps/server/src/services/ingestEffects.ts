@@ -8,6 +8,10 @@
  * Rules: `status`, `current_phase` and `progress` only move forward within a run (the first
  * `spec.execution_started` of a run resets the run-scoped fields); a phase that passed is not
  * reopened by a late retry/failure; progress = passed phases / run phases × 100.
+ *
+ * Usage (tokens, cache tokens, cost) is the run's: each phase's status keeps its `executor`, `model` and
+ * `usage` (its failed attempts from `spec.phase_retry`, then the total of `spec.phase_completed`), the
+ * spec's `usage` is the sum of its phases until `agent.completed` reports the run's total, which wins.
  */
 import {
   DEFAULT_PHASES,
@@ -17,6 +21,7 @@ import {
   type PhaseFailureReason,
   type PhaseStatus,
   type SpecStatus,
+  type Usage,
 } from '@specline/protocol';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../store/db';
@@ -36,7 +41,38 @@ export interface EffectEvent {
 export interface SpecUsage {
   input_tokens: number;
   output_tokens: number;
+  /** Present only when non-zero. */
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
   cost_usd: number;
+}
+
+const roundCost = (n: number) => Math.round(n * 1e6) / 1e6;
+
+/** `a + b` (either may be absent); cache counts appear only when non-zero. */
+export function addUsage(a: SpecUsage | null | undefined, b: Usage | SpecUsage | null | undefined): SpecUsage | null {
+  if (!a && !b) return null;
+  const n = (u: Usage | SpecUsage | null | undefined, key: keyof SpecUsage) => {
+    const v = u?.[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+  };
+  const out: SpecUsage = {
+    input_tokens: n(a, 'input_tokens') + n(b, 'input_tokens'),
+    output_tokens: n(a, 'output_tokens') + n(b, 'output_tokens'),
+    cost_usd: roundCost(n(a, 'cost_usd') + n(b, 'cost_usd')),
+  };
+  const read = n(a, 'cache_read_input_tokens') + n(b, 'cache_read_input_tokens');
+  const created = n(a, 'cache_creation_input_tokens') + n(b, 'cache_creation_input_tokens');
+  if (read) out.cache_read_input_tokens = read;
+  if (created) out.cache_creation_input_tokens = created;
+  return out;
+}
+
+/** The sum of the phases' usage in a phase-status map (null when none has any). */
+function phasesUsage(phaseStatus: Partial<Record<Phase, PhaseStatus>>): SpecUsage | null {
+  let sum: SpecUsage | null = null;
+  for (const status of Object.values(phaseStatus)) if (status.usage) sum = addUsage(sum, status.usage);
+  return sum;
 }
 
 export interface RunState {
@@ -135,6 +171,7 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           s.currentPhase = null;
           s.progress = 0;
           s.lastError = null;
+          s.usage = null;
         }
         forwardStatus('executing');
         break;
@@ -170,13 +207,15 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           reason: data.data.reason,
           error: failureText(data.data),
           started_at: prev.started_at ?? at,
+          // The failed attempt's tokens count towards the phase (its completion reports the total).
+          ...(data.data.usage ? { usage: addUsage(prev.usage, data.data.usage) } : {}),
         }));
         break;
       }
       case 'spec.phase_completed': {
         const data = EventPayloads['spec.phase_completed'].safeParse(event.data);
         if (!data.success) break;
-        const { phase, phase_output, usage } = data.data;
+        const { phase, phase_output, usage, executor, model } = data.data;
         phaseSeen = true;
         forwardPhase(phase);
         setPhase(phase, (prev) => ({
@@ -188,17 +227,13 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           error: null,
           started_at: prev.started_at ?? at,
           completed_at: at,
+          ...(executor !== undefined ? { executor } : {}),
+          ...(model !== undefined ? { model } : {}),
+          // The phase's total over its attempts replaces what its retries added.
+          ...(usage ? { usage: addUsage(null, usage) } : {}),
         }));
         result.phaseDataPatch[phase] = phase_output;
         result.completed.push({ phase, output: phase_output });
-        if (usage) {
-          const u = s.usage ?? { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-          s.usage = {
-            input_tokens: u.input_tokens + (usage.input_tokens ?? 0),
-            output_tokens: u.output_tokens + (usage.output_tokens ?? 0),
-            cost_usd: Math.round((u.cost_usd + (usage.cost_usd ?? 0)) * 1e6) / 1e6,
-          };
-        }
         recomputeProgress();
         break;
       }
@@ -244,6 +279,8 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
         const outcome = s.status === 'cancelled' ? 'cancelled' : outcomeOf(data.data, s.phaseStatus);
         const statusChanged = !isTerminal(s.status);
         if (statusChanged) {
+          // The run's total (every phase and attempt) wins over the phases' sum.
+          s.usage = data.data.usage ? addUsage(null, data.data.usage) : phasesUsage(s.phaseStatus);
           s.status = outcome;
           if (outcome === 'completed') {
             s.progress = 100;
@@ -258,6 +295,8 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
       default:
         break;
     }
+    // While the run is live its usage is the sum of its phases' (agent.completed then sets the run's total).
+    if (!isTerminal(s.status) && PHASE_EVENTS.includes(event.event_type)) s.usage = phasesUsage(s.phaseStatus);
   }
   result.changed =
     s.status !== initial.status ||
@@ -265,7 +304,7 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
     s.progress !== initial.progress ||
     s.lastError !== initial.lastError ||
     s.lastHeartbeatAt !== initial.lastHeartbeatAt ||
-    s.usage !== initial.usage ||
+    JSON.stringify(s.usage) !== JSON.stringify(initial.usage) ||
     JSON.stringify(s.phaseStatus) !== JSON.stringify(initial.phaseStatus) ||
     JSON.stringify(s.phases) !== JSON.stringify(initial.phases);
   return result;

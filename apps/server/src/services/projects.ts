@@ -1,36 +1,90 @@
-/** Projects and their members. The creator is the owner; only owners manage members. */
-import type { Project, ProjectMember, ProjectRole } from '@specline/protocol';
-import { and, count, desc, eq } from 'drizzle-orm';
+/**
+ * Projects and their members. The creator is the owner; only owners manage members and change the
+ * project (name, repository, model settings). The repository URL is checked against the server's
+ * policy (`repoUrls.ts`) and shown without credentials; the model API key is sealed at rest and
+ * write-only: reads say only whether one is set and its last four characters.
+ */
+import type { CreateProjectBody, Project, ProjectMember, ProjectRole, UpdateProjectBody } from '@specline/protocol';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../http/errors';
 import type { Db, Queryable } from '../store/db';
 import { projectMembers, projects, users } from '../store/schema';
 import { requireProjectMember } from './access';
 import { iso, isUniqueViolation, pageAnswer, type Page } from './dto';
 import { newId } from './ids';
+import { modelColumnsFrom, modelSettingsDto } from './modelSettings';
+import { checkRepoRef, checkRepoUrl, redactUrl, type RepoPolicy } from './repoUrls';
+import type { SecretBox } from './secretBox';
 import { findUserByEmail } from './users';
 
 type ProjectRow = typeof projects.$inferSelect;
 
-function projectDto(row: ProjectRow, role: ProjectRole): Project {
+export interface ProjectDeps {
+  db: Db;
+  secrets: SecretBox;
+  repoPolicy: RepoPolicy;
+}
+
+export function projectDto(row: ProjectRow, role: ProjectRole): Project {
+  const settings = modelSettingsDto(row);
   return {
     id: row.id,
     name: row.name,
     created_by: row.createdBy,
     role,
-    repo_url: null,
-    repo_ref: null,
-    model_settings: { executor: null, model: null, base_url: null, api_key_set: false, api_key_last4: null },
+    repo_url: row.repoUrl === null ? null : redactUrl(row.repoUrl),
+    repo_ref: row.repoRef,
+    model_settings: { ...settings, base_url: settings.base_url === null ? null : redactUrl(settings.base_url) },
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
 }
 
-export async function createProject(db: Db, userId: string, name: string): Promise<Project> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx.insert(projects).values({ id: newId.project(), name: name.trim(), createdBy: userId }).returning();
+/** The repository columns of a write, checked (nothing is stored when one is refused). */
+function repoColumns(input: { repo_url?: string | null | undefined; repo_ref?: string | null | undefined }, current: { repoUrl: string | null; repoRef: string | null }, policy: RepoPolicy): Partial<Pick<ProjectRow, 'repoUrl' | 'repoRef'>> {
+  const out: Partial<Pick<ProjectRow, 'repoUrl' | 'repoRef'>> = {};
+  if (input.repo_url !== undefined) {
+    if (input.repo_url !== null) checkRepoUrl(input.repo_url, policy);
+    out.repoUrl = input.repo_url === null ? null : input.repo_url.trim();
+    // Disconnecting the repository forgets its ref too, unless the same write sets one (refused below).
+    if (input.repo_url === null && input.repo_ref === undefined) out.repoRef = null;
+  }
+  if (input.repo_ref !== undefined) out.repoRef = input.repo_ref === null ? null : checkRepoRef(input.repo_ref);
+  const url = out.repoUrl !== undefined ? out.repoUrl : current.repoUrl;
+  const ref = out.repoRef !== undefined ? out.repoRef : current.repoRef;
+  if (url === null && ref !== null) {
+    throw new AppError('validation_failed', 'invalid repo_ref: a ref needs a repository (repo_url)', { errors: [{ path: 'body.repo_ref', message: 'set repo_url too, or leave repo_ref out' }] });
+  }
+  return out;
+}
+
+export async function createProject(deps: ProjectDeps, userId: string, body: CreateProjectBody): Promise<Project> {
+  const id = newId.project();
+  const repo = repoColumns(body, { repoUrl: null, repoRef: null }, deps.repoPolicy);
+  const model = modelColumnsFrom(body.model_settings, id, deps.secrets);
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.insert(projects).values({ id, name: body.name.trim(), createdBy: userId, ...repo, ...model }).returning();
     if (!row) throw new Error('insert returned no row');
     await tx.insert(projectMembers).values({ projectId: row.id, userId, role: 'owner' });
     return projectDto(row, 'owner');
+  });
+}
+
+/** `PATCH /projects/{id}` (owner only): any subset of name, repository and model settings; `null` clears. */
+export async function updateProject(deps: ProjectDeps, projectId: string, userId: string, body: UpdateProjectBody): Promise<Project> {
+  return deps.db.transaction(async (tx) => {
+    const role = await requireProjectMember(tx, projectId, userId, 'owner');
+    const [current] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
+    if (!current) throw notFound('project');
+    const changes = {
+      ...(body.name !== undefined ? { name: body.name.trim() } : {}),
+      ...repoColumns(body, current, deps.repoPolicy),
+      ...modelColumnsFrom(body.model_settings, projectId, deps.secrets),
+    };
+    if (Object.keys(changes).length === 0) return projectDto(current, role);
+    const [row] = await tx.update(projects).set({ ...changes, updatedAt: sql`now()` }).where(eq(projects.id, projectId)).returning();
+    if (!row) throw notFound('project');
+    return projectDto(row, role);
   });
 }
 

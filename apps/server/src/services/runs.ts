@@ -1,9 +1,11 @@
 /** Starting, cancelling and watching sandbox runs. Implemented in `launcher/runManager.ts`. */
-import type { ExecuteSpecResponse } from '@specline/protocol';
+import type { ExecuteSpecResponse, ModelSettingsInput } from '@specline/protocol';
 
 export interface StartRunOptions {
   userId: string | null;
   prd?: boolean;
+  /** This run's model settings over the project's (never stored; the key only reaches the sandbox's environment). */
+  modelSettings?: ModelSettingsInput | undefined;
 }
 
 export interface RunManager {

@@ -2,7 +2,7 @@
  * Starting and cancelling runs from the user-facing routes, on top of `RunManager`. A launch that fails
  * never leaves a spec `executing`: it ends `failed` with `last_error` saying why.
  */
-import type { ExecuteSpecResponse, LaunchSpecResponse, Spec } from '@specline/protocol';
+import type { ExecuteSpecResponse, LaunchSpecResponse, ModelSettingsInput, Spec } from '@specline/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors';
@@ -51,10 +51,18 @@ export async function startRunSafely(deps: RunDeps, specId: string, options: Sta
   }
 }
 
-/** `POST /specs/{id}/execute`: access check, then the run manager's atomic start. A failed launch is a 502. */
-export async function executeSpec(deps: RunDeps, specId: string, userId: string, options: { prd: boolean }): Promise<ExecuteSpecResponse> {
+/**
+ * `POST /specs/{id}/execute`: access check, then the run manager's atomic start. A failed launch (a
+ * repository that cannot be cloned or fetched among others) is a 502; the spec is then `failed`.
+ */
+export async function executeSpec(
+  deps: RunDeps,
+  specId: string,
+  userId: string,
+  options: { prd: boolean; modelSettings?: ModelSettingsInput | undefined },
+): Promise<ExecuteSpecResponse> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
-  const outcome = await startRunSafely(deps, specId, { userId, prd: options.prd }, spec.status === 'executing');
+  const outcome = await startRunSafely(deps, specId, { userId, prd: options.prd, modelSettings: options.modelSettings }, spec.status === 'executing');
   if (!outcome.ok) throw new AppError('sandbox_launch_failed', `could not start a run: ${outcome.error}`);
   return outcome.answer;
 }

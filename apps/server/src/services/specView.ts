@@ -151,6 +151,7 @@ export function specSummaryDto(row: SpecRow, linkedTickets: number): SpecSummary
     archived: row.archived,
     linked_tickets: linkedTickets,
     usage: row.usage ?? null,
+    repo_commit: row.repoCommit,
     sandbox_id: row.sandboxId,
     last_heartbeat_at: isoOrNull(row.lastHeartbeatAt),
     created_at: iso(row.createdAt),

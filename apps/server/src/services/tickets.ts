@@ -3,7 +3,7 @@
  * transaction, with `tickets.spec_id` set, then starts the run; a failed launch leaves the spec `failed`
  * and the ticket (with its `spec_id`) still created.
  */
-import { TicketStatus, type CreateTicketBody, type Ticket, type TicketList, type TicketTask } from '@specline/protocol';
+import { TicketStatus, type CreateTicketBody, type ModelSettingsInput, type Ticket, type TicketList, type TicketTask } from '@specline/protocol';
 import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Queryable, Tx } from '../store/db';
@@ -15,7 +15,7 @@ import { newId } from './ids';
 import { startRunSafely, type RunDeps } from './specRuns';
 import { insertSpec } from './specs';
 
-export type CreateTicketInput = z.output<typeof CreateTicketBody>;
+export type CreateTicketInput = z.output<typeof CreateTicketBody> & { model_settings?: ModelSettingsInput | undefined };
 type TaskRow = typeof tasks.$inferSelect;
 
 export function ticketDto(row: TicketRow): Ticket {
@@ -91,7 +91,7 @@ export async function createTicket(deps: RunDeps, userId: string, body: CreateTi
     status: 201,
     body: await insertTicket(tx, userId, body),
   }));
-  if (!answer.replayed && answer.body.spec_id) await startRunSafely(deps, answer.body.spec_id, { userId });
+  if (!answer.replayed && answer.body.spec_id) await startRunSafely(deps, answer.body.spec_id, { userId, modelSettings: body.model_settings });
   return answer;
 }
 
