@@ -1,5 +1,6 @@
 /**
- * `specline-sandbox`: run a spec (or one phase) with the deterministic planner, inspect an events
+ * `specline-sandbox`: run a spec (or one phase) with the deterministic planner or a model (anthropic,
+ * openai), inspect an events
  * file, or score a phase output. Exit codes: 0 success, 1 run/evaluation failed, 2 bad usage.
  */
 import { realpathSync } from 'node:fs';
@@ -34,6 +35,21 @@ const RUN_OPTIONS: Options = {
   'sandbox-id': { type: 'string' },
   'callback-url': { type: 'string' },
   token: { type: 'string' },
+  executor: { type: 'string' },
+  model: { type: 'string' },
+  'structured-output': { type: 'string' },
+  stream: { type: 'boolean' },
+  'no-stream': { type: 'boolean' },
+  'max-turns': { type: 'string' },
+  'max-read-bytes': { type: 'string' },
+  'max-seconds': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'max-output-tokens': { type: 'string' },
+  'max-request-retries': { type: 'string' },
+  'model-prices': { type: 'string' },
+  'base-url': { type: 'string' },
+  'no-repo': { type: 'boolean' },
+  'repo-commit': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
 };
@@ -46,19 +62,28 @@ const COMMANDS = {
 } satisfies Record<string, Options>;
 type Command = keyof typeof COMMANDS;
 
-export const HELP = `specline-sandbox: spec-driven planning runs, offline (deterministic planner)
+export const HELP = `specline-sandbox: spec-driven planning runs, with the offline deterministic planner or a model
 
 Usage:
   specline-sandbox run --title T [--description D] [--cwd DIR] [--phases explore,requirements,...] [--prd]
                        [--reporter jsonl,console,http] [--out DIR] [--max-attempts 3] [--threshold 0.7] [--step-delay-ms 0]
                        [--heartbeat-interval 30] [--context phase_data.json] [--verbose] [--quiet]
+                       [--executor planner|anthropic|openai] [--model M] [--structured-output tool|json_schema]
+                       [--stream|--no-stream] [--max-turns 24] [--max-read-bytes 262144] [--max-seconds 600]
+                       [--max-cost 2] [--max-output-tokens 16384] [--max-request-retries 4] [--model-prices JSON|FILE]
+                       [--base-url URL] [--no-repo] [--repo-commit SHA]
   specline-sandbox run-phase --phase P --title T [--context phase_data.json ...] [run options]
   specline-sandbox inspect <events.jsonl> [--type T] [--phase P] [--json]
   specline-sandbox evaluate --phase P <output.json> [--context phase_data.json] [--threshold 0.7] [--json]
 
 Environment (flags win): SPEC_ID, SPEC_TITLE, SPEC_DESCRIPTION, SPEC_PHASE, CONTEXT_FILE, CWD,
   REPORTER_MODE, OUTPUT_DIRECTORY, MAX_ATTEMPTS, EVAL_THRESHOLD, HEARTBEAT_INTERVAL,
-  SANDBOX_ID, CALLBACK_URL, SANDBOX_TOKEN (the three are required by the http reporter).
+  SANDBOX_ID, CALLBACK_URL, SANDBOX_TOKEN (the three are required by the http reporter),
+  SPEC_EXECUTOR, SPEC_MODEL, SPEC_STRUCTURED_OUTPUT, SPEC_STREAM, MODEL_MAX_TURNS, MODEL_MAX_READ_BYTES,
+  MODEL_MAX_SECONDS, MODEL_MAX_COST_USD, MODEL_MAX_OUTPUT_TOKENS, MODEL_MAX_RETRIES, MODEL_PRICES,
+  SPEC_NO_REPO, SPEC_REPO_COMMIT; keys and endpoints: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (anthropic),
+  OPENAI_API_KEY (optional for local servers), OPENAI_BASE_URL (openai). Default models: anthropic
+  claude-sonnet-5-5, openai gpt-4.1-mini.
 
 Exit codes: 0 success, 1 the run or evaluation failed (or was cancelled), 2 bad usage or configuration.
 `;

@@ -1,14 +1,16 @@
-/** `run` and `run-phase`: a spec run with the planner executor, reported where the settings say. */
+/** `run` and `run-phase`: a spec run with the chosen executor (planner, anthropic, openai), reported where the settings say. */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Phase, PhaseData } from '@specline/protocol';
 import { systemClock } from '../clock';
 import { withPacing } from '../executors/paced';
+import { createProviderExecutor } from '../executors/model/index';
 import { createPlannerExecutor } from '../executors/planner';
+import type { CodeIndex } from '../codeindex/types';
 import { Emitter } from '../machine/emitter';
 import { runSpec } from '../runSpec';
 import type { RunResult } from '../runSpec';
-import type { Logger } from '../types';
+import type { Logger, PhaseExecutor } from '../types';
 import { parseReportingConfig, parseRunConfig, runPhases } from './config';
 import type { Flags, ReporterMode, RunConfig } from './config';
 import { readContextFiles } from './inputs';
@@ -32,6 +34,42 @@ async function reportConfigFailure(built: CliReporters, specId: string, errors: 
   await emitter.emit('agent.completed', null, { spec_id: specId, success: false, phase_data: {}, phases_completed: [], failed_phase: null, error });
   emitter.seal();
   await emitter.drain();
+}
+
+/** The executor the settings choose. Model executors get the limits; the key stays behind `apiKey()`. */
+function buildExecutor(config: RunConfig, logger: Logger): PhaseExecutor {
+  const settings = config.modelSettings;
+  if (!settings) return withPacing(createPlannerExecutor(), { stepDelayMs: config.stepDelayMs, clock: systemClock });
+  const executor = createProviderExecutor({
+    provider: settings.provider,
+    model: settings.model,
+    apiKey: settings.apiKey(),
+    ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
+    structuredOutput: config.structuredOutput,
+    stream: config.stream,
+    maxReadBytes: config.maxReadBytes,
+    limits: {
+      maxTurns: config.maxTurns,
+      maxSeconds: config.maxSeconds,
+      maxCostUsd: config.maxCostUsd,
+      maxOutputTokens: config.maxOutputTokens,
+      maxRequestRetries: config.maxRequestRetries,
+    },
+    ...(settings.prices ? { prices: settings.prices } : {}),
+    ...(config.repoCommit ? { explore: { repoCommit: config.repoCommit } } : {}),
+    clock: systemClock,
+    logger,
+  });
+  return config.stepDelayMs > 0 ? withPacing(executor, { stepDelayMs: config.stepDelayMs, clock: systemClock }) : executor;
+}
+
+/**
+ * The code index of the working directory, handed to the executors and the evaluators.
+ * ── CODE INDEX SPOT ── wired once `../codeindex/index` (`loadCodeIndex(cwd, {commit, cacheDir})`) lands:
+ * until then the run goes without an index (the tools fall back to a plain text search).
+ */
+function buildCodeIndex(_cwd: string, _options: { commit: string | null; cacheDir: string }, _logger: Logger): Promise<CodeIndex | undefined> {
+  return Promise.resolve(undefined);
 }
 
 async function closeReporters(built: CliReporters, io: CliIO): Promise<void> {
@@ -93,11 +131,25 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
     throw error;
   }
 
+  const cwd = resolve(io.cwd, config.cwd);
+  const hasCodebase = !config.noRepo;
+  let executor: PhaseExecutor;
+  try {
+    executor = buildExecutor(config, logger);
+  } catch (error) {
+    return fail([error instanceof Error ? error.message : String(error)]);
+  }
+  const index = hasCodebase ? await buildCodeIndex(cwd, { commit: config.repoCommit ?? null, cacheDir: join(built.outputDir, 'index-cache') }, logger) : undefined;
+  // A model run lasts as long as its limits allow: the attempt timeout leaves room for the last turn.
+  const attemptTimeoutMs = config.modelSettings ? Math.max(15 * 60_000, (config.maxSeconds + 180) * 1000) : undefined;
+
   const result = await runSpec({
     spec: { id: specId, title: config.title, description: config.description },
-    cwd: resolve(io.cwd, config.cwd),
+    cwd,
+    hasCodebase,
+    ...(index ? { index } : {}),
     outputDir: built.outputDir,
-    executor: withPacing(createPlannerExecutor(), { stepDelayMs: config.stepDelayMs, clock: systemClock }),
+    executor,
     reporter: built.reporter,
     sink: built.sink,
     logger,
@@ -107,6 +159,7 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
     ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
     ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
     ...(config.heartbeatSeconds !== undefined ? { heartbeatIntervalMs: config.heartbeatSeconds * 1000 } : {}),
+    ...(attemptTimeoutMs !== undefined ? { attemptTimeoutMs } : {}),
     signal,
   });
 

@@ -41,6 +41,11 @@ function toParams(messages: readonly ChatMessage[]): MessageParam[] {
         push('user', [{ type: 'text', text: m.text }]);
         break;
       case 'assistant': {
+        // The answer's own blocks go back unchanged: thinking blocks (and their signatures) must.
+        if (Array.isArray(m.raw) && m.raw.length > 0) {
+          push('assistant', [...(m.raw as Block[])]);
+          break;
+        }
         const blocks: Block[] = [];
         if (m.text.trim() !== '') blocks.push({ type: 'text', text: m.text });
         for (const call of m.toolCalls) {
@@ -159,6 +164,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
           cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
         },
         model: message.model,
+        raw: message.content,
       };
     },
   };

@@ -20,7 +20,7 @@ export * from './types';
 
 /** The model each provider uses when `--model` / `SPEC_MODEL` is not given. */
 export const DEFAULT_MODELS: Readonly<Record<ProviderName, string>> = {
-  anthropic: 'claude-sonnet-4-5',
+  anthropic: 'claude-sonnet-5-5',
   openai: 'gpt-4.1-mini',
 };
 

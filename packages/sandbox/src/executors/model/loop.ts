@@ -150,7 +150,9 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
     else messages.push({ role: 'user', text });
   };
 
-  const request = async (toolChoice: ModelRequest['toolChoice']): Promise<ModelTurn> => {
+  let forcingAllowed = true;
+  const request = async (choice: ModelRequest['toolChoice']): Promise<ModelTurn> => {
+    let toolChoice = choice.type === 'tool' && !forcingAllowed ? ({ type: 'auto' } as const) : choice;
     let shrunk = false;
     for (let retry = 0; ; retry++) {
       signal.throwIfAborted();
@@ -177,6 +179,15 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
           case 'not_found':
             throw new FatalModelError(error.message, usage());
           case 'bad_request':
+            // Some models refuse a forced tool choice (Claude Sonnet 5.5 and Opus 5.5 answer 400): ask again with `auto`
+            // (the prompt already says to submit), and do not force it again in this attempt.
+            if (toolChoice.type === 'tool' && forcingAllowed) {
+              forcingAllowed = false;
+              toolChoice = { type: 'auto' };
+              input.progress(`${input.model} refused a forced tool choice; asking for ${submit} without forcing it`);
+              retry--;
+              continue;
+            }
             return fail(error.message);
           case 'context_length':
             if (shrunk || !shrinkToolResults(messages)) return fail(`${error.message}; shrinking the tool results did not help`);
@@ -212,7 +223,7 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
       if (turns >= limits.maxTurns - 1) forced = `This is your last turn (MODEL_MAX_TURNS is ${limits.maxTurns}).`;
       else if (elapsed >= limits.maxSeconds * 1000) forced = `The time limit of this attempt (MODEL_MAX_SECONDS = ${limits.maxSeconds}) is reached.`;
       else if (cost + lastTurnCost > limits.maxCostUsd) forced = `The cost limit of this attempt (MODEL_MAX_COST_USD = ${limits.maxCostUsd}) is about to be reached.`;
-      else if (input.tools && input.tools.budgetLeft === 0) forced = `The read budget of this attempt (MODEL_MAX_READ_BYTES) is used up.`;
+      else if (input.tools?.exhausted) forced = `The read budget of this attempt (MODEL_MAX_READ_BYTES) is used up.`;
       if (forced) {
         input.progress(`${forced} Asking for the final answer`);
         note(renderPrompt('final', { reason: forced, how }));
@@ -225,7 +236,7 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
     for (const key of Object.keys(totals) as (keyof TurnUsage)[]) totals[key] += turn.usage[key];
     lastTurnCost = costOf(turn.usage, input.price);
     cost += lastTurnCost;
-    messages.push({ role: 'assistant', text: turn.text, toolCalls: turn.toolCalls });
+    messages.push({ role: 'assistant', text: turn.text, toolCalls: turn.toolCalls, ...(turn.raw !== undefined ? { raw: turn.raw } : {}) });
 
     // The answer, if this turn gave one.
     let answer: { validation: Validation; submitId?: string } | null = null;

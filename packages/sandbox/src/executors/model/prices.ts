@@ -19,14 +19,30 @@ export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
 /** List prices, $ per million tokens (cache write = Anthropic's 5-minute cache). Override with MODEL_PRICES. */
 export const DEFAULT_PRICES: PriceTable = {
+  // Anthropic (platform.claude.com pricing, checked 2026-12): cache write = the 5-minute cache.
+  'claude-fable-5-1': { input: 10, output: 50, cache_read: 0.25, cache_write: 12.5 },
+  'claude-fable-5': { input: 10, output: 50, cache_read: 1, cache_write: 12.5 },
+  'claude-mythos-5-1': { input: 10, output: 50, cache_read: 0.25, cache_write: 12.5 },
+  'claude-mythos-5': { input: 10, output: 50, cache_read: 1, cache_write: 12.5 },
+  'claude-opus-5-5': { input: 4, output: 20, cache_read: 0.2, cache_write: 5 },
+  'claude-opus-5': { input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
+  'claude-opus-4-8': { input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
+  'claude-opus-4-7': { input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
+  'claude-opus-4-6': { input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
   'claude-opus-4-5': { input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
   'claude-opus-4-1': { input: 15, output: 75, cache_read: 1.5, cache_write: 18.75 },
   'claude-opus-4': { input: 15, output: 75, cache_read: 1.5, cache_write: 18.75 },
+  'claude-sonnet-5-5': { input: 2, output: 10, cache_read: 0.1, cache_write: 2.5 },
+  'claude-sonnet-5': { input: 2, output: 10, cache_read: 0.2, cache_write: 2.5 },
+  'claude-sonnet-4-6': { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
   'claude-sonnet-4-5': { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
   'claude-sonnet-4': { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
   'claude-3-7-sonnet': { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
+  // Haiku 5.5: the band of prompts up to 100k tokens (longer prompts cost 5x; override if you run those).
+  'claude-haiku-5-5': { input: 0.1, output: 0.5, cache_read: 0.01, cache_write: 0.125 },
   'claude-haiku-4-5': { input: 1, output: 5, cache_read: 0.1, cache_write: 1.25 },
   'claude-3-5-haiku': { input: 0.8, output: 4, cache_read: 0.08, cache_write: 1 },
+  // OpenAI (cached input as cache_read; no cache-write charge).
   'gpt-5': { input: 1.25, output: 10, cache_read: 0.125 },
   'gpt-5-mini': { input: 0.25, output: 2, cache_read: 0.025 },
   'gpt-5-nano': { input: 0.05, output: 0.4, cache_read: 0.005 },

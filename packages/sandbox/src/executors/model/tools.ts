@@ -68,6 +68,8 @@ export interface ToolOutcome {
 }
 
 const MAX_LINE_CHARS = 2_000;
+/** Below this many bytes of budget, reads are refused as used up. */
+const MIN_USEFUL_BYTES = 128;
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -102,6 +104,11 @@ export class RepoTools {
 
   get budgetLeft(): number {
     return Math.max(0, this.limits.maxReadBytes - this.bytesUsed);
+  }
+
+  /** Too little of the budget is left to read anything useful. */
+  get exhausted(): boolean {
+    return this.budgetLeft < MIN_USEFUL_BYTES;
   }
 
   /** Runs one call. Unknown tools and bad arguments are error results, never exceptions. */
@@ -139,7 +146,7 @@ export class RepoTools {
     return { text: kept, cut: true };
   }
 
-  private exhausted(name: string, summary: string): ToolOutcome {
+  private refuseExhausted(name: string, summary: string): ToolOutcome {
     return {
       content: `the read budget of this attempt (${this.limits.maxReadBytes} bytes, MODEL_MAX_READ_BYTES) is used up: no more repository content can be read. Submit your answer with what you have.`,
       isError: true,
@@ -153,7 +160,7 @@ export class RepoTools {
     const summary = clip(glob, 120);
     if (glob.length > 300) throw new PathRefused('the glob is longer than 300 characters');
     if (glob !== '**/*') normalizeRelative(glob.replace(/[*?[\]{}!]/g, 'x'));
-    if (this.budgetLeft === 0) return this.exhausted('list_files', summary);
+    if (this.exhausted) return this.refuseExhausted('list_files', summary);
     const { files, truncated } = await this.repo.files();
     const isMatch = picomatch(glob.replace(/^\.\//, ''), { dot: true, basename: !glob.includes('/') });
     const matched = files.filter((f) => isMatch(f));
@@ -171,7 +178,7 @@ export class RepoTools {
     const endAsked = int(args['end_line']);
     const summaryOf = (rel: string, a?: number, b?: number) => clip(a !== undefined ? `${rel}:${a}-${b ?? ''}` : rel, 120);
     const resolved = await this.repo.resolveFile(path);
-    if (this.budgetLeft === 0) return this.exhausted('read_file', summaryOf(resolved.rel, start, endAsked));
+    if (this.exhausted) return this.refuseExhausted('read_file', summaryOf(resolved.rel, start, endAsked));
     const handle = await open(resolved.abs, 'r');
     let buffer: Buffer;
     try {
@@ -192,7 +199,8 @@ export class RepoTools {
     }
     const end = Math.min(total, Math.max(start, endAsked ?? total));
     const width = String(end).length;
-    const cap = Math.min(this.perRead, this.budgetLeft);
+    // The header (`path (lines a-b of n)`) and the lines share the cap.
+    const cap = Math.min(this.perRead, this.budgetLeft) - Buffer.byteLength(`${resolved.rel} (lines ${start}-${end} of ${total})\n`);
     const out: string[] = [];
     let bytes = 0;
     let last = start - 1;
@@ -220,7 +228,7 @@ export class RepoTools {
     const summary = `"${clip(query, 100)}"`;
     if (query === '') throw new PathRefused('"query" is empty');
     if (query.length > 300) throw new PathRefused('the query is longer than 300 characters');
-    if (this.budgetLeft === 0) return this.exhausted('search', summary);
+    if (this.exhausted) return this.refuseExhausted('search', summary);
     const lines: string[] = [];
     let indexHits = 0;
     if (this.index) {

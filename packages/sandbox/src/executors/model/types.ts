@@ -29,7 +29,8 @@ export interface ToolResult {
 /** The conversation, provider-neutral. The system prompt and the repository overview travel apart (the cached prefix). */
 export type ChatMessage =
   | { role: 'user'; text: string }
-  | { role: 'assistant'; text: string; toolCalls: ToolCall[] }
+  /** `raw`: the provider's own content blocks of this turn, sent back as they came (Anthropic thinking blocks must be). */
+  | { role: 'assistant'; text: string; toolCalls: ToolCall[]; raw?: unknown }
   /** Answers to every tool call of the assistant message before it, then optional user text (a repair note). */
   | { role: 'tool_results'; results: ToolResult[]; text?: string };
 
@@ -77,6 +78,8 @@ export interface ModelTurn {
   usage: TurnUsage;
   /** The model the server says answered (may carry a date suffix). */
   model?: string;
+  /** The provider's content blocks, to send back unchanged in the next request (see ChatMessage). */
+  raw?: unknown;
 }
 
 /** One model turn through a provider's API. Throws a {@link ModelApiError} (or the abort reason). */
