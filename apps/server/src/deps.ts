@@ -16,6 +16,8 @@ import { createLogger } from './http/logging';
 import { createLocalProvider } from './launcher/localProvider';
 import { createNoopProvider, type SandboxProvider } from './launcher/provider';
 import { createMemoryLimitStore, createRedisLimitStore } from './limits/limitStore';
+import { repoPolicyOf } from './services/repoUrls';
+import { secretBoxFor } from './services/secretBox';
 import { createTokenService } from './services/tokens';
 import { openDatabase } from './store/db';
 
@@ -80,7 +82,13 @@ export function lockDataDir(dataDir: string): () => void {
 export function createProvider(config: Config, logger: Logger): SandboxProvider {
   switch (config.sandbox.provider) {
     case 'local':
-      return createLocalProvider({ dataDir: config.dataDir, workdir: config.sandbox.workdir, env: config.sandbox.env, logger: logger.child({ component: 'sandbox' }) });
+      return createLocalProvider({
+        dataDir: config.dataDir,
+        workdir: config.sandbox.workdir,
+        env: config.sandbox.env,
+        repos: repoPolicyOf(config),
+        logger: logger.child({ component: 'sandbox' }),
+      });
     case 'none':
       return createNoopProvider();
   }
@@ -112,12 +120,16 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
     ? await createRedisLimitStore({ url: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'redis rate-limit store error') })
     : createMemoryLimitStore();
   const secret = config.jwtSecret ?? loadOrCreateSecret(path.join(config.dataDir, 'jwt-secret'));
+  // The key of stored API keys: SPECLINE_SECRET_KEY, else <dataDir>/secret-key (generated once, 0600).
+  const sealedSecrets = secretBoxFor(config);
+  if (sealedSecrets.origin === 'generated') logger.info({ file: sealedSecrets.file }, 'generated the key for stored API keys (set SPECLINE_SECRET_KEY to provide one); back it up with the database');
   return {
     config,
     database,
     bus,
     provider: createProvider(config, logger),
     tokens: createTokenService(secret),
+    secrets: sealedSecrets.box,
     logger,
     limits,
     async close() {
