@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDeps } from './deps';
+import { prepareDemoRepository } from './launcher/exampleRepo';
 import { startReaper } from './launcher/reaper';
 import { DEMO_EMAIL, DEMO_PASSWORD, ensureDemoUser } from './services/demo';
 
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const { logger } = deps;
   const { app, context } = await buildApp(deps);
 
-  if (config.demoUser) await ensureDemoUser(context.db);
+  if (config.demoUser) await ensureDemoUser(context.db, { repoUrl: await prepareDemoRepository(config, logger) });
   const reconciled = await context.runs.reconcile();
   if (reconciled > 0) logger.warn({ reconciled }, 'failed runs left executing by a previous server process');
 
