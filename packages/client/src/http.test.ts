@@ -130,6 +130,38 @@ describe('createSpeclineClient', () => {
     expect(error.isNotFound).toBe(false);
   });
 
+  it('with refreshSession, a 401 refreshes the session once (shared by concurrent calls) and repeats the requests', async () => {
+    let session = 'old';
+    handler = (req, res) => {
+      if (req.url === '/api/v1/auth/refresh') {
+        session = 'new';
+        return reply(res, 200, { access_token: 'new', token_type: 'bearer', expires_in: 900, user }, { 'set-cookie': 'specline_session=new; Path=/; HttpOnly' });
+      }
+      return session === 'new' ? reply(res, 200, { projects: [], total: 0, has_more: false }) : reply(res, 401, { detail: 'expired', code: 'unauthorized' });
+    };
+    const calls: ApiError[] = [];
+    const client = createSpeclineClient({ baseUrl, refreshSession: true, onUnauthorized: (e) => calls.push(e) });
+    const [a, b] = await Promise.all([client.projects.list(), client.projects.list({ offset: 1 })]);
+    expect([a.total, b.total]).toEqual([0, 0]);
+    expect(seen.filter((r) => r.url === '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(seen.filter((r) => r.url.startsWith('/api/v1/projects'))).toHaveLength(4); // each: 401, then the retry
+    expect(calls).toHaveLength(0);
+    // client.fetch (the event stream's) renews the same way.
+    session = 'old';
+    const res = await client.fetch(`${baseUrl}/api/v1/specs/s1/events/stream`);
+    expect(res.status).toBe(200);
+    await res.text();
+  });
+
+  it('with refreshSession, a failed refresh ends in onUnauthorized and the 401', async () => {
+    handler = (_req, res) => reply(res, 401, { detail: 'log in', code: 'unauthorized' });
+    const calls: ApiError[] = [];
+    const client = createSpeclineClient({ baseUrl, refreshSession: true, onUnauthorized: (e) => calls.push(e) });
+    await expect(client.specs.get('s1')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/v1/specs/s1', 'POST /api/v1/auth/refresh']);
+    expect(calls).toHaveLength(1);
+  });
+
   it('calls onUnauthorized on a 401, but not for a failed login', async () => {
     handler = (req, res) =>
       req.url === '/api/v1/auth/login' ? reply(res, 401, { detail: 'wrong email or password', code: 'invalid_credentials' }) : reply(res, 401, { detail: 'sign in', code: 'unauthorized' });

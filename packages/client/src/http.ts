@@ -62,6 +62,14 @@ export interface SpeclineClientOptions {
   getToken?: () => string | null | undefined;
   /** Called on every 401 answer (not on a failed login), before the ApiError is thrown. */
   onUnauthorized?: (error: ApiError) => void;
+  /**
+   * Renew the session transparently (browsers; the default is off). Access tokens are short-lived: on a 401
+   * from any route but `/auth/*` the client calls `POST /auth/refresh` once (concurrent calls share one
+   * refresh; the refresh cookie goes along with `credentials: 'include'`) and repeats the request. Only
+   * when the refresh fails is `onUnauthorized` called. `client.fetch` does the same for other requests
+   * (the event stream).
+   */
+  refreshSession?: boolean;
 }
 
 type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
@@ -147,7 +155,36 @@ function filenameFrom(disposition: string | null): string | undefined {
 /** Creates the typed client: one function per route of docs/api.md; every answer is parsed with its protocol schema. */
 export function createSpeclineClient(options: SpeclineClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
-  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const rawFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  /** One refresh at a time: every 401 that arrives meanwhile waits for it. */
+  let refreshing: Promise<boolean> | undefined;
+  const refreshOnce = (): Promise<boolean> => {
+    refreshing ??= rawFetch(buildUrl(baseUrl, '/auth/refresh'), { method: 'POST', headers: { accept: 'application/json' }, credentials: 'include' })
+      .then(
+        async (response) => {
+          await response.text().catch(() => '');
+          return response.ok;
+        },
+        () => false,
+      )
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  };
+  const isAuthRoute = (input: Parameters<typeof fetch>[0]): boolean => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    return url.includes(`${API_PREFIX}/auth/`);
+  };
+  /** The fetch of every call: with `refreshSession`, a 401 outside `/auth/*` refreshes the session once and retries. */
+  const doFetch: typeof fetch = async (input, init) => {
+    const response = await rawFetch(input, init);
+    if (response.status !== 401 || !options.refreshSession || isAuthRoute(input) || init?.signal?.aborted) return response;
+    if (!(await refreshOnce())) return response;
+    await response.body?.cancel().catch(() => undefined);
+    return rawFetch(input, init);
+  };
 
   async function send(method: string, path: string, opts: RequestOptions): Promise<{ response: Response; text: string; label: string }> {
     const label = `${method} ${API_PREFIX}${path}`;
@@ -204,6 +241,8 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
 
   return {
     baseUrl,
+    /** The client's fetch (with `refreshSession`: renews the session on a 401), for the event stream and polling. */
+    fetch: doFetch,
     /** The URL of a route, for links and for the stream client. */
     url: (path: string, query?: QueryParams) => buildUrl(baseUrl, path, query),
 
@@ -213,6 +252,8 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       register: (body: z.input<typeof RegisterBody>) => json(LoginResponse, 'POST', '/auth/register', { body, skipUnauthorizedHook: true }),
       login: (body: z.input<typeof LoginBody>) => json(LoginResponse, 'POST', '/auth/login', { body, skipUnauthorizedHook: true }),
       logout: () => empty('POST', '/auth/logout', { skipUnauthorizedHook: true }),
+      /** A new access token for the refresh cookie (the client does this by itself with `refreshSession`). */
+      refresh: () => json(LoginResponse, 'POST', '/auth/refresh', { skipUnauthorizedHook: true }),
       me: (signal?: AbortSignal) => json(User, 'GET', '/auth/me', { signal }),
     },
 

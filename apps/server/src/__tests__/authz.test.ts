@@ -79,6 +79,11 @@ describe.each(BACKENDS)('authorization of every route on %s', (backend) => {
       expect(res.statusCode, r.key).toBeLessThan(300);
       expectNoLeak(res.body, r.key);
     }
+    // The last user row was logout, which ended bob's session: his token is dead now; log him in again.
+    expect((await send('GET', '/api/v1/auth/me', f.bob.headers)).statusCode).toBe(401);
+    const login = await send('POST', '/api/v1/auth/login', {}, { email: f.bob.email, password: 'correct horse battery' });
+    const token = login.json<{ access_token: string }>().access_token;
+    f.bob = { ...f.bob, token, headers: { authorization: `Bearer ${token}` } };
     const bobsTickets = await send('GET', `/api/v1/tickets?project_id=${f.project}`, f.bob.headers);
     expect(bobsTickets.json()).toMatchObject({ tickets: [], total: 0 });
   });

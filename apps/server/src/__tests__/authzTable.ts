@@ -64,7 +64,7 @@ export const TABLE: Record<string, Row> = {
   'GET /api/v1/openapi.json': { access: 'public' },
   'POST /api/v1/auth/register': { access: 'public' },
   'POST /api/v1/auth/login': { access: 'public' },
-  'POST /api/v1/auth/logout': { access: 'user', url: () => '/api/v1/auth/logout' },
+  'POST /api/v1/auth/refresh': { access: 'public' },
   'GET /api/v1/auth/me': { access: 'user', url: () => '/api/v1/auth/me' },
 
   'GET /api/v1/projects': { access: 'user', url: () => '/api/v1/projects' },
@@ -117,6 +117,8 @@ export const TABLE: Record<string, Row> = {
     body: () => ({ tickets: [{ local_id: 'TKT-001', title: 'hijacked' }], tasks: [] }),
   },
   'GET /api/v1/ws/events': { access: 'websocket' },
+  // Last: it ends the caller's session (authz.test.ts logs the stranger in again after it).
+  'POST /api/v1/auth/logout': { access: 'user', url: () => '/api/v1/auth/logout' },
 };
 
 /** Routes outside the table by rule: the docs page and the built web UI (static files, SPA fallback). */

@@ -2,8 +2,9 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { createSpeclineClient, type ApiError, type SpeclineClient } from '@specline/client';
 
 /**
- * The client the app uses. The session lives in an httpOnly cookie (`credentials: 'include'`), so no token is
- * kept in JS. A 401 anywhere calls the handler installed by the app (back to sign-in with `?next=`).
+ * The client the app uses. The session lives in httpOnly cookies (`credentials: 'include'`), so no token is
+ * kept in JS. Access tokens are short-lived: a 401 first renews the session (`POST /auth/refresh`, the refresh
+ * cookie) and repeats the request; only when that fails is the app's handler called (back to sign-in with `?next=`).
  */
 let unauthorizedHandler: ((error: ApiError) => void) | undefined;
 
@@ -13,6 +14,7 @@ export function setUnauthorizedHandler(handler: ((error: ApiError) => void) | un
 
 export const apiClient: SpeclineClient = createSpeclineClient({
   baseUrl: '',
+  refreshSession: true,
   onUnauthorized: (error) => unauthorizedHandler?.(error),
 });
 

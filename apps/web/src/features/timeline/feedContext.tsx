@@ -6,7 +6,8 @@ import type { ServerFilter } from './filterEvents';
 
 /**
  * Transport over the app's typed client (pages) and the SSE client (stream, polling). `fetch` defaults to the
- * global one; tests pass a fake so the stream and the pages are served by the same seam.
+ * client's own (which renews an expired session and retries); tests pass a fake so the stream and the pages are
+ * served by the same seam.
  */
 export function createFeedTransport({
   client,
@@ -18,6 +19,7 @@ export function createFeedTransport({
   /** Reconnect tuning of the stream (tests pass an immediate `sleep`). */
   stream?: Pick<SubscribeSpecEventsOptions, 'sleep' | 'maxConsecutiveFailures' | 'backoff'>;
 }): FeedTransport {
+  fetch ??= client.fetch;
   return {
     fetchPage: (specId, query, signal) => client.specs.events(specId, query, signal),
     subscribe: (specId, after, handlers) => subscribeSpecEvents({ baseUrl: client.baseUrl, specId, after, fetch, ...stream, ...handlers }),
