@@ -8,10 +8,11 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhaseData } from '@specline/protocol';
 import { evaluate } from '../../evaluators/index';
+import type { RepoView } from '../../types';
 import { startFakeLlm } from '../index';
 import type { FakeLlm } from '../index';
 
-const REPO: Record<string, string> = {
+const WEB_REPO: Record<string, string> = {
   'package.json': '{"name":"shop-api","type":"module","scripts":{"test":"vitest run"},"dependencies":{"fastify":"^5.0.0"}}',
   'tsconfig.json': '{"compilerOptions":{"strict":true}}',
   'vitest.config.ts': 'export default {};',
@@ -23,7 +24,19 @@ const REPO: Record<string, string> = {
   'src/routes/login.test.ts': "import { it } from 'vitest';\nit('logs in', () => {});",
   'src/services/userStore.ts': 'export async function findUser(body: unknown) { return undefined; }',
 };
-const FILES = Object.keys(REPO).sort();
+const FILES = Object.keys(WEB_REPO).sort();
+
+const PY_REPO: Record<string, string> = {
+  'pyproject.toml': '[project]\nname = "reports"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+  'reports/__init__.py': '',
+  'reports/cli.py': 'import argparse\nfrom reports.render_report import render_report\n\ndef main(argv=None):\n    parser = argparse.ArgumentParser()\n    parser.add_argument("input")\n    args = parser.parse_args(argv)\n    print(render_report(args.input))\n',
+  'reports/render_report.py': 'def render_report(path):\n    with open(path) as f:\n        return f.read()\n',
+  'tests/test_cli.py': 'from reports.cli import main\n\ndef test_main(tmp_path):\n    pass\n',
+};
+const PY_SPEC = {
+  title: 'Add a JSON output option to the report command',
+  description: 'Add a --json flag to the report command that prints the report as JSON. If the input file is missing, print an error naming the file and exit with code 2.',
+};
 
 const SPEC = {
   title: 'Rate limit failed login attempts',
@@ -32,18 +45,20 @@ const SPEC = {
 };
 
 /** The repository tools, answering as the model executor does (packages/sandbox/src/executors/model/tools.ts). */
-function runTool(name: string, input: unknown): string {
+function runTool(name: string, input: unknown, REPO: Record<string, string> = WEB_REPO): string {
+  const FILES = Object.keys(REPO).sort();
   const args = (input ?? {}) as Record<string, unknown>;
-  if (name === 'list_files') return [`${FILES.length} file(s) match ${String(args['glob'] ?? '**/*')}:`, ...FILES].join('\n');
+  const arg = (key: string) => (typeof args[key] === 'string' ? args[key] : '');
+  if (name === 'list_files') return [`${FILES.length} file(s) match ${arg('glob') || '**/*'}:`, ...FILES].join('\n');
   if (name === 'read_file') {
-    const path = String(args['path']);
+    const path = arg('path');
     const text = REPO[path];
     if (text === undefined) return `read_file refused: ${path} does not exist`;
     const lines = text.split('\n');
     return [`${path} (lines 1-${lines.length} of ${lines.length})`, ...lines.map((l, i) => `${String(i + 1).padStart(2)}| ${l}`)].join('\n');
   }
   if (name === 'search') {
-    const q = String(args['query']).toLowerCase();
+    const q = arg('query').toLowerCase();
     const hits = FILES.flatMap((f) =>
       REPO[f]!.split('\n').flatMap((line, i) => (line.toLowerCase().includes(q) || f.includes(q) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
     );
@@ -59,8 +74,8 @@ const REPO_TOOLS = [
 ];
 
 /** The user prompt of a phase, shaped like the executor's prompts (packages/sandbox/src/prompts/). */
-function prompt(phase: string, context: PhaseData): string {
-  return `# Phase: ${phase.toUpperCase()}\n\nFeature request\n- Title: ${SPEC.title}\n- Description: ${SPEC.description}\n\nWrite the ${phase}.\n\nEarlier phases:\n\`\`\`json\n${JSON.stringify(context, null, 2)}\n\`\`\``;
+function prompt(phase: string, context: PhaseData, spec = SPEC): string {
+  return `# Phase: ${phase.toUpperCase()}\n\nFeature request\n- Title: ${spec.title}\n- Description: ${spec.description}\n\nWrite the ${phase}.\n\nEarlier phases:\n\`\`\`json\n${JSON.stringify(context, null, 2)}\n\`\`\``;
 }
 
 interface Trace {
@@ -68,12 +83,12 @@ interface Trace {
   output: Record<string, unknown>;
 }
 
-async function anthropicPhase(client: Anthropic, phase: string, context: PhaseData): Promise<Trace> {
+async function anthropicPhase(client: Anthropic, phase: string, context: PhaseData, repoFiles = WEB_REPO, spec = SPEC): Promise<Trace> {
   const tools: Anthropic.Tool[] = [
     ...REPO_TOOLS.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool['input_schema'] })),
     { name: `submit_${phase}`, description: 'Submit the answer', input_schema: { type: 'object' } },
   ];
-  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt(phase, context) }];
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: prompt(phase, context, spec) }];
   const calls: Trace['calls'] = [];
   for (let turn = 0; turn < 8; turn++) {
     const message = await client.messages.stream({ model: 'claude-test', max_tokens: 8000, system: [{ type: 'text', text: 'You are a planner.' }], messages, tools }).finalMessage();
@@ -86,7 +101,7 @@ async function anthropicPhase(client: Anthropic, phase: string, context: PhaseDa
       role: 'user',
       content: uses.map((u) => {
         calls.push({ name: u.name, input: u.input as Record<string, unknown> });
-        return { type: 'tool_result' as const, tool_use_id: u.id, content: runTool(u.name, u.input) };
+        return { type: 'tool_result' as const, tool_use_id: u.id, content: runTool(u.name, u.input, repoFiles) };
       }),
     });
   }
@@ -120,8 +135,33 @@ async function openAiPhase(client: OpenAI, phase: string, context: PhaseData): P
   throw new Error(`no ${phase} answer in 8 turns`);
 }
 
-function expectPasses(phase: 'explore' | 'requirements' | 'design' | 'tasks', output: Record<string, unknown>, context: PhaseData) {
-  const result = evaluate(phase, output, context);
+/** A fixture as the evaluators' grounding checks see a repository. */
+const LANGUAGE: Record<string, string> = { '.ts': 'TypeScript', '.js': 'JavaScript', '.py': 'Python' };
+const languageOf = (path: string) => LANGUAGE[/\.[a-z]+$/.exec(path)?.[0] ?? ''] ?? null;
+function repoView(files: readonly string[], runner: string): RepoView {
+  const under = (path: string) => files.some((f) => f.startsWith(`${path.replace(/\/$/, '')}/`));
+  const counts = new Map<string, number>();
+  for (const f of files) {
+    const language = languageOf(f);
+    if (language) counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  return {
+    exists: (path) => files.includes(path) || under(path),
+    isDir: under,
+    languages: [...counts].map(([name, n]) => ({ name, files: n })),
+    languageOf,
+    testRunners: [runner],
+  };
+}
+
+function expectPasses(
+  phase: 'explore' | 'requirements' | 'design' | 'tasks',
+  output: Record<string, unknown>,
+  context: PhaseData,
+  spec = SPEC,
+  repo = repoView(FILES, 'Vitest'),
+) {
+  const result = evaluate(phase, output, context, { spec, repo });
   expect(result.problems.filter((p) => p.severity === 'error'), result.feedback).toEqual([]);
   expect(result.passed, result.feedback).toBe(true);
   expect(output['generated_by']).toBe('fake-llm');
@@ -208,6 +248,28 @@ describe('auto mode', () => {
     const explore = context['explore'] as { tech_stack: string[]; key_files: { path: string }[] };
     expect(explore.tech_stack).toEqual(expect.arrayContaining(['TypeScript', 'Node.js', 'Vitest']));
     for (const k of explore.key_files) expect(FILES).toContain(k.path);
+  });
+
+  it('follows another stack: a Python CLI gets snake_case files, pytest tests under tests/, exit-code criteria, no HTTP', async () => {
+    const client = new Anthropic({ apiKey: 'any', baseURL: fake.anthropicBaseUrl, maxRetries: 0 });
+    const files = Object.keys(PY_REPO).sort();
+    const repo = repoView(files, 'pytest');
+    const context: PhaseData = {};
+    for (const phase of ['requirements', 'design', 'tasks'] as const) {
+      const trace = await anthropicPhase(client, phase, context, PY_REPO, PY_SPEC);
+      expect(files).toContain(trace.calls[1]!.input['path']);
+      expectPasses(phase, trace.output, context, PY_SPEC, repo);
+      context[phase] = trace.output;
+    }
+    const text = JSON.stringify(context['requirements']);
+    expect(text).toContain('exits with code 2');
+    expect(text).not.toMatch(/HTTP \d{3}/);
+    const components = (context['design'] as { components: { file_path: string; files: { path: string }[] }[] }).components;
+    for (const c of components) {
+      expect(c.file_path).toMatch(/^reports\/[a-z_]+\.py$/);
+      expect(c.files.map((f) => f.path)).toContainEqual(expect.stringMatching(/^tests\/test_[a-z_]+\.py$/));
+    }
+    expect((context['design'] as { testing_strategy: string }).testing_strategy).toMatch(/^pytest/);
   });
 
   it('answers at once when tool_choice forces the submit tool, and says so when the request names no phase', async () => {

@@ -4,7 +4,7 @@
  * and naming style — each citing the requirements found in the prompt.
  */
 import { clauseFacts, featureWords, titleCase } from '../../../executors/text';
-import { dirOf, dominantExt, extOf, isTestFile, keywordFor, looksHttp, newFilePath, pickReadPath, routesIn, sourceFiles, testPathFor, testRunner } from './repo';
+import { dirOf, dominantExt, exportsOf, extOf, isTestFile, keywordFor, looksHttp, newFilePath, pickReadPath, routesIn, sourceFiles, testPathFor, testRunner } from './repo';
 import type { Seen, SeenRequirement } from './seen';
 
 interface Component {
@@ -14,17 +14,11 @@ interface Component {
   file_path: string;
   change: 'modify' | 'create';
   requirements: string[];
+  /** The file and its test file, each with its change. */
+  files?: { path: string; change: 'modify' | 'create' }[];
 }
 
 const matches = (r: SeenRequirement, re: RegExp) => re.test(`${r.title} ${r.text}`);
-
-/** Exported names of a source file, for a design that talks about what is there. */
-function exportsOf(content: string): string[] {
-  const names = [...content.matchAll(/\bexport\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|interface|type)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!);
-  const py = [...content.matchAll(/^(?:def|class)\s+([A-Za-z_]\w*)/gm)].map((m) => m[1]!);
-  const go = [...content.matchAll(/^func\s+(?:\([^)]*\)\s*)?([A-Z]\w*)/gm)].map((m) => m[1]!);
-  return [...new Set([...names, ...py, ...go])].slice(0, 4);
-}
 
 export function autoDesign(seen: Seen): Record<string, unknown> {
   const { brief, files } = seen;
@@ -41,7 +35,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
   const ids = requirements.map((r) => r.id);
 
   const validation = requirements.filter((r) => matches(r, /\b(malformed|invalid|validat\w*|400|422)\b/i)).map((r) => r.id);
-  const records = requirements.filter((r) => matches(r, /\b(log line|logs?|logged|persist\w*|audit|stored rows?)\b/i)).map((r) => r.id);
+  const records = requirements.filter((r) => !validation.includes(r.id) && matches(r, /\b(persist\w*|stor(?:e|ed|age)|rows?|audit|database|counters?)\b/i)).map((r) => r.id);
   const rest = ids.filter((id) => !validation.includes(id) && !records.includes(id));
   const core = rest.length > 0 ? rest : ids;
   // Storage goes next to the existing stores when there are any.
@@ -70,7 +64,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
   if (records.length > 0) {
     add({
       name: `${Title} records`,
-      responsibility: `Stores one ${feature} record per handled call and writes its log line (outcome, duration_ms).`,
+      responsibility: `Stores the ${feature} state (one record per subject, with its counts and timestamps) next to the existing stores, and reads it back for DES-001.`,
       file_path: newFilePath(files, storeDir, [...words, 'store'], ext),
       change: 'create',
       requirements: records,
@@ -92,8 +86,15 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
     })),
     ...stated,
   ].filter((r, i, all) => all.findIndex((x) => x.method === r.method && x.path === r.path) === i);
-  const runner = testRunner(files);
-  const http = looksHttp(files, text);
+  for (const c of components) {
+    const test = testPathFor(files, c.file_path);
+    c.files = [
+      { path: c.file_path, change: c.change },
+      { path: test, change: files.includes(test) ? 'modify' : 'create' },
+    ];
+  }
+  const runner = testRunner(files, brief.overview);
+  const http = looksHttp(files, `${brief.title} ${brief.description}`);
   const tests = components.map((c) => testPathFor(files, c.file_path));
 
   return {
@@ -104,7 +105,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
       `The rules in DES-001 are pure, so the integration point only translates between ${http ? 'HTTP requests and responses' : 'callers'} and those rules.`,
     architecture_diagram: ['flowchart LR', ...components.map((c) => `  ${c.id.replace('-', '')}["${c.id} ${c.name}<br/>${c.file_path}"]`), ...components.slice(1).map((c) => `  ${c.id.replace('-', '')} --> DES001`)].join('\n'),
     components,
-    data_models: [
+    data_models: components.some((c) => c.name.endsWith(' records')) ? [
       {
         name: `${Title.replace(/\s+/g, '')}Record`,
         description: `One handled ${feature} call.`,
@@ -115,7 +116,7 @@ export function autoDesign(seen: Seen): Record<string, unknown> {
           { name: 'created_at', type: 'timestamp', description: 'When the call was handled (UTC).' },
         ],
       },
-    ],
+    ] : [],
     api_endpoints: routes.map((r) => ({ method: r.method, path: r.path, description: r.description })),
     error_handling: http
       ? 'Malformed input is refused with HTTP 400 naming the field before DES-001 runs; a refusal decided by the rules keeps its documented status; unexpected failures answer 500 with an error id and are logged at level error. Nothing is stored for a refused call.'

@@ -48,7 +48,7 @@ export function autoExplore(seen: Seen): Record<string, unknown> {
     ...(seen.search?.paths ?? []).slice(0, 3).map((path) => ({ path, purpose: `matches "${seen.search!.query}"` })),
   ].filter((k, i, all) => all.findIndex((x) => x.path === k.path) === i);
   const tests = files.filter(isTestFile);
-  const stack = techStack(files);
+  const stack = techStack(files, brief.overview);
   const { inScope, outOfScope } = scope(brief.description);
   const words = featureWords(brief.title, 3);
 
@@ -62,9 +62,9 @@ export function autoExplore(seen: Seen): Record<string, unknown> {
     tech_stack: stack.length > 0 ? stack : ['unknown (no source files listed)'],
     structure,
     key_files: keyFiles,
-    conventions: { test_runner: testRunner(files), test_files: tests.length },
+    conventions: { test_runner: testRunner(files, brief.overview), test_files: tests.length },
     entry_points: entry,
-    test_structure: tests.length > 0 ? `${tests.length} test files run by ${testRunner(files)}, e.g. ${tests.slice(0, 2).join(', ')}` : 'no test files listed',
+    test_structure: tests.length > 0 ? `${tests.length} test files run by ${testRunner(files, brief.overview)}, e.g. ${tests.slice(0, 2).join(', ')}` : 'no test files listed',
     feature_summary: {
       name: titleCase(words),
       one_liner: truncate(plain(brief.title), 120),

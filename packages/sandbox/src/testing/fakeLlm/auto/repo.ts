@@ -82,7 +82,18 @@ export function testPathFor(files: readonly string[], path: string): string {
   return `${dir ? `${dir}/` : ''}${base}${suffix}`;
 }
 
-export function testRunner(files: readonly string[]): string {
+const RUNNERS = ['Vitest', 'Jest', 'Mocha', 'pytest', 'unittest', 'go test', 'cargo test', 'JUnit', 'RSpec', 'PHPUnit', 'Playwright'];
+
+/** The test runner: as the prompt's repository overview states it (`- Runner: Vitest`), else from the file names. */
+export function testRunner(files: readonly string[], overview = ''): string {
+  const stated = /\brunner\b\s*[:=]\s*\**\s*([A-Za-z][\w .-]{1,30}?)\s*(?:[,(\n]|$)/im.exec(overview)?.[1]?.trim();
+  const known = (name: string | undefined) => RUNNERS.find((r) => name !== undefined && r.toLowerCase() === name.toLowerCase());
+  if (known(stated)) return known(stated)!;
+  // Else the runner the overview names first (`Frameworks: Fastify, Vitest`).
+  const named = RUNNERS.map((r) => ({ r, at: overview.search(new RegExp(`(?<![\\w-])${r.replace(' ', '\\s+')}(?![\\w-])`, 'i')) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => a.at - b.at)[0];
+  if (named) return named.r;
   const has = (re: RegExp) => files.some((f) => re.test(f));
   if (has(/(^|\/)vitest\.config\.[a-z]+$/) || has(/(^|\/)vite\.config\.[a-z]+$/)) return 'Vitest';
   if (has(/(^|\/)jest\.config\.[a-z]+$/)) return 'Jest';
@@ -93,7 +104,7 @@ export function testRunner(files: readonly string[]): string {
   return 'the existing test runner';
 }
 
-export function techStack(files: readonly string[]): string[] {
+export function techStack(files: readonly string[], overview = ''): string[] {
   const has = (re: RegExp) => files.some((f) => re.test(f));
   const exts = new Set(sourceFiles(files).map(extOf));
   const out: string[] = [];
@@ -105,7 +116,7 @@ export function techStack(files: readonly string[]): string[] {
   if (exts.has('.java') || exts.has('.kt')) out.push('JVM');
   if (exts.has('.rb')) out.push('Ruby');
   if (exts.has('.tsx') || exts.has('.jsx')) out.push('React');
-  const runner = testRunner(files);
+  const runner = testRunner(files, overview);
   if (!runner.startsWith('the ')) out.push(runner);
   if (out.length === 0 && exts.has('.js')) out.push('JavaScript');
   return out;
@@ -121,9 +132,11 @@ export function keywordFor(text: string, files: readonly string[]): string {
 
 /** The file to read first: a source file named after the keyword, else an entry point, else a README. */
 export function pickReadPath(files: readonly string[], keyword: string): string | undefined {
-  const sources = sourceFiles(files).filter((f) => !isTestFile(f));
+  const sources = sourceFiles(files).filter((f) => !isTestFile(f) && !/(^|\/)__init__\.py$/.test(f));
+  const k = keyword.toLowerCase();
   return (
-    sources.find((f) => f.toLowerCase().includes(keyword.toLowerCase())) ??
+    sources.find((f) => baseOf(f).toLowerCase().includes(k)) ??
+    sources.find((f) => f.toLowerCase().includes(k)) ??
     sources.find((f) => /(^|\/)(index|main|app|server|cli)\.[a-z]+$/.test(f)) ??
     sources[0] ??
     files.find((f) => /readme/i.test(f)) ??
@@ -134,9 +147,18 @@ export function pickReadPath(files: readonly string[], keyword: string): string 
 /** Whether the project or the brief is about an HTTP service. */
 export function looksHttp(files: readonly string[], text: string): boolean {
   return (
-    /\b(http|endpoint|route|api|request|status code|[1-5]\d\d|GET|POST|PUT|PATCH|DELETE)\b/.test(text) ||
+    /\b(?:HTTP|https?|endpoints?|routes?|REST|status code|headers?|(?:GET|POST|PUT|PATCH|DELETE) \/)/i.test(text) ||
+    /\b(?:return|respond|answer)s?\s+(?:with\s+)?(?:HTTP\s+)?[1-5]\d\d\b/i.test(text) ||
     files.some((f) => /(^|\/)(routes?|controllers?|handlers?|api|server|plugins?)(\/|\.)/i.test(f))
   );
+}
+
+/** Exported names of a source file (JavaScript/TypeScript exports, Python top-level defs, exported Go funcs). */
+export function exportsOf(content: string): string[] {
+  const js = [...content.matchAll(/\bexport\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|interface|type)\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!);
+  const py = [...content.matchAll(/^(?:async\s+)?(?:def|class)\s+([A-Za-z]\w*)/gm)].map((m) => m[1]!);
+  const go = [...content.matchAll(/^func\s+(?:\([^)]*\)\s*)?([A-Z]\w*)/gm)].map((m) => m[1]!);
+  return [...new Set([...js, ...py, ...go])].slice(0, 4);
 }
 
 /** HTTP routes declared in source text: `app.post('/api/login'`, `router.get("/x"`, `@app.post("/x")`. */

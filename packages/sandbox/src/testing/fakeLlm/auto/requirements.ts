@@ -5,7 +5,7 @@
  * stored row, a log line, a message).
  */
 import { clauseFacts, featureWords, lowerFirst, outOfScopeText, splitClauses, startsWithVerb, tidy, truncate } from '../../../executors/text';
-import { keywordFor, looksHttp, routesIn } from './repo';
+import { exportsOf, keywordFor, looksHttp, routesIn } from './repo';
 import type { Seen } from './seen';
 
 const VAGUE =
@@ -19,6 +19,9 @@ const STATUS_NAMES: Record<number, string> = {
 
 const COUNTED =
   /\b(\d+)\s+((?:[a-z]+\s+){0,2}?)(attempts?|requests?|calls?|tries|times|logins?|messages?|uploads?|items?|errors?)\b(?:\s+(?:within|in|per|every|over)\s+(?:a\s+|an\s+|the\s+)?((?:\d+\s+)?(?:seconds?|minutes?|hours?|days?|ms|milliseconds?)))?/i;
+
+/** Imperative verbs the planner's list lacks. */
+const MORE_VERBS = /^(?:print|exit|output|raise|throw|open|close|format|parse|convert|reset|unlock|increment|decrement|skip|stop|start|run|keep|hash|encrypt|sign|invalidate|redirect|mask|truncate|sort|group|retry)\b/i;
 
 export interface AutoRequirement {
   id: string;
@@ -44,7 +47,7 @@ function response(clause: string): string {
   let text = plain(clause);
   const able = /^(.+?)\s+(?:can|shall be able to|are able to|is able to)\s+(.+)$/i.exec(text);
   const modal = /^(.+?)\s+(?:must|shall|will|needs to|need to)\s+(.+)$/i.exec(text);
-  if (startsWithVerb(text)) text = lowerFirst(text);
+  if (startsWithVerb(text) || MORE_VERBS.test(text)) text = lowerFirst(text);
   else if (able) text = `allow ${lowerFirst(able[1]!)} to ${able[2]!}`;
   else if (modal) text = `ensure that ${lowerFirst(modal[1]!)} ${modal[2]!}`;
   else text = `support ${lowerFirst(text)}`;
@@ -98,6 +101,11 @@ function criteriaFor(clause: string, condition: string | undefined, at: Situatio
   }
   if (failures.length > 0) out.push(`The ${failures.join('/')} response body is JSON with an \`error\` field naming the rule that refused the request.`);
   for (const route of facts.routes) out.push(`${route.method} ${route.path} is served and its response matches the documented schema.`);
+  const exit = /\bexit(?:s|ing)?\s+with\s+(?:code|status)\s+(\d+)/i.exec(clause);
+  if (exit) out.push(`When ${condition ?? 'this happens'}, the process exits with code ${exit[1]!} and writes nothing to standard output.`);
+  const naming = /\b(?:error|message)\s+(?:naming|that names|with)\s+the\s+([a-z][a-z ]*?)(?:\s+and\b|[,.;]|$)/i.exec(clause);
+  if (naming) out.push(`The error message printed to standard error names the ${naming[1]!.trim()}.`);
+  if (/\bas JSON\b|\bJSON (?:output|format)\b/i.test(clause)) out.push('The output parses as JSON (a test runs `JSON.parse` / `json.loads` on it) and holds the same values as the plain report.');
   const short = truncate(plain(clause), 70);
   const fallbacks = at.http
     ? [
@@ -105,8 +113,8 @@ function criteriaFor(clause: string, condition: string | undefined, at: Situatio
         `A test that sends ${at.target} where it does not apply gets the same status code and body as before this change.`,
       ]
     : [
-        `A test that calls ${at.target} where "${short}" applies observes it in the returned value and in the stored state.`,
-        `A test that calls ${at.target} where it does not apply gets the same returned value as before this change.`,
+        `A test that calls ${at.target} where "${short}" applies observes it in the returned value or the printed output.`,
+        `A test that calls ${at.target} where it does not apply gets the same returned value and output as before this change.`,
       ];
   for (const fallback of fallbacks) if (out.length < 2) out.push(fallback);
   return [...new Set(out)].slice(0, 5);
@@ -141,10 +149,19 @@ export function autoRequirements(seen: Seen): Record<string, unknown> {
   const keyword = keywordFor(`${brief.title} ${brief.description}`, files);
   const routes = [...routesIn(seen.read?.content ?? ''), ...clauseFacts(brief.description).routes];
   const route = routes.find((r) => r.path.toLowerCase().includes(keyword)) ?? routes[0];
+  const symbol = exportsOf(seen.read?.content ?? '')[0];
   const at: Situation = {
     http,
     feature,
-    target: route ? `${route.method} ${route.path}` : http ? `the endpoint "${truncate(brief.title, 60)}" changes` : `the code that "${truncate(brief.title, 60)}" changes`,
+    target: route
+      ? `${route.method} ${route.path}`
+      : http
+        ? `the endpoint that "${truncate(brief.title, 60)}" changes`
+        : symbol
+          ? `${symbol}() in ${seen.read!.path}`
+          : seen.read
+            ? seen.read.path
+            : `the code that "${truncate(brief.title, 60)}" changes`,
   };
   const clauses = splitClauses(brief.description)
     .filter((c) => outOfScopeText(c) === undefined)
@@ -201,13 +218,20 @@ export function autoRequirements(seen: Seen): Record<string, unknown> {
       title: `Log each ${feature} decision`,
       type: 'non_functional',
       priority: 'low',
-      text: `WHEN the ${feature} rules decide a request to ${at.target}, THE SYSTEM SHALL write one structured log line with the outcome and the duration in milliseconds.`,
+      text: http
+        ? `WHEN the ${feature} rules decide a request to ${at.target}, THE SYSTEM SHALL write one structured log line with the outcome and the duration in milliseconds.`
+        : `WHEN ${at.target} finishes, THE SYSTEM SHALL write one structured log line with the ${feature} outcome and the duration in milliseconds.`,
       source: 'observability',
     },
-    [
-      'Each decided request produces exactly one log line with the fields `outcome` and `duration_ms`.',
-      'A refused request logs at level `warn`, and its line names the rule that refused it.',
-    ],
+    http
+      ? [
+          'Each decided request produces exactly one log line with the fields `outcome` and `duration_ms`.',
+          'A refused request logs at level `warn`, and its line names the rule that refused it.',
+        ]
+      : [
+          'Each call produces exactly one log line with the fields `outcome` and `duration_ms`.',
+          'A failed call logs at level `error`, and its line names the error.',
+        ],
   );
 
   return {

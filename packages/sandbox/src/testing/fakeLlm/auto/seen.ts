@@ -25,6 +25,8 @@ export interface SeenComponent {
 export interface Brief {
   title: string;
   description: string;
+  /** The whole prompt (system and user text): the repository overview and instructions. */
+  overview: string;
   requirements: SeenRequirement[];
   components: SeenComponent[];
 }
@@ -185,7 +187,7 @@ export function readBrief(system: string, prompt: string): Brief {
   if (components.length === 0) {
     components = mentioned(all, /\b(DES-\d{3,})\b/g).map(({ id, title: t }) => ({ id, name: t, responsibility: '', requirements: [] }));
   }
-  return { title, description, requirements, components };
+  return { title, description, overview: all, requirements, components };
 }
 
 /** File paths in a tool result: a JSON list (of strings or `{path}`), an object holding one, or lines. */
