@@ -7,7 +7,6 @@ import { parseEventLines } from '../reporters/jsonlReporter';
 import { isRecord, type Json } from '../analysis/shape';
 import { UsageError } from './io';
 
-
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -99,11 +98,34 @@ export async function readPhaseOutput(path: string, phase: Phase, cwd: string): 
   if (value['event_type'] === 'spec.phase_completed' && isRecord(value['data']) && isRecord(value['data']['phase_output'])) {
     return value['data']['phase_output'];
   }
+  // Keyed by phase when every key names a phase and holds an object: `{"requirements": [...]}` is
+  // the bare REQUIREMENTS output (its own key holds a list), `{"requirements": {...}}` is keyed.
   const keys = Object.keys(value);
-  if (keys.length > 0 && keys.every((key) => parsePhase(key) !== undefined)) {
+  if (keys.length > 0 && keys.every((key) => parsePhase(key) !== undefined && isRecord(value[key]))) {
     const entry = Object.entries(value).find(([key]) => parsePhase(key) === phase)?.[1];
     if (!isRecord(entry)) throw new UsageError(`output ${full}: keyed by phase, but holds no "${phase}" output (it has ${keys.join(', ')})`);
     return entry;
   }
   return value;
+}
+
+/** The request (title, description) of the first events file among `paths` that has a `spec.execution_started`. */
+export async function readSpecFromEvents(paths: readonly string[], cwd: string): Promise<{ title: string; description: string } | undefined> {
+  for (const path of paths) {
+    const full = resolve(cwd, path);
+    if (!full.endsWith('.jsonl')) continue;
+    let events;
+    try {
+      events = parseEventLines(await readText(full, 'events file'), full);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const started = events.find((event) => event.event_type === 'spec.execution_started');
+    const title = started?.data['title'];
+    if (typeof title === 'string' && title.trim() !== '') {
+      const description = started?.data['description'];
+      return { title, description: typeof description === 'string' ? description : '' };
+    }
+  }
+  return undefined;
 }

@@ -58,7 +58,7 @@ const COMMANDS = {
   run: RUN_OPTIONS,
   'run-phase': RUN_OPTIONS,
   inspect: { type: { type: 'string', multiple: true }, phase: { type: 'string', multiple: true }, json: { type: 'boolean' } },
-  evaluate: { phase: { type: 'string' }, context: { type: 'string', multiple: true }, threshold: { type: 'string' }, json: { type: 'boolean' } },
+  evaluate: { phase: { type: 'string' }, context: { type: 'string', multiple: true }, threshold: { type: 'string' }, json: { type: 'boolean' }, cwd: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' } },
 } satisfies Record<string, Options>;
 type Command = keyof typeof COMMANDS;
 
@@ -74,7 +74,8 @@ Usage:
                        [--base-url URL] [--no-repo] [--repo-commit SHA]
   specline-sandbox run-phase --phase P --title T [--context phase_data.json ...] [run options]
   specline-sandbox inspect <events.jsonl> [--type T] [--phase P] [--json]
-  specline-sandbox evaluate --phase P <output.json> [--context phase_data.json] [--threshold 0.7] [--json]
+  specline-sandbox evaluate --phase P <output.json> [--context phase_data.json] [--cwd DIR] [--title T] [--description D]
+                            [--threshold 0.7] [--json]
 
 Environment (flags win): SPEC_ID, SPEC_TITLE, SPEC_DESCRIPTION, SPEC_PHASE, CONTEXT_FILE, CWD,
   REPORTER_MODE, OUTPUT_DIRECTORY, MAX_ATTEMPTS, EVAL_THRESHOLD, HEARTBEAT_INTERVAL,

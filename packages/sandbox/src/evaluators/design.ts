@@ -1,22 +1,24 @@
 /** DESIGN evaluator: components with stable unique ids that trace to existing requirements, sound endpoints. */
 import { DesignOutput, ID_PATTERNS, type PhaseData } from '@specline/protocol';
-import type { EvalResult } from '../types';
+import type { EvalResult, EvaluateOptions } from '../types';
+import { finish, type Check } from './checks';
+import { MEANING_CHECKS } from './meaning';
 import { asArray, asRecord, idList, itemLabel, listAt } from '../analysis/shape';
 import { findDuplicateIds, idsOf } from '../analysis/traceability';
 import { Scorecard, checkSchema, requireObject, text } from './scorecard';
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'WS']);
 
-export function evaluateDesign(output: unknown, context: PhaseData, threshold?: number): EvalResult {
+export function evaluateDesign(output: unknown, context: PhaseData = {}, options: EvaluateOptions = {}, checks: readonly Check[] = MEANING_CHECKS): EvalResult {
   const card = new Scorecard();
   const o = requireObject(card, output);
-  if (!o) return card.result(threshold);
+  if (!o) return card.result(options.threshold);
   checkSchema(card, DesignOutput, o);
 
   const components = asArray(o['components']);
   if (components.length === 0) {
     card.error('components', 'lists no component');
-    return card.result(threshold);
+    return card.result(options.threshold);
   }
   const duplicates = findDuplicateIds(components);
   for (const id of duplicates) card.error('components', `duplicate id ${id}`);
@@ -99,5 +101,5 @@ export function evaluateDesign(output: unknown, context: PhaseData, threshold?: 
   const prose = ['architecture_overview', 'error_handling', 'testing_strategy'];
   for (const key of prose) if (!text(o[key])) card.warn(key, 'is empty');
   card.ratio('prose', 1, prose.filter((key) => text(o[key])).length, prose.length);
-  return card.result(threshold);
+  return finish(card, 'design', o, context, options, checks);
 }

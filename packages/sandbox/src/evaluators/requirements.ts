@@ -1,6 +1,9 @@
 /** REQUIREMENTS evaluator: EARS text, ≥ 2 acceptance criteria each, unique stable ids. */
 import { ID_PATTERNS, RequirementsOutput } from '@specline/protocol';
-import type { EvalResult } from '../types';
+import type { PhaseData } from '@specline/protocol';
+import type { EvalResult, EvaluateOptions } from '../types';
+import { finish, type Check } from './checks';
+import { MEANING_CHECKS } from './meaning';
 import { asArray, asRecord, itemLabel } from '../analysis/shape';
 import { findDuplicateIds } from '../analysis/traceability';
 import { analyzeEars } from './ears';
@@ -8,16 +11,16 @@ import { Scorecard, checkSchema, requireObject, text } from './scorecard';
 
 export const MIN_ACCEPTANCE_CRITERIA = 2;
 
-export function evaluateRequirements(output: unknown, threshold?: number): EvalResult {
+export function evaluateRequirements(output: unknown, context: PhaseData = {}, options: EvaluateOptions = {}, checks: readonly Check[] = MEANING_CHECKS): EvalResult {
   const card = new Scorecard();
   const o = requireObject(card, output);
-  if (!o) return card.result(threshold);
+  if (!o) return card.result(options.threshold);
   checkSchema(card, RequirementsOutput, o);
 
   const requirements = asArray(o['requirements']);
   if (requirements.length === 0) {
     card.error('requirements', 'lists no requirement');
-    return card.result(threshold);
+    return card.result(options.threshold);
   }
 
   let goodIds = 0;
@@ -83,5 +86,5 @@ export function evaluateRequirements(output: unknown, threshold?: number): EvalR
   card.ratio('acceptance_criteria', 2, criteriaOk, requirements.length);
   const warnings = card.problems.filter((p) => p.severity === 'warning').length;
   card.score('clarity', 0.5, 1 - warnings / Math.max(1, requirements.length * 2));
-  return card.result(threshold);
+  return finish(card, 'requirements', o, context, options, checks);
 }

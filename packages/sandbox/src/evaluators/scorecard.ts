@@ -17,6 +17,7 @@ export function clamp01(value: number): number {
 export class Scorecard {
   readonly problems: EvalProblem[] = [];
   private readonly criteria: { name: string; weight: number; score: number }[] = [];
+  private readonly skipped: string[] = [];
 
   error(path: string, message: string): void {
     this.problems.push({ path, message, severity: 'error' });
@@ -35,6 +36,14 @@ export class Scorecard {
     this.criteria.push({ name, weight, score: clamp01(score) });
   }
 
+  /**
+   * A criterion that could not be judged (the repository or the request was not given): it carries
+   * no weight and shows in `details` as `<name>_skipped: 1`.
+   */
+  skip(name: string): void {
+    if (!this.skipped.includes(name)) this.skipped.push(name);
+  }
+
   get hardErrors(): number {
     return this.problems.filter((p) => p.severity === 'error').length;
   }
@@ -49,6 +58,7 @@ export class Scorecard {
     score = Math.round(score * 10_000) / 10_000;
     const details: Record<string, number> = {};
     for (const c of this.criteria) details[c.name] = Math.round(c.score * 10_000) / 10_000;
+    for (const name of this.skipped) details[`${name}_skipped`] = 1;
     const passed = this.hardErrors === 0 && score >= t;
     return { score, passed, threshold: t, details, problems: [...this.problems], feedback: formatFeedback(this.problems) };
   }

@@ -3,22 +3,24 @@
  * coverage or readiness is never taken on trust), and the plan must be ready for execution.
  */
 import { SyncOutput, type PhaseData } from '@specline/protocol';
-import type { EvalResult } from '../types';
+import type { EvalResult, EvaluateOptions } from '../types';
+import { finish, type Check } from './checks';
+import { MEANING_CHECKS } from './meaning';
 import { asArray, asRecord } from '../analysis/shape';
 import { computeSync } from '../analysis/traceability';
 import { Scorecard, checkSchema, requireObject } from './scorecard';
 
 const key = (value: unknown) => JSON.stringify(value);
 
-export function evaluateSync(output: unknown, context: PhaseData, threshold?: number): EvalResult {
+export function evaluateSync(output: unknown, context: PhaseData = {}, options: EvaluateOptions = {}, checks: readonly Check[] = MEANING_CHECKS): EvalResult {
   const card = new Scorecard();
   const o = requireObject(card, output);
-  if (!o) return card.result(threshold);
+  if (!o) return card.result(options.threshold);
   checkSchema(card, SyncOutput, o);
   const expected = computeSync(context);
 
   let agree = 0;
-  const checks = 5;
+  const total = 5;
   const claimed = typeof o['coverage_percent'] === 'number' ? o['coverage_percent'] : NaN;
   if (Math.abs(claimed - expected.coverage_percent) <= 0.01) agree++;
   else card.error('coverage_percent', `claims ${String(o['coverage_percent'])} but the tasks cover ${expected.coverage_percent}% of requirements`);
@@ -49,9 +51,9 @@ export function evaluateSync(output: unknown, context: PhaseData, threshold?: nu
       `claims ready=${String(o['ready_for_execution'])}, order_valid=${String(o['dependency_order_valid'])}; recomputation: ready=${expected.ready_for_execution}, order_valid=${expected.dependency_order_valid}`,
     );
   }
-  card.ratio('consistency', 2, agree, checks);
+  card.ratio('consistency', 2, agree, total);
 
   for (const blocker of expected.blockers) card.error('blockers', blocker);
   card.score('readiness', 2, expected.ready_for_execution ? 1 : 0);
-  return card.result(threshold);
+  return finish(card, 'sync', o, context, options, checks);
 }

@@ -4,7 +4,9 @@
  * in range, every requirement covered, every design component referenced.
  */
 import { ID_PATTERNS, TasksOutput, type PhaseData } from '@specline/protocol';
-import type { EvalResult } from '../types';
+import type { EvalResult, EvaluateOptions } from '../types';
+import { finish, type Check } from './checks';
+import { MEANING_CHECKS } from './meaning';
 import { asArray, asRecord, idList, itemLabel, listAt, refsAt } from '../analysis/shape';
 import {
   TASK_COMPONENT_FIELDS,
@@ -30,10 +32,10 @@ const ALTERNATIVES: Record<string, readonly string[]> = {
   ticket_id: TASK_TICKET_FIELDS.filter((f) => f !== 'ticket_id'),
 };
 
-export function evaluateTasks(output: unknown, context: PhaseData, threshold?: number): EvalResult {
+export function evaluateTasks(output: unknown, context: PhaseData = {}, options: EvaluateOptions = {}, checks: readonly Check[] = MEANING_CHECKS): EvalResult {
   const card = new Scorecard();
   const o = requireObject(card, output);
-  if (!o) return card.result(threshold);
+  if (!o) return card.result(options.threshold);
   const tasks = asArray(o['tasks']);
   const tickets = asArray(o['tickets']);
 
@@ -51,7 +53,7 @@ export function evaluateTasks(output: unknown, context: PhaseData, threshold?: n
   if (tickets.length === 0) card.error('tickets', 'lists no ticket');
   if (tasks.length === 0) {
     card.error('tasks', 'lists no task');
-    return card.result(threshold);
+    return card.result(options.threshold);
   }
 
   // Ids: stable patterns, unique.
@@ -129,7 +131,7 @@ export function evaluateTasks(output: unknown, context: PhaseData, threshold?: n
     if (id !== undefined && !ticketOf.has(id)) card.warn(itemLabel('tickets', ticket, i), `${id} has no task`);
   });
 
-  return card.result(threshold);
+  return finish(card, 'tasks', o, context, options, checks);
 }
 
 /** `tasks[TSK-004].depends_on: TSK-009 does not exist` → path and message. */
