@@ -181,6 +181,15 @@ export async function upsertDesign(tx: Tx, specId: string, output: Record<string
   return updated.length > 0;
 }
 
+/**
+ * An estimate as the `real` (float4) column can hold it: a run's output may say anything positive, but
+ * below 0.01 h (1e-320 underflows float4 and failed the whole batch) or past 100,000 h it is not an
+ * estimate; such a value is stored as no estimate rather than refusing the run's events.
+ */
+export function storableHours(hours: number): number | null {
+  return Number.isFinite(hours) && hours >= 0.01 && hours <= 100_000 ? hours : null;
+}
+
 export async function upsertTasks(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
   const tickets = items(TicketItem, output['tickets'], 'ticket', log);
   const tasks = uniqueById(items(TaskItem, output['tasks'], 'task', log));
@@ -194,7 +203,7 @@ export async function upsertTasks(tx: Tx, specId: string, output: Record<string,
     title: t.title,
     description: t.description,
     priority: priorityOf.get(t.ticket_id) ?? 'medium',
-    estimatedHours: t.estimated_hours,
+    estimatedHours: storableHours(t.estimated_hours),
     requirements: t.requirements,
     position,
   }));
