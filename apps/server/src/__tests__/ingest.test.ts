@@ -158,26 +158,34 @@ describe.each(BACKENDS)('event ingestion on %s', (backend) => {
     expect(await storeSnapshot(server, s.specId)).toEqual(before);
   });
 
-  it('accepts the plain Event shape and the legacy wire shape (server-assigned event ids; not deduplicable)', async () => {
+  it('accepts the plain Event shape and the legacy wire shape, with deterministic ids: a retried body is deduplicated', async () => {
     const s = await seedSpec(server);
     const plain = { event_type: 'spec.phase_started', timestamp: '2026-01-02T03:04:05.000Z', spec_id: s.specId, phase: 'explore', data: { phase: 'explore', attempt: 1 } };
     const legacy = { event_type: 'spec.progress', event_data: { message: 'legacy', spec_id: s.specId, phase: 'explore' }, source: 'worker' };
     const unknownType = { event_type: 'custom.thing_happened', data: { anything: [1, 2] } };
-    const res = await postEvents(server, s.sandbox, { events: [plain, legacy, unknownType] });
+    const heartbeat = { event_type: 'spec.heartbeat', event_data: { phases_completed: 1, current_phase: 'explore', spec_id: s.specId } };
+    const res = await postEvents(server, s.sandbox, { events: [plain, legacy, unknownType, heartbeat] });
     expect(res.statusCode).toBe(200);
-    expect(res.json<IngestResponse>()).toMatchObject({ stored: 3, duplicates: 0 });
+    expect(res.json<IngestResponse>()).toMatchObject({ stored: 4, duplicates: 0 });
+    // The same body again (a retry): everything but the heartbeat is a duplicate.
+    const retry = await postEvents(server, s.sandbox, { events: [plain, legacy, unknownType, heartbeat] });
+    expect(retry.json<IngestResponse>()).toMatchObject({ stored: 1, duplicates: 3, first_spec_seq: 5 });
+    // The legacy event alone sits at another position: a new event.
     const again = await postEvents(server, s.sandbox, legacy);
-    expect(again.json<IngestResponse>()).toMatchObject({ stored: 1, first_spec_seq: 4 });
+    expect(again.json<IngestResponse>()).toMatchObject({ stored: 1, first_spec_seq: 6 });
     const rows = await server.context.db.select().from(sandboxEvents).where(eq(sandboxEvents.specId, s.specId)).orderBy(sandboxEvents.specSeq);
     expect(rows.map((r) => [r.eventType, r.phase, r.source, r.seq])).toEqual([
       ['spec.phase_started', 'explore', 'agent', null],
       ['spec.progress', 'explore', 'worker', null],
       ['custom.thing_happened', null, 'agent', null],
+      ['spec.heartbeat', null, 'agent', null],
+      ['spec.heartbeat', null, 'agent', null],
       ['spec.progress', 'explore', 'worker', null],
     ]);
     expect(rows[0]?.emittedAt.toISOString()).toBe('2026-01-02T03:04:05.000Z');
     expect(rows[1]?.data).toEqual({ message: 'legacy', phase: 'explore' });
-    expect(new Set(rows.map((r) => r.eventId)).size).toBe(4);
+    expect(rows[3]?.data).toMatchObject({ phases_completed: ['explore'], phases_completed_count: 1 });
+    expect(new Set(rows.map((r) => r.eventId)).size).toBe(6);
   });
 
   it('publishes {spec_id, last spec_seq} on the bus after commit', async () => {

@@ -9,11 +9,12 @@
  *    COMMIT; then publish `{spec_id, spec_seq}` on the bus (a wake-up: a failed publish is logged, the
  *    stream hubs also poll) and, after a run's terminal event, `runs.finished(…)`.
  *
- * Events in a legacy shape (no `event_id`) get a server uuid, so a retried legacy POST cannot be
- * deduplicated: producers that retry must send `event_id`.
+ * Events in a legacy shape (no `event_id`) get a deterministic id: a name-based uuid of the sandbox id
+ * and `legacyEventKey` (type, timestamp, phase, canonical payload, index in the body), so a retried
+ * legacy POST is deduplicated like any other. Heartbeats get a fresh uuid (see `legacyEventKey`).
  */
-import { randomUUID } from 'node:crypto';
-import { EVENT_LIMITS, parseIngestBody, type IngestIssue, type IngestResponse, type NormalizedEvent } from '@specline/protocol';
+import { createHash, randomUUID } from 'node:crypto';
+import { EVENT_LIMITS, legacyEventKey, parseIngestBody, type IngestIssue, type IngestResponse, type NormalizedEvent } from '@specline/protocol';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/eventBus';
 import { AppError, notFound } from '../http/errors';
@@ -107,6 +108,17 @@ interface InsertRow {
   emitted_at: string | null;
 }
 
+/** RFC 4122 version-5-style uuid (SHA-1, name-based) of a legacy event within its sandbox; random for heartbeats. */
+export function legacyEventId(sandboxId: string, event: NormalizedEvent, index: number): string {
+  const key = legacyEventKey(event, index);
+  if (key === null) return randomUUID();
+  const bytes = createHash('sha1').update(`specline-legacy-event\0${sandboxId}\0${key}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export interface IngestResult {
   response: IngestResponse;
   terminal: TerminalEffect | null;
@@ -121,7 +133,7 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
   const eventIds: string[] = [];
   const rows: InsertRow[] = [];
   events.forEach((e, ord) => {
-    const eventId = e.event_id ?? randomUUID();
+    const eventId = e.event_id ?? legacyEventId(sandboxId, e, ord);
     eventIds.push(eventId);
     if (firstIndex.has(eventId)) return;
     firstIndex.set(eventId, ord);
