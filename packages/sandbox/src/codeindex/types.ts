@@ -30,6 +30,10 @@ export interface IndexedFile {
   /** Third-party code checked in (`vendor/`, `third_party/`): left out of language counts. */
   vendored: boolean;
   test: boolean;
+  /** Under a test-fixture tree (`fixtures/`, `__fixtures__/`, `testdata/`): listed, not parsed, left out of language counts and facts. */
+  fixture?: boolean;
+  /** First line of the module docstring or leading comment, when there is one. */
+  doc?: string;
   symbols: IndexedSymbol[];
 }
 
@@ -84,10 +88,22 @@ export interface TestLayoutFact {
 
 export interface ManifestFact {
   path: string;
+  /** `npm`, `tsconfig`, `pyproject`, `pip-requirements`, `pipenv`, `setuptools`, `go`, `go-workspace`, `cargo`, `maven`, `gradle`, `bundler`, `composer`, `pnpm-workspace`, `deno`. */
   kind: string;
   name?: string;
   dependencies: string[];
   devDependencies?: string[];
+  /** Workspace patterns or modules as written (`packages/*`). */
+  workspaces?: string[];
+  /** Files named as entry points (package.json main/bin/exports, Cargo bins, pyproject scripts as `module:function`), relative to the manifest's directory. */
+  entries?: string[];
+  scripts?: Record<string, string>;
+  /** package.json `type` (`ESM`/`CommonJS`), the tsconfig `module` setting, the Go version. */
+  moduleSystem?: string;
+  /** tsconfig: `strict` and other telling compiler options. */
+  compilerOptions?: Record<string, string | boolean>;
+  /** Why the file could not be read; the other fields are then empty. */
+  parseError?: string;
 }
 
 export interface CodeFacts {
@@ -129,9 +145,27 @@ export interface CodeIndex extends RepoView {
   /** Files skipped by the caps, `.gitignore` and the ignore list are not counted. */
   filesIndexed: number;
   truncated: boolean;
+  /** Directory names skipped as dependencies, build output or tool data (`node_modules`, `build`), with how often. */
+  skipped: Readonly<Record<string, number>>;
   file(path: string): IndexedFile | undefined;
   /** Ranked (BM25) retrieval over paths, symbols, docstrings, comments and route paths. */
   search(query: string, options?: SearchOptions): SearchHit[];
+  /** Plain data for the per-commit cache (`<cacheDir>/<commit>.json`); `codeIndexFromJSON` reads it back. */
+  toJSON(): SerializedCodeIndex;
+}
+
+/** What the cache file holds: everything but the root and the methods. */
+export interface SerializedCodeIndex {
+  /** Format version; a cache file of another version is ignored and rebuilt. */
+  version: number;
+  commit: string | null;
+  files: IndexedFile[];
+  dirs: string[];
+  facts: CodeFacts;
+  filesIndexed: number;
+  truncated: boolean;
+  /** Directory names skipped as dependencies, build output or tool data, with how often. */
+  skipped: Record<string, number>;
 }
 
 export interface BuildIndexOptions {
@@ -145,4 +179,9 @@ export interface BuildIndexOptions {
   /** The commit of `root`; read with git when absent and `root` is a checkout. */
   commit?: string | null;
   progress?: (message: string) => void;
+  /**
+   * Worker threads that parse files in parallel. Default: none for small trees (under 400 files to
+   * parse), else one per CPU core up to 4. 0 parses everything in this thread.
+   */
+  workers?: number;
 }
