@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +12,16 @@ import type { SpecEvent } from '@specline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../reporters/jsonlReporter';
 import { FakeApi, startFakeServer } from '../reporters/http/fakeServer';
+import { startFakeLlm, type FakeLlm } from '../testing/index';
 
 const BIN = fileURLToPath(new URL('../../bin/specline-sandbox.js', import.meta.url));
 const TITLE = 'Add rate limiting to the public API';
 const DESCRIPTION = 'Limit each API key to 100 requests per minute and return 429 with Retry-After';
-const CONFIG_VARS = ['SPEC_ID', 'SANDBOX_ID', 'CALLBACK_URL', 'SANDBOX_TOKEN', 'SPEC_PHASE', 'SPEC_TITLE', 'SPEC_DESCRIPTION', 'CONTEXT_FILE', 'REPORTER_MODE', 'HEARTBEAT_INTERVAL', 'OUTPUT_DIRECTORY', 'MAX_ATTEMPTS', 'EVAL_THRESHOLD', 'CWD'];
+const CONFIG_VARS = [
+  'SPEC_ID', 'SANDBOX_ID', 'CALLBACK_URL', 'SANDBOX_TOKEN', 'SPEC_PHASE', 'SPEC_TITLE', 'SPEC_DESCRIPTION', 'CONTEXT_FILE', 'REPORTER_MODE', 'HEARTBEAT_INTERVAL', 'OUTPUT_DIRECTORY', 'MAX_ATTEMPTS', 'EVAL_THRESHOLD', 'CWD',
+  'SPEC_EXECUTOR', 'SPEC_MODEL', 'SPEC_STRUCTURED_OUTPUT', 'SPEC_STREAM', 'MODEL_MAX_TURNS', 'MODEL_MAX_READ_BYTES', 'MODEL_MAX_SECONDS', 'MODEL_MAX_COST_USD', 'MODEL_MAX_OUTPUT_TOKENS', 'MODEL_MAX_RETRIES', 'MODEL_PRICES',
+  'SPEC_NO_REPO', 'SPEC_REPO_COMMIT', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
+];
 
 interface CliRun {
   code: number | null;
@@ -234,6 +239,111 @@ describe('specline-sandbox with the http reporter', { timeout: 60_000 }, () => {
       expect(api.events.at(-1)?.data).toMatchObject({ success: false, failed_phase: 'sync' });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('specline-sandbox run with a model executor (against the fake model servers)', { timeout: 120_000 }, () => {
+  const KEY = 'sk-cli-SECRET-0123456789abcdef';
+  let fake: FakeLlm;
+  beforeAll(async () => {
+    fake = await startFakeLlm({ provider: 'both', apiKey: KEY, auto: true });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  const written = async (out: string) => (await Promise.all((await readdir(out)).filter((n) => !n.endsWith('-cache')).map((n) => readFile(join(out, n), 'utf8')))).join('\n');
+
+  it('--executor openai --model gpt-4.1-mini: every phase completes; the events show the tool calls and the usage; the key is nowhere', async () => {
+    const out = join(work, 'model-openai');
+    const result = await cli(fullRunArgs(out, ['--executor', 'openai', '--model', 'gpt-4.1-mini', '--reporter', 'jsonl']), { cwd: work, env: { OPENAI_BASE_URL: fake.openaiBaseUrl, OPENAI_API_KEY: KEY } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    const tools = events.filter((e) => e.event_type === 'spec.progress' && typeof e.data['tool'] === 'string');
+    expect(tools.length).toBeGreaterThan(3);
+    expect(tools.map((e) => e.data['tool'])).toContain('read_file');
+    for (const e of tools) expect(typeof e.data['args_summary']).toBe('string');
+    const completed = events.filter((e) => e.event_type === 'spec.phase_completed');
+    const requirements = completed.find((e) => e.phase === 'requirements')!;
+    expect(requirements.data).toMatchObject({ executor: 'openai', model: 'gpt-4.1-mini', phase_output: { generated_by: 'fake-llm' } });
+    const done = events.at(-1)!;
+    expect(done.data).toMatchObject({ success: true, executor: 'openai', model: 'gpt-4.1-mini' });
+    expect((done.data['usage'] as { input_tokens: number; cost_usd: number }).input_tokens).toBeGreaterThan(0);
+    expect((done.data['usage'] as { cost_usd: number }).cost_usd).toBeGreaterThan(0);
+    expect(`${result.stdout}${result.stderr}${await written(out)}`).not.toContain(KEY);
+
+    const table = await cli(['inspect', join(out, 'events.jsonl')], { cwd: work });
+    expect(table.stdout).toContain('Executor: openai (gpt-4.1-mini)');
+    expect(table.stdout).toMatch(/^requirements\s+passed\s+1\s+\d\.\d\d\s+\d+\.\ds\s+openai\/gpt-4\.1-mini\s+\d+ in, \d+ out\s+\$\d/m);
+  });
+
+  it('--executor anthropic --no-stream, EXPLORE and REQUIREMENTS: non-streaming requests, outputs from the fake', async () => {
+    const out = join(work, 'model-anthropic');
+    const before = fake.requests.length;
+    const result = await cli(fullRunArgs(out, ['--executor', 'anthropic', '--no-stream', '--phases', 'explore,requirements', '--reporter', 'jsonl']), { cwd: work, env: { ANTHROPIC_BASE_URL: fake.anthropicBaseUrl, ANTHROPIC_API_KEY: KEY } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const mine = fake.requests.slice(before);
+    expect(mine.length).toBeGreaterThan(2);
+    expect(mine.every((r) => r.provider === 'anthropic' && !r.stream)).toBe(true);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    expect(events.at(-1)?.data).toMatchObject({ success: true, executor: 'anthropic', model: 'claude-sonnet-5-5' });
+    expect(`${result.stdout}${await written(out)}`).not.toContain(KEY);
+  });
+
+  it('a rejected key: exit 1, the message names ANTHROPIC_API_KEY, agent.completed {success:false}, one request, no retry', async () => {
+    const out = join(work, 'model-401');
+    const before = fake.requests.length;
+    const wrong = 'sk-wrong-SECRET-9876543210';
+    const result = await cli(fullRunArgs(out, ['--executor', 'anthropic', '--reporter', 'jsonl']), { cwd: work, env: { ANTHROPIC_BASE_URL: fake.anthropicBaseUrl, ANTHROPIC_API_KEY: wrong } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ANTHROPIC_API_KEY');
+    expect(fake.requests.length - before).toBe(1);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    expect(events.map((e) => e.event_type)).not.toContain('spec.phase_retry');
+    expect(events.at(-1)?.data).toMatchObject({ success: false, failed_phase: 'explore', error: expect.stringContaining('ANTHROPIC_API_KEY') as unknown });
+    expect(`${result.stdout}${result.stderr}${await written(out)}`).not.toContain(wrong);
+  });
+
+  it('--no-repo: no repository tools are offered and EXPLORE says there is no code base', async () => {
+    const out = join(work, 'model-no-repo');
+    const before = fake.requests.length;
+    const result = await cli(fullRunArgs(out, ['--executor', 'openai', '--no-repo', '--phases', 'explore', '--reporter', 'jsonl']), { cwd: work, env: { OPENAI_BASE_URL: fake.openaiBaseUrl, OPENAI_API_KEY: KEY } });
+    expect(result.code).toBe(0);
+    for (const request of fake.requests.slice(before)) expect(request.tools).toEqual(['submit_explore']);
+    const data = JSON.parse(await readFile(join(out, 'phase_data.json'), 'utf8')) as { explore: { has_codebase: boolean } };
+    expect(data.explore.has_codebase).toBe(false);
+  });
+
+  it('a model without a price runs at cost 0 with one warning line; MODEL_PRICES prices it', async () => {
+    const args = (out: string) => fullRunArgs(out, ['--executor', 'openai', '--model', 'qwen2.5-coder:7b', '--phases', 'explore', '--reporter', 'jsonl']);
+    const env = { OPENAI_BASE_URL: fake.openaiBaseUrl, OPENAI_API_KEY: KEY };
+    const free = await cli(args(join(work, 'model-unpriced')), { cwd: work, env });
+    expect(free.code).toBe(0);
+    expect(free.stderr.trim().split('\n')).toEqual([expect.stringContaining('no price for model "qwen2.5-coder:7b"') as unknown]);
+    const freeDone = (await readEvents(join(work, 'model-unpriced', 'events.jsonl'))).at(-1)!;
+    expect(freeDone.data['usage']).toMatchObject({ cost_usd: 0 });
+
+    const priced = await cli(args(join(work, 'model-priced')), { cwd: work, env: { ...env, MODEL_PRICES: '{"qwen2.5-coder:7b": {"input": 1, "output": 2}}' } });
+    expect(priced.stderr).toBe('');
+    const pricedDone = (await readEvents(join(work, 'model-priced', 'events.jsonl'))).at(-1)!;
+    expect((pricedDone.data['usage'] as { cost_usd: number }).cost_usd).toBeGreaterThan(0);
+  });
+
+  it('bad model settings exit 2 with a message naming the setting (and never the key)', async () => {
+    // Two through the real process (the rest are config.test.ts, in-process).
+    const cases: [string[], Record<string, string>, string][] = [
+      [['--executor', 'anthropic'], {}, 'ANTHROPIC_API_KEY: is required by --executor anthropic'],
+      [['--executor', 'openai'], { MODEL_MAX_TURNS: 'lots', OPENAI_API_KEY: KEY }, 'MODEL_MAX_TURNS="lots": expected a whole number'],
+    ];
+    for (const [extra, env, message] of cases) {
+      const out = join(work, 'bad-model-settings');
+      const result = await cli(fullRunArgs(out, [...extra, '--reporter', 'jsonl']), { cwd: work, env });
+      expect(result.code, message).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain(KEY);
+      expect((await readEvents(join(out, 'events.jsonl'))).at(-1)?.data).toMatchObject({ success: false });
     }
   });
 });

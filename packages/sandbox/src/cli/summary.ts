@@ -1,6 +1,6 @@
 /** A run's story from its events: one row per phase, plus the run's outcome. Pure. */
 import { parsePhase, phaseIndex } from '@specline/protocol';
-import type { Phase, SpecEvent } from '@specline/protocol';
+import type { Phase, SpecEvent, Usage } from '@specline/protocol';
 
 export type PhaseResult = 'passed' | 'failed' | 'running' | 'pending';
 
@@ -13,6 +13,11 @@ export interface PhaseRow {
   /** Every evaluation score seen, in order (retries, then the final one). */
   scores: number[];
   durationSeconds: number | null;
+  /** Who wrote the output (`planner`, `anthropic`, `openai`) and with which model; from phase_completed. */
+  executor: string | null;
+  model: string | null;
+  /** Tokens and cost over every attempt of the phase (failed ones included). */
+  usage: Usage | null;
 }
 
 export interface RunSummary {
@@ -25,9 +30,15 @@ export interface RunSummary {
   /** Seconds from the first to the last event. */
   durationSeconds: number | null;
   phases: PhaseRow[];
+  /** The run's total (agent.completed), when it reported one. */
+  usage: Usage | null;
+  executor: string | null;
+  model: string | null;
 }
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const usageOf = (value: unknown): Usage | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Usage) : null);
 
 export function summarizeRun(events: readonly SpecEvent[]): RunSummary {
   const rows = new Map<Phase, PhaseRow & { startedAt?: number }>();
@@ -35,12 +46,12 @@ export function summarizeRun(events: readonly SpecEvent[]): RunSummary {
   const row = (phase: Phase) => {
     let found = rows.get(phase);
     if (!found) {
-      found = { phase, result: 'pending', reason: null, attempts: 0, scores: [], durationSeconds: null };
+      found = { phase, result: 'pending', reason: null, attempts: 0, scores: [], durationSeconds: null, executor: null, model: null, usage: null };
       rows.set(phase, found);
     }
     return found;
   };
-  const summary: RunSummary = { specId: null, title: null, success: null, error: null, events: events.length, durationSeconds: null, phases: [] };
+  const summary: RunSummary = { specId: null, title: null, success: null, error: null, events: events.length, durationSeconds: null, phases: [], usage: null, executor: null, model: null };
   for (const event of events) {
     summary.specId ??= event.spec_id;
     const data = event.data;
@@ -79,6 +90,9 @@ export function summarizeRun(events: readonly SpecEvent[]): RunSummary {
           r.result = 'passed';
           r.attempts = Math.max(r.attempts, (num(data['retry_count']) ?? 0) + 1);
           r.durationSeconds = num(data['duration_seconds']) ?? null;
+          r.executor = str(data['executor']);
+          r.model = str(data['model']);
+          r.usage = usageOf(data['usage']);
         }
         break;
       case 'spec.phase_failed':
@@ -95,6 +109,9 @@ export function summarizeRun(events: readonly SpecEvent[]): RunSummary {
       case 'agent.completed':
         summary.success = data['success'] === true;
         summary.error = typeof data['error'] === 'string' ? data['error'] : null;
+        summary.usage = usageOf(data['usage']);
+        summary.executor = str(data['executor']);
+        summary.model = str(data['model']);
         break;
       default:
         break;
@@ -117,25 +134,41 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
 }
 
-/** The summary as an aligned text table. */
+function tokens(usage: Usage | null): string {
+  if (!usage) return '-';
+  const parts = [`${usage.input_tokens ?? 0} in`, `${usage.output_tokens ?? 0} out`];
+  if (usage.cache_read_input_tokens) parts.push(`${usage.cache_read_input_tokens} cache-read`);
+  if (usage.cache_creation_input_tokens) parts.push(`${usage.cache_creation_input_tokens} cache-write`);
+  return parts.join(', ');
+}
+const dollars = (usage: Usage | null): string => (usage?.cost_usd === undefined ? '-' : `$${usage.cost_usd < 0.01 && usage.cost_usd > 0 ? usage.cost_usd.toFixed(4) : usage.cost_usd.toFixed(2)}`);
+/** Whether a model did any of the work (a planner-only run keeps the short table). */
+const usedTokens = (summary: RunSummary): boolean => summary.phases.some((r) => (r.usage?.input_tokens ?? 0) + (r.usage?.output_tokens ?? 0) > 0) || (summary.usage?.input_tokens ?? 0) > 0;
+
+/** The summary as an aligned text table (with executor, tokens and cost columns when a model did the work). */
 export function formatSummary(summary: RunSummary): string[] {
   const outcome = summary.success === null ? 'no agent.completed (still running, or cut short)' : summary.success ? 'succeeded' : `FAILED${summary.error ? `: ${summary.error}` : ''}`;
   const lines = [
     `Spec ${summary.specId ?? '?'}${summary.title ? ` "${summary.title}"` : ''}`,
     `Result: ${outcome}`,
     `Events: ${summary.events}${summary.durationSeconds === null ? '' : `, over ${summary.durationSeconds.toFixed(1)}s`}`,
-    '',
   ];
-  const header = ['PHASE', 'RESULT', 'ATTEMPTS', 'SCORES', 'DURATION'];
+  const withUsage = usedTokens(summary);
+  if (withUsage) {
+    lines.push(`Executor: ${summary.executor ?? '?'}${summary.model ? ` (${summary.model})` : ''}`);
+    lines.push(`Usage: ${tokens(summary.usage)}; cost ${dollars(summary.usage)}`);
+  }
+  lines.push('');
+  const header = ['PHASE', 'RESULT', 'ATTEMPTS', 'SCORES', 'DURATION', ...(withUsage ? ['EXECUTOR', 'TOKENS', 'COST'] : [])];
   const body = summary.phases.map((r) => [
     r.phase,
     r.result === 'failed' && r.reason ? `failed (${r.reason})` : r.result,
     String(r.attempts),
     r.scores.length ? r.scores.map((s) => s.toFixed(2)).join(' → ') : '-',
     r.durationSeconds === null ? '-' : `${r.durationSeconds.toFixed(1)}s`,
+    ...(withUsage ? [r.executor ? `${r.executor}${r.model ? `/${r.model}` : ''}` : '-', tokens(r.usage), dollars(r.usage)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
   lines.push(pad(header, widths), ...body.map((cells) => pad(cells, widths)));
   return lines;
 }
-
