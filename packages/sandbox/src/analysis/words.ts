@@ -61,7 +61,7 @@ export function stem(word: string): string {
   };
   // Inflections.
   if (!cut('ies', 'y') && !cut('ied', 'y') && !(/(ss|x|z|ch|sh)es$/.test(s) && cut('es')) && !/(ss|us|is)$/.test(s)) cut('s');
-  if (!cut('ing')) cut('ed');
+  if (!cut('ing') && !s.endsWith('eed')) cut('ed');
   if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1);
   // One derivation.
   for (const suffix of ['izations', 'ization', 'ations', 'ation', 'ators', 'ator', 'ments', 'ment', 'ness', 'ity', 'ers', 'er', 'at', 'ly']) {

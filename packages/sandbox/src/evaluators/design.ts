@@ -3,6 +3,7 @@ import { DesignOutput, ID_PATTERNS, type PhaseData } from '@specline/protocol';
 import type { EvalResult, EvaluateOptions } from '../types';
 import { finish, type Check } from './checks';
 import { MEANING_CHECKS } from './meaning';
+import { isTestRequirement } from './rules/plan';
 import { asArray, asRecord, idList, itemLabel, listAt } from '../analysis/shape';
 import { findDuplicateIds, idsOf } from '../analysis/traceability';
 import { Scorecard, checkSchema, requireObject, text } from './scorecard';
@@ -59,7 +60,10 @@ export function evaluateDesign(output: unknown, context: PhaseData = {}, options
   card.ratio('components', 2, goodComponents, components.length);
 
   // Requirements no component addresses: only judged when components declare what they address.
-  if (requirements && addressed.size > 0) {
+  // A requirement about the tests themselves is addressed by the testing strategy.
+  const declared = addressed.size > 0;
+  if (text(o['testing_strategy'])) for (const r of requirements ?? []) if (isTestRequirement(r)) addressed.add(idsOf([r])[0] ?? '');
+  if (requirements && declared) {
     const missing = idsOf(requirements).filter((id): id is string => id !== undefined && !addressed.has(id));
     for (const id of missing) card.warn('components', `no component addresses ${id}`);
     card.ratio('requirement_trace', 1, requirements.length - missing.length, requirements.length);

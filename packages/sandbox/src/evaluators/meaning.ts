@@ -105,7 +105,7 @@ export const relevanceCheck: Check = {
       if (row.related) continue;
       const request = `"${spec.title.trim()}": ${terms}`;
       const message = row.crossCutting
-        ? `${quote(row.sentence)} is a ${row.crossCutting} requirement that names nothing of the request (${request}): say which part of the feature it covers, or drop it`
+        ? `${quote(row.sentence)} is ${/^[aeiou]/.test(row.crossCutting) ? 'an' : 'a'} ${row.crossCutting} requirement that names nothing of the request (${request}): say which part of the feature it covers, or drop it`
         : `${quote(row.sentence)} shares no key term with the request (${request}) nor with the requirements that trace to it: drop it, or rewrite it to say how it serves the request`;
       card.error(row.where, message);
     }

@@ -137,6 +137,8 @@ function directoryProblem(repo: RepoView, planned: PlannedPath, created: Readonl
   const grandparent = posix.dirname(parent);
   const nearest = closestExistingDir(repo, planned.path);
   if (grandparent === '.') {
+    // A new docs/ or config/ directory is ordinary; a new top-level code directory is not.
+    if (isNonCode(planned.path)) return null;
     return { ...base, severity: 'warning', message: `"${planned.path}" starts a new top-level directory ${parent}/: put it next to the code it belongs with${nearest ? ` (e.g. under ${nearest}/)` : ''}, or say why a new top-level directory is needed` };
   }
   if (!repo.isDir(grandparent)) {
@@ -191,7 +193,7 @@ export function checkPaths(repo: RepoView, paths: readonly PlannedPath[], alsoCr
     } else if (planned.change === 'create' || (planned.change === 'unspecified' && !exists)) {
       if (exists && !isDirOnly) {
         if (planned.change === 'create') found.push({ ...base, severity: 'warning', message: `"${planned.path}" already exists: it would be modified, not created; list it as a file to modify` });
-      } else if (planned.source === 'text' && planned.change === 'unspecified' && !created.has(planned.path)) {
+      } else if (planned.source === 'text' && planned.change === 'unspecified' && !created.has(planned.path) && !(planned.role === 'test' && TEST_NAME.test(posix.basename(planned.path)))) {
         found.push({ ...base, severity: 'warning', message: `mentions "${planned.path}", which does not exist and which nothing in the plan creates: name an existing file or add it to a component's or task's files` });
       } else {
         if (planned.source === 'field' && planned.change === 'unspecified' && planned.where.includes('components[')) {

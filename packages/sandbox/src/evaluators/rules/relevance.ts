@@ -4,11 +4,12 @@
  * description. A requirement is related when it shares a specific (non-generic) term with the
  * request, when it names a requirement that does, or when it shares a specific term with the
  * requirements that trace directly (so "persist the theme preference" stays related to "dark mode"
- * through "WHEN the user selects dark mode, THE SYSTEM SHALL switch the theme"). Cross-cutting kinds
+ * through "WHEN the user selects dark mode, THE SYSTEM SHALL switch the theme"; the acceptance criteria
+ * count for this comparison with the neighbours, not for the one with the request). Cross-cutting kinds
  * (validation and errors, tests, security, observability) are accepted on the same terms: they must
  * name what of the feature they are about.
  */
-import { asRecord, itemLabel } from '../../analysis/shape';
+import { asArray, asRecord, itemLabel } from '../../analysis/shape';
 import { contentTerms, isWeakTerm } from '../../analysis/words';
 import { text } from '../scorecard';
 
@@ -53,9 +54,12 @@ export function judgeRelevance(spec: { title: string; description?: string }, re
     const label = `${text(r?.['title']) ?? ''} ${sentence}`;
     const terms = contentTerms(label);
     const shared = terms.filter((term) => requestTerms.has(term));
+    // Criteria widen what a requirement talks about, for the comparison with its neighbours.
+    const criteria = asArray(r?.['acceptance_criteria']).map((c) => (typeof c === 'string' ? c : text(asRecord(c)?.['text']) ?? '')).join(' ');
+    const wide = [...new Set([...terms, ...contentTerms(criteria)])];
     const crossCutting = CROSS_CUTTING.find(([, regex]) => regex.test(label))?.[0] ?? null;
     const id = text(r?.['id']);
-    return { where: itemLabel('requirements', item, i), ...(id ? { id } : {}), sentence, related: shared.length > 0, via: shared.length > 0 ? 'direct' : null, shared, crossCutting, terms };
+    return { where: itemLabel('requirements', item, i), ...(id ? { id } : {}), sentence, related: shared.length > 0, via: shared.length > 0 ? 'direct' : null, shared, crossCutting, terms: wide };
   });
 
   const direct = rows.filter((row) => row.via === 'direct');
