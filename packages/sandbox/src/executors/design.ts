@@ -1,262 +1,203 @@
 /**
- * The planner's DESIGN phase: components (DES-001…) mapped onto the detected stack, each citing the
- * requirements it serves; data models; API endpoints (stated in the requirements, or the existing
- * routes a hook sits in front of); error handling and testing strategy in terms of the detected
- * framework and test runner; a mermaid flowchart.
+ * The planner's DESIGN phase, written from the blueprint (`plan/blueprint.ts`): the components a
+ * change of this kind needs in this stack, each on a real file (`change: "modify"`, with the
+ * `existing_symbols` it touches and the `reason` it was picked) or on a new file where the
+ * repository keeps such files (`change: "create"`); the data-model changes in the repository's ORM;
+ * the endpoints under their real prefixes; error handling in the framework's terms; and a testing
+ * strategy naming the runner and the test files. Every requirement is served by a component.
  */
-import { formatId, type DesignOutput } from '@specline/protocol';
+import type { DesignOutput } from '@specline/protocol';
+import { formatId } from '@specline/protocol';
 import type { SpecInfo } from '../types';
-import { parseQuota, type RequirementCategory } from './requirements';
-import { featureFile, placeFile, stackProfile, type StackProfile } from './profile';
+import type { Aspect, Blueprint, Part } from './plan/blueprint';
+import type { Grounding } from './plan/ground';
+import { testCommand, testPattern } from './plan/place';
 import { readRequirements, type ReqView } from './read';
-import { clauseFacts, featureWords, titleCase, toCase, type ClauseFacts } from './text';
+import { planFor, type PlanInputs, type RequirementCategory } from './requirements';
 
-export type ComponentKind = 'config' | 'store' | 'service' | 'http' | 'ui' | 'telemetry';
-
-const SERVES: Readonly<Record<ComponentKind, readonly RequirementCategory[]>> = {
-  config: ['config'],
-  store: ['rule'],
-  service: ['rule', 'behaviour', 'response', 'testing'],
-  http: ['response', 'errors'],
-  ui: ['ui'],
-  telemetry: ['observability'],
+/** Which roles serve a requirement of a category, when it carries no aspect of its own (a model's or a person's requirement). */
+const ROLES_FOR: Readonly<Record<RequirementCategory, readonly Part['role'][]>> = {
+  rule: ['middleware', 'store', 'service', 'route'],
+  response: ['route', 'middleware'],
+  behaviour: ['service', 'route', 'middleware', 'job', 'client'],
+  ui: ['template', 'ui', 'route'],
+  config: ['settings', 'middleware', 'service'],
+  errors: ['route', 'middleware', 'service', 'client'],
+  observability: ['middleware', 'service', 'job', 'client', 'route'],
+  testing: ['route', 'middleware', 'service', 'job', 'client', 'model'],
 };
 
-interface Plan {
-  kind: ComponentKind;
-  name: string;
-  type: string;
-  responsibility: string;
-  file_path: string;
-  interfaces: { name: string; signature: string; description: string }[];
-  uses: ComponentKind[];
+function servingParts(req: ReqView & { aspect?: string }, parts: readonly Part[]): Part[] {
+  if (req.aspect) {
+    const byAspect = parts.filter((p) => p.serves.includes(req.aspect as Aspect));
+    if (byAspect.length > 0) return byAspect.slice(0, 3);
+  }
+  for (const role of ROLES_FOR[req.category]) {
+    const found = parts.filter((p) => p.role === role);
+    if (found.length > 0) return found.slice(0, 2);
+  }
+  return [];
 }
 
-function httpIntegration(profile: StackProfile): { noun: string; dirs: string[]; how: string } {
-  switch (profile.httpFramework) {
-    case 'Fastify':
-      return { noun: 'Fastify plugin', dirs: ['plugins', 'hooks', 'middleware'], how: 'an `onRequest` hook registered as a Fastify plugin (fastify-plugin, so it applies to every route of the API scope)' };
-    case 'Express':
-    case 'Koa':
-    case 'Hono':
-      return { noun: `${profile.httpFramework} middleware`, dirs: ['middleware', 'middlewares'], how: `${profile.httpFramework} middleware mounted before the API routes` };
-    case 'NestJS':
-      return { noun: 'NestJS guard', dirs: ['guards', 'common'], how: 'a NestJS guard applied globally to the API module' };
-    case 'Django':
-    case 'Django REST framework':
-      return { noun: 'Django middleware', dirs: ['middleware'], how: 'a Django middleware class listed in MIDDLEWARE' };
+function readAspects(requirementsOutput: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const list = (requirementsOutput as { requirements?: unknown[] } | undefined)?.requirements ?? [];
+  for (const item of list) {
+    const r = item as { id?: unknown; aspect?: unknown };
+    if (typeof r.id === 'string' && typeof r.aspect === 'string') out.set(r.id, r.aspect);
+  }
+  return out;
+}
+
+function errorConvention(g: Grounding): string {
+  const errors = g.repo.sourceFiles.find((f) => /(^|\/)errors?\.(ts|js|py)$/.test(f));
+  switch (g.repo.http) {
     case 'FastAPI':
-    case 'Starlette':
-      return { noun: `${profile.httpFramework} middleware`, dirs: ['middleware', 'dependencies'], how: 'an ASGI middleware (or a router dependency) in front of the API routes' };
-    case 'Flask':
-      return { noun: 'Flask before_request hook', dirs: ['middleware'], how: 'a `before_request` hook on the API blueprint' };
-    case 'Gin':
-    case 'Echo':
-    case 'chi':
-    case 'Fiber':
-      return { noun: `${profile.httpFramework} middleware`, dirs: ['middleware'], how: `${profile.httpFramework} middleware on the API router group` };
+      return 'raised as `HTTPException` (FastAPI answers `{"detail": …}`)';
+    case 'Express':
+      return errors ? `raised as the repository's error type from \`${errors}\` and answered by its error handler` : 'passed to `next(err)` and answered by the error-handling middleware';
+    case 'Spring':
+      return 'field errors go back to the form through `BindingResult`; a missing row ends in `ResponseStatusException(HttpStatus.NOT_FOUND)`';
     case undefined:
-      return { noun: 'HTTP handler', dirs: ['routes', 'handlers', 'api'], how: 'the HTTP layer in front of the feature' };
+      return 'reported with an error naming the value';
     default:
-      return { noun: `${profile.httpFramework} integration`, dirs: ['middleware', 'routes'], how: `the ${profile.httpFramework} request pipeline` };
+      return `answered through ${g.repo.http}'s error handling`;
   }
 }
 
-function storeBackends(profile: StackProfile): string {
-  const fw = profile.frameworks.join(' ').toLowerCase();
-  const backends = ['an in-memory implementation (single instance, tests)'];
-  if (/redis/.test(fw)) backends.push('a Redis implementation for several instances (Redis client detected)');
-  if (/drizzle|postgres|pglite|prisma|sqlalchemy|typeorm|gorm/.test(fw)) backends.push('a database-backed implementation through the existing data layer');
-  return backends.join(', ');
+function errorHandling(g: Grounding, bp: Blueprint): string {
+  const convention = errorConvention(g);
+  const lines: string[] = [];
+  const status = bp.facts.invalidStatus;
+  switch (bp.kind) {
+    case 'rule':
+      if (g.request.traits.includes('rate_limit')) {
+        lines.push(`Over the limit the request is answered 429 (Too Many Requests) with a Retry-After header (seconds left in the window), ${convention}.`);
+        lines.push('If the limiter store fails, the request is served (fail open) and the failure is logged with its cause; the limiter never turns a store error into a 500.');
+      } else lines.push(`A request the rule refuses is answered with the rule's status and a body naming the rule, ${convention}.`);
+      break;
+    case 'endpoint':
+      lines.push(`Invalid query parameters are answered ${status} naming the parameter before any database query runs, ${convention}.`);
+      lines.push('A page past the end is not an error: it answers 200 with an empty list and the total.');
+      break;
+    default:
+      if (bp.facts.formBased) lines.push(`Invalid form input shows the form again with a message next to each invalid field and stores nothing; ${convention}.`);
+      else lines.push(`Invalid input is answered ${status} naming the field and stores nothing, ${convention}.`);
+      if (bp.endpoints.some((e) => /[{<:]/.test(e.path))) lines.push('A path id that names no row is answered 404 (Not Found).');
+  }
+  if (g.existing) lines.push('The existing error answers are kept unless a requirement says otherwise; the review task lists each one it changes.');
+  if (bp.kind === 'integration') lines.push('Timeouts and 5xx answers of the outside service are retried at most 3 times with backoff, then answered 502 with the service named; other 4xx answers are not retried.');
+  return lines.join(' ');
 }
 
-/** A requirement that keeps something between requests (not the log lines of observability). */
-function needsState(req: ReqView): boolean {
-  return req.category !== 'observability' && req.category !== 'testing' && /\b(store|stored|persist\w*|save|saved|history|count|counted|queue|cache|cached|per (second|minute|hour|day))\b/i.test(req.text);
+function testingStrategy(g: Grounding, bp: Blueprint, reqs: readonly ReqView[]): string {
+  const runner = bp.runner;
+  const files = bp.tests.map((t) => `\`${t.placed.path}\`${t.placed.change === 'create' ? ' (new)' : ' (extended)'}`);
+  const example = g.repo.tests.examples.find((e) => bp.tests.some((t) => t.placed.path === e)) ?? g.repo.tests.examples[0];
+  const how = (() => {
+    switch (g.repo.http) {
+      case 'FastAPI':
+        return g.repo.files.some((f) => /conftest\.py$/.test(f)) ? 'requests go through the FastAPI `TestClient` of the `client` fixture in `tests/conftest.py`' : 'requests go through the FastAPI `TestClient`';
+      case 'Express':
+        return `requests go through supertest against the app built by \`createApp()\`${example ? `, as \`${example}\` does` : ''}`;
+      case 'Spring':
+        return `controllers are tested with \`@WebMvcTest\` and \`MockMvc\`${example ? `, as \`${example}\` does` : ''}, repositories mocked with \`@MockBean\``;
+      case 'Fastify':
+        return 'requests go through `app.inject()` on a Fastify instance with the plugin registered';
+      case undefined:
+        return 'tests call the public entry point';
+      default:
+        return `requests go through a ${g.repo.http} app started on port 0`;
+    }
+  })();
+  const clock = bp.facts.defaults['window'] !== undefined || reqs.some((r) => /injected clock/i.test(r.criteria.join(' ')) || /expire|hour|minute|window/i.test(r.text)) ? ' Time comes from an injected clock; no test sleeps.' : '';
+  const fakes = g.request.traits.includes('notify') || bp.parts.some((p) => p.role === 'notification') ? ' The mail sender is replaced by a fake that records each message.' : bp.parts.some((p) => p.role === 'client') ? ' The outside service is replaced by a fake client.' : '';
+  return (
+    `${runner} tests (${testPattern(g)})${files.length > 0 ? ` in ${files.join(' and ')}` : ''}: ${how}; one test per acceptance criterion, named after its id (e.g. "${reqs[0]?.criteria[0] ?? 'REQ-001.AC-1'}").${clock}${fakes}` +
+    (g.repo.hasCodebase ? ` Run with \`${testCommand(g)}\`.` : '')
+  );
 }
 
-function planComponents(spec: Pick<SpecInfo, 'title'>, reqs: readonly ReqView[], profile: StackProfile, limit: ClauseFacts['limit']): Plan[] {
-  const words = featureWords(spec.title);
-  const name = titleCase(words);
-  const camel = toCase(words, 'camelCase');
-  const has = (...cats: RequirementCategory[]) => reqs.some((r) => cats.includes(r.category));
-  const stateful = has('rule') || reqs.some((r) => needsState(r));
-  const httpish = profile.httpFramework !== undefined || has('response');
-  const plans: Plan[] = [];
-  if (has('config')) {
-    plans.push({
-      kind: 'config', name: `${name} configuration`, type: 'config', file_path: featureFile(profile, spec.title, 'config'), uses: [],
-      responsibility: `Reads and validates the ${name.toLowerCase()} settings (with the described defaults) once at start-up; fails fast naming a bad setting.`,
-      interfaces: [{ name: `load${toCase(words, 'PascalCase')}Config`, signature: `(env: Record<string, string | undefined>) => ${toCase(words, 'PascalCase')}Config`, description: 'Parses and validates the settings; throws naming the setting on an invalid value.' }],
-    });
-  }
-  if (stateful) {
-    plans.push({
-      kind: 'store', name: `${name} store`, type: 'store', file_path: featureFile(profile, spec.title, 'store'), uses: [],
-      responsibility: `Keeps the ${name.toLowerCase()} state behind a small interface with ${storeBackends(profile)}; operations are atomic per key.`,
-      interfaces: limit
-        ? [{ name: 'increment', signature: '(key: string, windowStart: number) => Promise<number>', description: 'Atomically counts one more hit in the window and returns the new count.' }]
-        : [{ name: 'get / put', signature: '(key: string) => Promise<Entry | undefined>; (key: string, entry: Entry) => Promise<void>', description: 'Reads and writes one entry.' }],
-    });
-  }
-  plans.push({
-    kind: 'service', name: `${name} service`, type: 'service', file_path: featureFile(profile, spec.title, ...words, 'service'),
-    uses: [...(stateful ? (['store'] as const) : []), ...(has('config') ? (['config'] as const) : [])],
-    responsibility: limit
-      ? `Decides for each request whether the ${limit.subject.replace(/^(each|every|the)\s+/i, '')} is within ${limit.quota}; computes remaining allowance and the seconds until the window resets. Pure logic with an injected clock.`
-      : `Implements the rules of ${name.toLowerCase()}: ${reqs.filter((r) => SERVES.service.includes(r.category)).map((r) => r.title.toLowerCase()).join('; ') || 'the feature behaviour'}.`,
-    interfaces: limit
-      ? [{ name: 'check', signature: '(key: string, now: number) => Promise<{ allowed: boolean; limit: number; remaining: number; retryAfterSeconds: number }>', description: `Counts the request against ${limit.quota} and returns the decision.` }]
-      : [{ name: camel, signature: '(input: Input) => Promise<Result>', description: `Runs ${name.toLowerCase()} for one request.` }],
+function overview(spec: Pick<SpecInfo, 'title'>, g: Grounding, bp: Blueprint, components: readonly { id: string; name: string; file_path?: string | undefined; change: string }[]): string {
+  const stack = g.repo.hasCodebase ? `the ${g.repo.language}${g.repo.http ? `/${g.repo.http}` : ''}${g.repo.orm ? ` + ${g.repo.orm}` : ''} code` : 'a code base that is not connected yet';
+  const modified = components.filter((c) => c.change === 'modify' && c.file_path);
+  const created = components.filter((c) => c.change === 'create' && c.file_path);
+  const parts: string[] = [];
+  if (g.existing) parts.push(`${spec.title}: already implemented in ${g.existing.summary}. This design keeps that implementation and extends it where the requirements find a gap; it adds no second one.`);
+  else parts.push(`${spec.title} is ${bp.label} in ${stack}.`);
+  if (modified.length > 0) parts.push(`It changes ${modified.length} existing file${modified.length === 1 ? '' : 's'}: ${modified.map((c) => `${c.id} \`${c.file_path}\``).join(', ')}.`);
+  if (created.length > 0) parts.push(`It adds ${created.length} file${created.length === 1 ? '' : 's'}, placed where the repository keeps such files: ${created.map((c) => `${c.id} \`${c.file_path}\``).join(', ')}.`);
+  if (!g.repo.hasCodebase) parts.push('No repository is connected, so no existing file is named; file locations are decided once the code base is known.');
+  if (bp.endpoints.length > 0) parts.push(`Endpoints: ${bp.endpoints.map((e) => `\`${e.method} ${e.path}\` (${e.change === 'create' ? 'new' : 'existing'})`).join(', ')}.`);
+  for (const note of bp.notes.filter((n) => !n.startsWith('Already implemented'))) parts.push(note);
+  return parts.join(' ');
+}
+
+function diagram(components: readonly { id: string; name: string; dependencies: string[] }[], bp: Blueprint): string {
+  const node = (id: string) => id.replace('-', '');
+  const label = (c: { id: string; name: string }) => `${node(c.id)}["${c.name.replace(/"/g, "'")}"]`;
+  const entry = components.find((c) => {
+    const part = bp.parts[components.indexOf(c)];
+    return part?.role === 'route' || part?.role === 'middleware' || part?.role === 'template';
   });
-  if (httpish) {
-    const http = httpIntegration(profile);
-    plans.push({
-      kind: 'http', name: `${name} ${http.noun}`, type: 'http', file_path: placeFile(profile, spec.title, http.dirs, 'plugin'), uses: ['service', ...(has('observability') ? (['telemetry'] as const) : [])],
-      responsibility: `Connects ${name.toLowerCase()} to the API as ${http.how}; maps decisions and failures to HTTP responses (status codes, headers, error body).`,
-      interfaces: [{ name: `register${toCase(words, 'PascalCase')}`, signature: profile.httpFramework === 'Fastify' ? '(app: FastifyInstance, options) => Promise<void>' : '(app, options) => void', description: 'Installs the hook/middleware with its dependencies injected.' }],
-    });
-  }
-  if (has('ui') && profile.frontendRoot) {
-    plans.push({
-      kind: 'ui', name: `${name} UI`, type: 'ui', file_path: `${profile.frontendRoot}/${toCase(words, 'camelCase')}/${toCase(words, 'PascalCase')}.tsx`, uses: [],
-      responsibility: `Shows ${name.toLowerCase()} in the ${profile.frontendFramework ?? 'web'} front end, with accessible controls and text states.`,
-      interfaces: [{ name: toCase(words, 'PascalCase'), signature: '(props) => JSX.Element', description: 'The view component.' }],
-    });
-  }
-  if (has('observability')) {
-    plans.push({
-      kind: 'telemetry', name: `${name} telemetry`, type: 'telemetry', file_path: featureFile(profile, spec.title, 'telemetry'), uses: [],
-      responsibility: `Writes one structured log entry per ${name.toLowerCase()} decision or failure through the injected logger, with identifiers hashed or shortened; keeps outcome counters.`,
-      interfaces: [{ name: 'record', signature: '(event: { outcome: string; subject: string; reason?: string }) => void', description: 'Logs and counts one outcome.' }],
-    });
-  }
-  return plans;
+  const lines = ['flowchart LR'];
+  if (entry) lines.push(`  client([Client]) --> ${label(entry)}`);
+  for (const c of components) for (const d of c.dependencies) lines.push(`  ${label(c)} --> ${label(components.find((x) => x.id === d)!)}`);
+  if (lines.length === 1) for (const c of components) lines.push(`  ${label(c)}`);
+  return lines.join('\n');
 }
 
-function dataModels(spec: Pick<SpecInfo, 'title'>, plans: readonly Plan[], limit: ClauseFacts['limit'], facts: readonly ClauseFacts[]): DesignOutput['data_models'] {
-  const pascal = toCase(featureWords(spec.title), 'PascalCase');
-  const models: DesignOutput['data_models'] = [];
-  const quota = limit ? parseQuota(limit.quota) : undefined;
-  const seconds: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 };
-  if (plans.some((p) => p.kind === 'config')) {
-    const fields = [{ name: 'enabled', type: 'boolean', description: 'Switches the feature off without a deploy (default true).' }];
-    if (quota) {
-      fields.push({ name: `max_${quota.unit}s`, type: 'integer', description: `Allowed ${quota.unit}s per window (default ${quota.count}).` });
-      if (quota.period) fields.push({ name: 'window_seconds', type: 'integer', description: `Window length (default ${seconds[quota.period] ?? 60}, one ${quota.period}).` });
-    }
-    for (const quantity of [...new Set(facts.flatMap((f) => (f.limit ? [] : f.quantities)))].filter((q) => q !== limit?.quota)) {
-      const parsed = parseQuota(quantity);
-      if (parsed) fields.push({ name: `${parsed.unit}_threshold`, type: 'integer', description: `Threshold from the description (default ${parsed.count}).` });
-    }
-    models.push({ name: `${pascal}Config`, description: 'Validated settings, read once at start-up.', fields });
-  }
-  if (limit) {
-    models.push({
-      name: `${pascal}Window`,
-      description: `Counter of one ${limit.subject.replace(/^(each|every)\s+/i, '')} in the current window (the store's record).`,
-      fields: [
-        { name: 'key', type: 'string', description: `Identifier of the ${limit.subject.replace(/^(each|every)\s+/i, '')} (hashed, never the raw secret).` },
-        { name: 'window_start', type: 'timestamp (ms)', description: 'Start of the fixed window the count belongs to.' },
-        { name: 'count', type: 'integer', description: 'Requests counted in this window.' },
-      ],
-    });
-    models.push({
-      name: `${pascal}Decision`,
-      description: 'Result of one check, used to build the response.',
-      fields: [
-        { name: 'allowed', type: 'boolean' },
-        { name: 'limit', type: 'integer' },
-        { name: 'remaining', type: 'integer' },
-        { name: 'retry_after_seconds', type: 'integer', description: 'Seconds until the window resets; sent as Retry-After when refused.' },
-      ],
-    });
-  } else if (plans.some((p) => p.kind === 'store')) {
-    models.push({
-      name: `${pascal}Entry`,
-      description: 'One stored record of the feature.',
-      fields: [
-        { name: 'id', type: 'string' },
-        { name: 'created_at', type: 'timestamp' },
-        { name: 'updated_at', type: 'timestamp' },
-        { name: 'status', type: 'string' },
-      ],
-    });
-  }
-  if (plans.some((p) => p.kind === 'http')) {
-    models.push({ name: 'ErrorResponse', description: 'Body of every error answer of the feature.', fields: [{ name: 'detail', type: 'string', description: 'What went wrong, naming the field or limit.' }, { name: 'code', type: 'string', description: 'Stable machine-readable code.' }] });
-  }
-  return models;
-}
-
-export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown, requirementsOutput: unknown): DesignOutput {
-  const profile = stackProfile(explore);
-  const reqs = readRequirements(requirementsOutput);
-  const facts = reqs.map((r) => clauseFacts(r.text));
-  const limit = facts.find((f) => f.limit)?.limit;
-  const plans = planComponents(spec, reqs, profile, limit);
-  const idOf = (kind: ComponentKind) => formatId('component', plans.findIndex((p) => p.kind === kind) + 1);
-  const served = new Map<ComponentKind, string[]>(plans.map((p) => [p.kind, []]));
+export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown, requirementsOutput: unknown, inputs: PlanInputs = {}): DesignOutput {
+  const { g, bp } = planFor(spec, explore, inputs);
+  const aspects = readAspects(requirementsOutput);
+  const reqs = readRequirements(requirementsOutput).map((r) => ({ ...r, ...(aspects.has(r.id) ? { aspect: aspects.get(r.id)! } : {}) }));
+  const parts = [...bp.parts].sort((a, b) => a.layer - b.layer);
+  const idOf = new Map(parts.map((p, i) => [p.key, formatId('component', i + 1)]));
+  const served = new Map<string, string[]>(parts.map((p) => [p.key, []]));
+  const main = parts.find((p) => p.role === 'route' || p.role === 'middleware') ?? parts.find((p) => p.role === 'service') ?? parts[parts.length - 1];
   for (const req of reqs) {
-    const owners = plans.filter(
-      (p) => (SERVES[p.kind].includes(req.category) || (p.kind === 'store' && needsState(req))) && !(p.kind === 'service' && req.category === 'response' && served.has('http')),
-    );
-    for (const owner of owners.length > 0 ? owners : plans.filter((p) => p.kind === 'service')) served.get(owner.kind)!.push(req.id);
+    const owners = servingParts(req, parts);
+    for (const owner of owners.length > 0 ? owners : main ? [main] : []) served.get(owner.key)!.push(req.id);
   }
-  const components = plans.map((plan, i) => ({
-    id: formatId('component', i + 1),
-    name: plan.name,
-    type: plan.type,
-    kind: plan.kind,
-    responsibility: plan.responsibility,
-    file_path: plan.file_path,
-    requirements: served.get(plan.kind) ?? [],
-    interfaces: plan.interfaces,
-    dependencies: plan.uses.filter((u) => plans.some((p) => p.kind === u)).map(idOf),
+  const testsOf = new Map<string, { path: string; change: string }[]>();
+  for (const test of bp.tests) testsOf.set(test.part, [...(testsOf.get(test.part) ?? []), { path: test.placed.path, change: test.placed.change }]);
+  const components = parts.map((part) => ({
+    id: idOf.get(part.key)!,
+    name: part.name,
+    type: part.role,
+    kind: part.role,
+    responsibility: part.responsibility,
+    ...(part.file_path ? { file_path: part.file_path } : {}),
+    change: part.change,
+    existing_symbols: part.existing_symbols,
+    reason: part.reason,
+    requirements: served.get(part.key) ?? [],
+    interfaces: part.interfaces,
+    dependencies: part.uses.map((u) => idOf.get(u)).filter((d): d is string => d !== undefined),
+    ...(testsOf.has(part.key) ? { files: testsOf.get(part.key)!.map((t) => ({ path: t.path, change: t.change, purpose: 'tests' })) } : {}),
   }));
-  const routes = facts.flatMap((f) => f.routes);
-  const http = plans.find((p) => p.kind === 'http');
-  const statuses = [...new Set(facts.flatMap((f) => f.statuses))];
-  const headers = [...new Set(facts.flatMap((f) => f.headers))];
-  const api_endpoints = routes.length > 0
-    ? routes.map((r) => ({ method: r.method, path: r.path, description: `Added for ${spec.title}`, component: http ? idOf('http') : idOf('service') }))
-    : http
-      ? // A hook sits in front of every existing route: one entry per method, not an invented route.
-        ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((method) => ({
-          method,
-          path: '/api/*',
-          description: `Existing ${method} routes of the API, now passing through the ${http.name}${statuses.length > 0 ? `; may answer ${statuses.join('/')}${headers.length > 0 ? ` with ${headers.join(', ')}` : ''}` : ''}.`,
-          component: idOf('http'),
-        }))
-      : [];
-  const runner = profile.testRunner ?? 'the project test runner';
-  const integration = profile.httpFramework === 'Fastify' ? 'through `app.inject()` on a Fastify instance with the plugin registered' : profile.httpFramework ? `through real HTTP requests to a ${profile.httpFramework} app started on port 0` : 'through the public entry point';
-  const diagram = [
-    'flowchart LR',
-    ...(http ? [`  client([Client]) --> ${idOf('http').replace('-', '')}["${http.name}"]`] : []),
-    ...components.flatMap((c) => c.dependencies.map((d) => `  ${c.id.replace('-', '')}["${c.name}"] --> ${d.replace('-', '')}["${components.find((x) => x.id === d)!.name}"]`)),
-  ].join('\n');
+  const api_endpoints = bp.endpoints.map((e) => ({ method: e.method, path: e.path, description: e.description, component: idOf.get(e.part) ?? components[0]?.id ?? 'DES-001', change: e.change }));
+  // Stated routes of clause requirements that the blueprint did not plan (a description naming its own endpoint).
+  for (const req of reqs) {
+    for (const match of req.text.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s]*)`/g)) {
+      if (!api_endpoints.some((e) => e.method === match[1] && e.path === match[2])) {
+        const owner = components.find((c) => c.requirements.includes(req.id)) ?? components[0];
+        api_endpoints.push({ method: match[1]!, path: match[2]!, description: `Stated by ${req.id}: ${req.title}.`, component: owner?.id ?? 'DES-001', change: g.repo.routes.some((r) => r.method === match[1] && r.path === match[2]) ? 'modify' : 'create' });
+      }
+    }
+  }
   return {
     generated_by: 'planner',
     feature_name: spec.title,
-    architecture_overview:
-      `${spec.title} is added to the ${profile.language}${profile.httpFramework ? `/${profile.httpFramework}` : ''} code under ${profile.sourceRoot} as ${components.length} components: ` +
-      `${components.map((c) => `${c.id} ${c.name} (${c.file_path})`).join(', ')}. ` +
-      `${http ? `Requests reach the ${http.name}, which asks the service for a decision and turns it into the HTTP answer. ` : ''}` +
-      `The service holds the rules and is pure apart from its injected store and clock, so it is unit-tested without the framework. ` +
-      `Every requirement of the REQUIREMENTS phase is served by the components that cite it.`,
-    architecture_diagram: diagram,
+    change_kind: bp.kind,
+    architecture_overview: overview(spec, g, bp, components),
+    architecture_diagram: diagram(components, bp),
     components,
-    data_models: dataModels(spec, plans, limit, facts),
+    data_models: bp.models.map((m) => ({ name: m.name, description: m.description, change: m.change, ...(m.file_path ? { file_path: m.file_path } : {}), ...(m.table ? { table: m.table } : {}), fields: m.fields })),
     api_endpoints,
-    error_handling: [
-      statuses.length > 0 ? `Refusals are answered with ${statuses.join('/')}${headers.length > 0 ? ` and the ${headers.join(', ')} header${headers.length > 1 ? 's' : ''}` : ''}, with an ErrorResponse body {detail, code} naming the limit or rule.` : 'Refusals are answered with an error naming the rule that was broken.',
-      'Invalid configuration stops start-up with a message naming the setting; invalid input is rejected with 4xx and the field named.',
-      plans.some((p) => p.kind === 'store') ? 'If the store fails, the request is served (fail open) and the error is logged; this choice is a configuration option for deployments that prefer to fail closed.' : 'Failures of dependencies are logged with their cause and answered with a 5xx error; no partial state is kept.',
-      'Errors are mapped to responses in one place (the HTTP integration), never inside the service.',
-    ].join(' '),
-    testing_strategy:
-      `${runner} tests (${profile.testPattern}${profile.colocatedTests ? ', colocated next to the source files as the repository does' : ''}): unit tests for the service and store with an injected clock (no real waiting); ` +
-      `integration tests ${integration}; one test per acceptance criterion, named after its id (e.g. "${reqs[0]?.criteria[0] ?? 'REQ-001.AC-1'}"). Run with \`${profile.testCommand}\`.`,
+    error_handling: errorHandling(g, bp),
+    testing_strategy: testingStrategy(g, bp, reqs),
+    existing_implementation: g.existing ? { summary: `Already implemented in ${g.existing.summary}`, files: g.existing.files } : null,
+    notes: bp.notes,
   };
 }

@@ -8,11 +8,12 @@
 import type { Phase } from '@specline/protocol';
 import { asRecord, type Json } from '../analysis/shape';
 import { computeSync } from '../analysis/traceability';
+import type { CodeIndex } from '../codeindex/types';
 import type { ExecutionResult, PhaseContext, PhaseExecutor, RetryFeedback } from '../types';
 import { generateDesign } from './design';
 import { runExplore } from './explore/explore';
 import { generatePrd } from './prd';
-import { generateRequirements } from './requirements';
+import { generateRequirements, type PlanInputs } from './requirements';
 import { repairOutput } from './repair';
 import { generateTasks } from './tasks';
 
@@ -25,6 +26,12 @@ export interface PlannerOptions {
   ignore?: readonly string[];
   /** Milliseconds clock, only for the durations in progress lines (never part of an output). */
   now?: () => number;
+  /**
+   * Builds the code index of a working directory when the runner passed none (`context.index`).
+   * Called at most once per directory per executor; an error or `undefined` means the plan is
+   * grounded on the EXPLORE output's facts only.
+   */
+  loadIndex?: (cwd: string, signal: AbortSignal) => Promise<CodeIndex | undefined>;
 }
 
 export const PLANNER_NAME = 'planner';
@@ -36,34 +43,53 @@ export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecut
   const maxFiles = options.maxFiles ?? 50_000;
   const maxDepth = options.maxDepth ?? 32;
   const ignore = options.ignore ?? [];
+  const indexes = new Map<string, Promise<CodeIndex | undefined>>();
+
+  /** The index the plan reads: the runner's, else one built from `cwd` (once), else none. */
+  async function indexFor(context: PhaseContext, signal: AbortSignal): Promise<CodeIndex | undefined> {
+    if (context.index) return context.index;
+    if (!options.loadIndex) return undefined;
+    let pending = indexes.get(context.cwd);
+    if (!pending) {
+      pending = options.loadIndex(context.cwd, signal).catch(() => undefined);
+      indexes.set(context.cwd, pending);
+    }
+    return pending;
+  }
 
   async function generate(phase: Phase, context: PhaseContext, signal: AbortSignal): Promise<Json> {
     const { spec, phaseData } = context;
     const explore = phaseData['explore'];
-    const requirements = () => phaseData['requirements'] ?? generateRequirements(spec, explore);
+    const hasCodebase = context.hasCodebase !== false && asRecord(explore)?.['has_codebase'] !== false;
+    const index = phase !== 'explore' && phase !== 'sync' && hasCodebase ? await indexFor(context, signal) : undefined;
+    signal.throwIfAborted();
+    const inputs: PlanInputs = { hasCodebase, ...(index ? { index } : {}) };
+    const requirements = () => phaseData['requirements'] ?? generateRequirements(spec, explore, inputs);
     switch (phase) {
       case 'explore':
         return runExplore(context.cwd, spec, { maxFiles, maxDepth, ignore, signal, progress: (m) => context.progress(m), ...(options.now ? { now: options.now } : {}) });
       case 'prd':
         return generatePrd(spec, explore);
       case 'requirements': {
-        const output = generateRequirements(spec, explore);
+        const output = generateRequirements(spec, explore, inputs);
         const reqs = output.requirements;
+        const existing = asRecord(output['existing_implementation']);
         context.progress(
-          `Derived ${reqs.length} requirements (${reqs.filter((r) => String(r['source']).startsWith('description')).length} from the description's clauses, the rest standard) with ${reqs.reduce((n, r) => n + r.acceptance_criteria.length, 0)} acceptance criteria`,
+          `Derived ${reqs.length} requirements for ${String(output['change_kind'])} (${reqs.filter((r) => String(r['source']).startsWith('description')).length} from the description's clauses) with ${reqs.reduce((n, r) => n + r.acceptance_criteria.length, 0)} acceptance criteria${existing ? `; ${String(existing['summary'])}` : ''}`,
         );
         return output;
       }
       case 'design': {
         if (phaseData['requirements'] === undefined) context.progress('No REQUIREMENTS output in the context: deriving requirements first');
-        const output = generateDesign(spec, explore, requirements());
-        context.progress(`Designed ${output.components.length} components, ${output.data_models.length} data models, ${output.api_endpoints.length} API endpoints`);
+        const output = generateDesign(spec, explore, requirements(), inputs);
+        const modified = output.components.filter((c) => c['change'] === 'modify').length;
+        context.progress(`Designed ${output.components.length} components (${modified} on existing files, ${output.components.length - modified} new), ${output.data_models.length} data models, ${output.api_endpoints.length} API endpoints`);
         return output;
       }
       case 'tasks': {
         const reqs = requirements();
-        const design = phaseData['design'] ?? generateDesign(spec, explore, reqs);
-        const output = generateTasks(spec, explore, reqs, design);
+        const design = phaseData['design'] ?? generateDesign(spec, explore, reqs, inputs);
+        const output = generateTasks(spec, explore, reqs, design, inputs);
         context.progress(`Planned ${output.tickets.length} tickets and ${output.tasks.length} tasks (${String(output['total_estimated_hours'])} h estimated)`);
         return output;
       }

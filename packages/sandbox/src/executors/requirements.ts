@@ -1,13 +1,34 @@
 /**
- * The planner's REQUIREMENTS phase: one requirement per clause of the description, plus the
- * non-functional ones every feature needs (configuration when the description states numbers, error
- * handling, observability, tests). Each has a stable id (REQ-001…), EARS text, a type, a priority
- * and at least two testable acceptance criteria (REQ-001.AC-1…).
+ * The planner's REQUIREMENTS phase, grounded in the repository (`plan/`): the kind of change decides
+ * the requirements a change of that kind needs, written with the code base's routes, parameters,
+ * settings, views and test files (`plan/recipes.ts`); each clause of the description that states
+ * something of its own becomes a requirement too. A feature that already exists is reported as such
+ * (`existing_implementation`). Kept standard requirements (configuration, validation, observability,
+ * tests) are specific to the change. Each has a stable id (REQ-001…), EARS text, a type, a priority
+ * and at least two observable acceptance criteria (REQ-001.AC-1…).
  */
 import { criterionId, formatId, type Priority, type RequirementsOutput } from '@specline/protocol';
+import type { CodeIndex } from '../codeindex/types';
 import type { SpecInfo } from '../types';
+import { buildBlueprint, type Aspect, type Blueprint } from './plan/blueprint';
+import { ground, type Grounding } from './plan/ground';
+import { recipeDrafts, testsDraft, type Draft as RecipeDraft } from './plan/recipes';
+import { repoFacts } from './plan/repo';
+import { concepts } from './plan/words';
 import { stackProfile, type StackProfile } from './profile';
-import { capitalize, clauseFacts, featureWords, lowerFirst, outOfScopeText, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
+import { capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
+
+/** What the later phases can be given besides the EXPLORE output: the code index, and whether a code base exists. */
+export interface PlanInputs {
+  index?: CodeIndex;
+  hasCodebase?: boolean;
+}
+
+/** The grounding and blueprint of a request (deterministic: every phase recomputes the same one). */
+export function planFor(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown, inputs: PlanInputs = {}): { g: Grounding; bp: Blueprint } {
+  const g = ground(spec, repoFacts(explore, inputs.index, inputs.hasCodebase ?? true));
+  return { g, bp: buildBlueprint(g) };
+}
 
 export type RequirementCategory = 'rule' | 'response' | 'behaviour' | 'ui' | 'config' | 'errors' | 'observability' | 'testing';
 
@@ -16,10 +37,12 @@ interface Draft {
   type: string;
   priority: Priority;
   category: RequirementCategory;
+  aspect?: Aspect;
   text: string;
   criteria: string[];
   source: string;
   dependsOn: number[];
+  existing?: string;
 }
 
 const STATUS_NAMES: Readonly<Record<number, string>> = {
@@ -45,15 +68,30 @@ function subjectNoun(subject: string): string {
 }
 
 /** A clause as the response part of an EARS sentence ("limit each API key …", "return HTTP 429 (Too Many Requests) …"). */
+/** The first modal of a sentence and its subject: "Users must confirm their email before they can log in" → users / must / confirm …. */
+const MODAL = /^(.+?)\s+(must not|mustn't|must never|shall not|should not|cannot|can not|may not|must be able to|should be able to|shall be able to|will be able to|are able to|is able to|needs to|need to|has to|have to|must|shall|should|will|can|could|may)\s+(.+)$/i;
+/** Subjects that are the system itself ("The API must return 429" → "return 429"). */
+const SYSTEM_SUBJECT = /^(?:the\s+)?(?:system|api|server|service|backend|application|app|platform|endpoint|it)$/i;
+
 export function responseText(clause: string, facts: ClauseFacts): string {
   let text = tidy(clause);
-  const able = /^(.+?)\s+(?:can|could|may|must be able to|should be able to|shall be able to|will be able to|are able to|is able to)\s+(.+)$/i.exec(text);
-  const modal = /^(.+?)\s+(?:must|should|shall|will|needs to|need to)\s+(.+)$/i.exec(text);
+  const modal = startsWithVerb(text) ? null : MODAL.exec(text);
   if (startsWithVerb(text)) text = lowerFirst(text);
-  else if (able) text = `allow ${lowerFirst(able[1]!)} to ${able[2]!}`;
-  else if (modal) text = `ensure that ${lowerFirst(modal[1]!)} ${modal[2]!}`;
-  else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text)) text = `ensure that ${lowerFirst(text)}`;
-  else text = `support ${lowerFirst(text)}`;
+  else if (modal) {
+    const subject = lowerFirst(modal[1]!);
+    const word = modal[2]!.toLowerCase();
+    const rest = modal[3]!;
+    const system = SYSTEM_SUBJECT.test(subject);
+    if (/not|never|cannot|can not|mustn't/.test(word)) text = system ? `NOT ${rest}` : `NOT allow ${subject} to ${rest}`;
+    else if (/able to|^can$|^could$|^may$/.test(word)) text = system ? rest : `allow ${subject} to ${rest}`;
+    // An obligation keeps its force: "Users must confirm their email" → "require users to confirm their email".
+    else if (/must|shall|needs? to|ha(?:s|ve) to/.test(word)) text = system ? rest : `require ${subject} to ${rest}`;
+    else text = system ? rest : `ensure that ${subject} ${rest.replace(/^be\b/, 'are')}`;
+  } else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text)) text = `ensure that ${lowerFirst(text)}`;
+  else if (/^(?:a|an|the)\s/i.test(text) || /^[A-Z]/.test(text)) text = `provide ${lowerFirst(text)}`;
+  else text = `provide ${lowerFirst(text)}`;
+  // "add POST /x" as a requirement: the system serves the route.
+  text = text.replace(/^(?:add|create|implement|build|introduce|expose)\s+(?=(?:GET|POST|PUT|PATCH|DELETE)\s+\/)/, 'serve ');
   for (const status of facts.statuses) {
     const name = STATUS_NAMES[status];
     text = text.replace(new RegExp(`(?<!HTTP )\\b${status}\\b(?!\\s*\\()`), `HTTP ${status}${name ? ` (${name})` : ''}`);
@@ -64,7 +102,7 @@ export function responseText(clause: string, facts: ClauseFacts): string {
   return text;
 }
 
-function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFacts; id: string; title: string } | undefined, feature: string): { text: string; category: RequirementCategory } {
+function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFacts; id: string; title: string } | undefined, feature: string, target?: string): { text: string; category: RequirementCategory } {
   const explicit = /^(when|whenever|once|after|before|if|while|during|where|unless)\s+(.+?),\s+(?:then\s+)?(.+)$/i.exec(clause);
   if (explicit) {
     const word = explicit[1]!.toLowerCase();
@@ -96,7 +134,9 @@ function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFa
   }
   if (/\b(configurable|optional(ly)?|setting|feature flag|toggle)\b/i.test(clause)) return { text: `WHERE ${feature} is enabled, THE SYSTEM SHALL ${response}.`, category: 'config' };
   if (/^(show|display|render|list|highlight|hide)\b/i.test(clause)) return { text: `WHEN a user opens the ${feature} view, THE SYSTEM SHALL ${response}.`, category: 'ui' };
-  return { text: `WHEN a client invokes the ${feature} feature, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
+  if (facts.routes.length > 0) return { text: `WHEN a client sends \`${facts.routes[0]!.method} ${facts.routes[0]!.path}\`, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
+  if (target) return { text: `WHEN a client sends \`${target}\`, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
+  return { text: `WHEN a client uses ${feature}, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
 }
 
 function requirementType(rawClause: string, category: RequirementCategory): string {
@@ -126,22 +166,22 @@ function clauseCriteria(clause: string, facts: ClauseFacts, draftText: string, p
     out.push(
       header.toLowerCase() === 'retry-after'
         ? 'The response includes a Retry-After header whose value is a positive whole number of seconds until a retry can succeed, and a retry after that many seconds is not refused for the same reason.'
-        : `The response includes the ${header} header with a non-empty, correct value.`,
+        : `The response includes the ${header} header with a non-empty value.`,
     );
   }
-  for (const route of facts.routes) out.push(`${route.method} ${route.path} is served and documented, and answers as described: ${lowerFirst(truncate(clause, 80))}.`);
+  for (const route of facts.routes) out.push(`\`${route.method} ${route.path}\` answers a valid request with a 2xx status and the documented body (${lowerFirst(truncate(clause, 80))}).`);
   if (facts.statuses.some((s) => s >= 400)) out.push(`A request that does not meet the failure condition is not answered with ${facts.statuses.filter((s) => s >= 400).join(' or ')}.`);
   out.push(...topicCriteria(clause));
   const match = /^(WHEN|IF|WHILE|WHERE)\s+(.+?),\s*(?:THEN\s+)?THE SYSTEM SHALL (NOT )?(.+?)\.?$/.exec(draftText);
   if (match && out.length < 3) {
     const [, keyword, condition, not, response] = match as unknown as [string, string, string, string | undefined, string];
     const given = keyword === 'WHERE' ? `Given ${condition}` : keyword === 'WHILE' ? `While ${condition}` : `When ${condition}`;
-    out.push(`${given}, an automated ${profile.testRunner ?? ''} test observes that the system does ${not ? 'not ' : ''}${response} — checking the resulting state or response, not only that a call succeeded.`.replace('  ', ' '));
+    out.push(`${given}, an automated ${profile.testRunner ?? ''} test observes that the system does ${not ? 'not ' : ''}${response.replace(/^NOT /, '')}, by reading the resulting state or response.`.replace('  ', ' '));
     const allow = /^allow (.+?) to (.+)$/.exec(response);
     const attempt = allow ? `An attempt by ${allow[1]!} to ${allow[2]!}` : `An attempt to ${response}`;
     if (out.length < 3 && !not) out.push(`${attempt} that is invalid or not permitted is refused with an error naming the reason, and ${feature} changes nothing in that case.`);
   }
-  for (const quantity of facts.quantities.filter(() => !facts.limit).slice(0, 1)) out.push(`The threshold ${quantity} is honoured exactly at its boundary (at ${quantity} and just beyond it) and taken from configuration, with ${quantity} as the default.`);
+  for (const quantity of facts.quantities.filter(() => !facts.limit).slice(0, 1)) out.push(`At exactly ${quantity} the rule applies and just beyond ${quantity} it does not; the threshold is read from configuration with ${quantity} as the default.`);
   const fallbacks = [
     `The behaviour "${truncate(clause, 80)}" is covered by an automated test that fails when it is removed.`,
     `Invalid or unexpected input to this behaviour is refused with an error naming the reason, and nothing is changed by ${feature}.`,
@@ -174,110 +214,130 @@ export function criteriaForText(text: string, explore: unknown, title: string): 
   return clauseCriteria(response, clauseFacts(text), text, stackProfile(explore), featureWords(title).join(' '));
 }
 
-interface Context {
-  title: string;
-  feature: string;
-  profile: StackProfile;
+/** Does a clause only restate the title ("Add pagination to the posts list" under that title)? */
+function restatesTitle(clause: string, title: string): boolean {
+  const own = concepts(clause);
+  const titled = new Set(concepts(title));
+  return own.length === 0 || own.every((c) => titled.has(c));
 }
 
-function nonFunctional(ctx: Context, drafts: readonly Draft[], allFacts: readonly ClauseFacts[]): Draft[] {
-  const { feature, profile } = ctx;
-  const out: Draft[] = [];
-  const quantities = [...new Set(allFacts.flatMap((f) => (f.limit ? [f.limit.quota] : f.quantities)))];
-  const http = profile.httpFramework !== undefined || allFacts.some((f) => f.statuses.length > 0 || f.routes.length > 0);
-  const secretish = /\b(api key|token|secret|password|credential)s?\b/i.test(drafts.map((d) => d.source).join(' '));
-  if (quantities.length > 0) {
-    out.push({
-      title: `Configurable ${feature} settings`,
-      type: 'constraint',
-      priority: 'medium',
-      category: 'config',
-      text: `WHERE an operator configures ${feature}, THE SYSTEM SHALL read its values (${quantities.join(', ')}) from configuration, use the described values as defaults, and refuse to start with an invalid value.`,
-      criteria: [
-        `With no configuration set, the effective values are the described defaults: ${quantities.join(', ')}.`,
-        `A configured value replaces the default and is used for the next ${feature} decision.`,
-        'A missing, negative or non-numeric value makes start-up fail with an error that names the setting and the bad value.',
-      ],
-      source: 'numbers stated in the description',
-      dependsOn: [],
-    });
-  }
-  out.push({
-    title: `Validation and error handling for ${feature}`,
-    type: 'reliability',
-    priority: 'high',
-    category: 'errors',
-    text: `IF ${feature} receives invalid input or a dependency it relies on fails, THEN THE SYSTEM SHALL answer with a clear error that names the problem and leave stored state unchanged.`,
-    criteria: [
-      http
-        ? 'A request with invalid input is answered with a 4xx status and a JSON error body whose message names the invalid field or value.'
-        : 'Invalid input is rejected with an error whose message names the invalid field or value.',
-      `When a dependency of ${feature} (its store or a downstream service) fails, the caller receives a defined error${http ? ' (5xx, or the documented fail-open behaviour)' : ''} and the failure is logged with its cause.`,
-      'After any rejected or failed operation, no partial change is left in stored state (checked by reading the state back in a test).',
-    ],
-    source: 'standard requirement: errors and validation',
-    dependsOn: [],
-  });
-  out.push({
-    title: `Observability of ${feature}`,
-    type: 'non_functional',
-    priority: 'medium',
-    category: 'observability',
-    text: `WHEN ${feature} makes a decision or fails, THE SYSTEM SHALL record a structured log entry with the outcome and the identifiers involved${secretish ? ', never the secret values themselves' : ''}.`,
-    criteria: [
-      `Each ${feature} decision produces one structured log entry (via the project logger${profile.hasLogger ? `, e.g. the ${profile.httpFramework ?? 'framework'} request logger` : ''}) with the outcome and the subject's identifier.`,
-      secretish ? 'No log entry contains a full API key, token or secret; at most a short non-reversible prefix or hash.' : 'Log entries contain no secret or personal data beyond an identifier.',
-      `The number of refused and of failed ${feature} operations can be counted from the log entries or metrics.`,
-    ],
-    source: 'standard requirement: observability',
-    dependsOn: [],
-  });
-  const functionalIds = drafts.map((_, i) => formatId('requirement', i + 1));
-  const timeBased = allFacts.some((f) => f.quantities.some((q) => /second|minute|hour|day|week|ms/.test(q)));
-  out.push({
-    title: `Automated tests for ${feature}`,
-    type: 'constraint',
-    priority: 'medium',
-    category: 'testing',
-    text: `WHERE the ${profile.testRunner ?? 'project'} test suite runs, THE SYSTEM SHALL have automated tests that exercise every acceptance criterion of ${functionalIds.length > 0 ? functionalIds.join(', ') : 'this feature'}.`,
-    criteria: [
-      `Every acceptance criterion of ${functionalIds.join(', ') || 'this feature'} is exercised by at least one ${profile.testRunner ?? ''} test (${profile.testPattern}) that names the criterion id.`.replace('  ', ' '),
-      `\`${profile.testCommand}\` passes with the new tests included, and each new test fails when the behaviour it checks is removed.`,
-      ...(timeBased ? ['Tests that depend on time use an injected clock; none of them sleeps for real.'] : []),
-    ],
-    source: 'standard requirement: tests',
-    dependsOn: drafts.map((_, i) => i),
-  });
-  return out;
-}
-
-export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown): RequirementsOutput {
-  const profile = stackProfile(explore);
-  const feature = featureWords(spec.title).join(' ');
-  const ctx: Context = { title: spec.title, feature, profile };
-  const clauses = splitClauses(spec.description).filter((c) => outOfScopeText(c) === undefined);
-  if (clauses.length === 0) clauses.push(tidy(spec.title) || 'Provide the requested feature');
+/** Requirements from the clauses of the description (each that says something the title does not). */
+function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature: string, bp: Blueprint): { drafts: Draft[]; facts: ClauseFacts[] } {
   const drafts: Draft[] = [];
   const facts: ClauseFacts[] = [];
+  const target = bp.facts.targets.length === 1 ? bp.facts.targets[0] : undefined;
   clauses.forEach((clause, i) => {
     const clauseFact = clauseFacts(clause);
     const prevIndex = drafts.length - 1;
     const prev = prevIndex >= 0 ? { facts: facts[prevIndex]!, id: formatId('requirement', prevIndex + 1), title: drafts[prevIndex]!.title } : undefined;
-    const { text, category } = trigger(clause, clauseFact, prev, feature);
-    const criteria = clauseCriteria(clause, clauseFact, text, profile, feature);
+    const { text, category } = trigger(clause, clauseFact, prev, feature, target);
     drafts.push({
       title: truncate(capitalize(clause), 80),
       type: requirementType(clause, category),
       priority: i === 0 || category === 'response' || category === 'rule' ? 'high' : 'medium',
       category,
       text,
-      criteria,
+      criteria: clauseCriteria(clause, clauseFact, text, profile, feature),
       source: `description clause ${i + 1}: "${clause}"`,
       dependsOn: category === 'response' && prev ? [prevIndex] : [],
     });
     facts.push(clauseFact);
   });
-  const all = [...drafts, ...nonFunctional(ctx, drafts, facts)];
+  return { drafts, facts };
+}
+
+/** The kept standard requirements, each specific to the change: settings for stated numbers, invalid input, observability. */
+function standardDrafts(g: Grounding, bp: Blueprint, drafts: readonly Draft[], allFacts: readonly ClauseFacts[], topic: string): Draft[] {
+  const out: Draft[] = [];
+  const has = (category: RequirementCategory) => drafts.some((d) => d.category === category);
+  const quantities = [...new Set(allFacts.flatMap((f) => (f.limit ? [f.limit.quota] : f.quantities)))];
+  const where = g.settingsFile ? ` in \`${g.settingsFile}\`` : '';
+  if (quantities.length > 0 && !has('config')) {
+    out.push({
+      title: `Configurable ${topic} settings`,
+      type: 'constraint',
+      priority: 'medium',
+      category: 'config',
+      aspect: 'config',
+      text: `WHERE an operator configures ${topic}${where}, THE SYSTEM SHALL read its values (${quantities.join(', ')}) from configuration, use the described values as defaults, and refuse to start with an invalid value.`,
+      criteria: [
+        `With no configuration set, the effective values are the described defaults: ${quantities.join(', ')}.`,
+        `A configured value replaces the default and is used for the next ${topic} decision.`,
+        'A missing, negative or non-numeric value makes start-up fail with an error that names the setting and the bad value.',
+      ],
+      source: 'numbers stated in the description',
+      dependsOn: [],
+    });
+  }
+  const http = g.repo.http !== undefined || bp.endpoints.length > 0 || allFacts.some((f) => f.statuses.length > 0 || f.routes.length > 0);
+  const takesInput = bp.kind !== 'rule' && bp.kind !== 'job';
+  if (takesInput && !has('errors')) {
+    const target = bp.facts.targets.find((t) => /^(POST|PUT|PATCH)\b/.test(t)) ?? bp.facts.targets[0];
+    const status = bp.facts.invalidStatus;
+    out.push({
+      title: `Refuse invalid input to ${topic}`,
+      type: 'reliability',
+      priority: 'high',
+      category: 'errors',
+      aspect: 'validation',
+      text: target
+        ? `IF \`${target}\` receives input for ${topic} with a missing or malformed field, THEN THE SYSTEM SHALL answer ${status} with an error body naming the field and leave stored state unchanged.`
+        : `IF ${topic} receives a missing or malformed value, THEN THE SYSTEM SHALL refuse it with an error naming the value and leave stored state unchanged.`,
+      criteria: [
+        http || target ? `A request with a missing or malformed field is answered ${status} and the error body names the field.` : 'A missing or malformed value is refused with an error whose message names the value.',
+        'After a refused request, reading the stored state back in a test shows no change.',
+      ],
+      source: 'kept requirement: invalid input, for this change',
+      dependsOn: drafts.length > 0 ? [0] : [],
+    });
+  }
+  if ((bp.kind === 'rule' || bp.kind === 'integration' || bp.kind === 'job') && !has('observability')) {
+    const event = `${featureWords(g.spec.title, 3).join('_')}_${bp.kind === 'job' ? 'run' : 'refused'}`;
+    out.push({
+      title: `Log ${topic} outcomes`,
+      type: 'non_functional',
+      priority: 'medium',
+      category: 'observability',
+      aspect: 'observability',
+      text: `WHEN ${topic} ${bp.kind === 'job' ? 'runs' : bp.kind === 'integration' ? 'calls the outside service' : 'refuses a request'}, THE SYSTEM SHALL write one structured log entry \`${event}\` with the outcome and the identifiers involved, never secret values.`,
+      criteria: [
+        `Each ${bp.kind === 'job' ? 'run' : bp.kind === 'integration' ? 'call' : 'refusal'} writes exactly one log entry with the event \`${event}\` and its outcome.`,
+        'No log entry contains an API key, token, password or secret; at most a short hash of it.',
+      ],
+      source: 'kept requirement: observability of this change',
+      dependsOn: drafts.length > 0 ? [0] : [],
+    });
+  }
+  return out;
+}
+
+/** Recipe drafts (indices into their own list) appended after `base`, without those a clause already states. */
+function mergeRecipe(base: readonly Draft[], clauses: readonly string[], recipe: readonly RecipeDraft[]): Draft[] {
+  const out = [...base];
+  const index = new Map<number, number>();
+  recipe.forEach((draft, i) => {
+    if (base.length > 0 && draft.covers && clauses.some((c) => draft.covers!.test(c))) return;
+    index.set(i, out.length);
+    const { covers: _covers, ...rest } = draft;
+    out.push({ ...rest, dependsOn: draft.dependsOn.map((d) => index.get(d)).filter((d): d is number => d !== undefined) });
+  });
+  return out;
+}
+
+export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown, inputs: PlanInputs = {}): RequirementsOutput {
+  const profile = stackProfile(explore);
+  const { g, bp } = planFor(spec, explore, inputs);
+  const topic = featurePhrase(spec.title).replace(/^(?:the|a|an)\s+/i, '');
+  const feature = featureWords(spec.title).join(' ');
+  const stated = splitClauses(spec.description).filter((c) => outOfScopeText(c) === undefined);
+  const own = stated.filter((c) => !restatesTitle(c, spec.title));
+  const recipe = recipeDrafts(g, bp);
+  const fromClauses = clauseDrafts(own.length > 0 || recipe.length > 0 ? own : [tidy(spec.title) || 'Provide the requested feature'], profile, feature, bp);
+  const functional = mergeRecipe(fromClauses.drafts, own, recipe);
+  const standard = standardDrafts(g, bp, functional, fromClauses.facts, topic);
+  const beforeTests = [...functional, ...standard];
+  const tests = testsDraft(g, bp, beforeTests.map((_, i) => i), topic);
+  const all: Draft[] = [...beforeTests, tests];
   const requirements = all.map((draft, i) => {
     const id = formatId('requirement', i + 1);
     return {
@@ -285,20 +345,31 @@ export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description
       title: draft.title,
       type: draft.type,
       category: draft.category,
+      ...(draft.aspect ? { aspect: draft.aspect } : {}),
       priority: draft.priority,
       text: draft.text,
       acceptance_criteria: draft.criteria.map((text, n) => ({ id: criterionId(id, n + 1), text })),
       dependencies: draft.dependsOn.map((d) => formatId('requirement', d + 1)),
       source: draft.source,
+      ...(draft.existing ? { existing_implementation: draft.existing } : {}),
     };
   });
+  const stack = `${g.repo.language}${g.repo.http ? ` / ${g.repo.http}` : ''}`;
   return {
     generated_by: 'planner',
     feature_name: tidy(spec.title),
+    change_kind: bp.kind,
     requirements,
+    existing_implementation: g.existing ? { summary: `Already implemented in ${g.existing.summary}`, files: g.existing.files, routes: g.existing.routes.map((r) => `${r.method} ${r.path}`), symbols: g.existing.symbols } : null,
+    notes: [
+      ...bp.notes,
+      ...(g.existing ? ['The requirements below state how the existing flow must behave; the design and tasks change the existing code only where it falls short, and add no second implementation.'] : []),
+    ],
+    code_context: g.touches.slice(0, 8).map((t) => ({ path: t.path, symbols: t.symbols.slice(0, 6), reason: t.reason })),
+    has_codebase: g.repo.hasCodebase,
     assumptions: [
-      `The feature is built into the existing ${profile.language}${profile.httpFramework ? ` / ${profile.httpFramework}` : ''} code base under ${profile.sourceRoot}.`,
-      'Requirements were derived clause by clause from the description by the deterministic planner; review the wording before approval.',
+      g.repo.hasCodebase ? `The change is built into the existing ${stack} code${g.repo.grounded ? `, following its layout (${bp.parts.filter((p) => p.file_path).slice(0, 3).map((p) => p.file_path).join(', ')})` : ''}.` : 'No repository is connected: requirements come from the request alone and name no existing file.',
+      'Derived by the deterministic planner from the request and the code index; review the wording before approval.',
     ],
     out_of_scope: splitClauses(spec.description).map(outOfScopeText).filter((c): c is string => c !== undefined),
   };
