@@ -6,6 +6,7 @@ import { systemClock } from '../clock';
 import { withPacing } from '../executors/paced';
 import { createProviderExecutor } from '../executors/model/index';
 import { createPlannerExecutor } from '../executors/planner';
+import { loadCodeIndex } from '../codeindex/index';
 import type { CodeIndex } from '../codeindex/types';
 import { Emitter } from '../machine/emitter';
 import { runSpec } from '../runSpec';
@@ -64,12 +65,22 @@ function buildExecutor(config: RunConfig, logger: Logger): PhaseExecutor {
 }
 
 /**
- * The code index of the working directory, handed to the executors and the evaluators.
- * ── CODE INDEX SPOT ── wired once `../codeindex/index` (`loadCodeIndex(cwd, {commit, cacheDir})`) lands:
- * until then the run goes without an index (the tools fall back to a plain text search).
+ * The code index of the working directory, handed to the executors (the `search` tool, the planner)
+ * and to the evaluators' grounding checks. Cached by commit under `cacheDir`. A failure to build it
+ * is a warning: the run goes on without an index (the tools fall back to a plain text search).
  */
-function buildCodeIndex(_cwd: string, _options: { commit: string | null; cacheDir: string }, _logger: Logger): Promise<CodeIndex | undefined> {
-  return Promise.resolve(undefined);
+async function buildCodeIndex(cwd: string, options: { commit: string | undefined; cacheDir: string; signal: AbortSignal }, logger: Logger): Promise<CodeIndex | undefined> {
+  try {
+    return await loadCodeIndex(cwd, {
+      ...(options.commit !== undefined ? { commit: options.commit } : {}),
+      cacheDir: options.cacheDir,
+      signal: options.signal,
+      progress: (message) => logger.info(message),
+    });
+  } catch (error) {
+    if (!options.signal.aborted) logger.warn('could not build the code index; the run goes on without it', { error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
 }
 
 async function closeReporters(built: CliReporters, io: CliIO): Promise<void> {
@@ -139,7 +150,7 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
   } catch (error) {
     return fail([error instanceof Error ? error.message : String(error)]);
   }
-  const index = hasCodebase ? await buildCodeIndex(cwd, { commit: config.repoCommit ?? null, cacheDir: join(built.outputDir, 'index-cache') }, logger) : undefined;
+  const index = hasCodebase ? await buildCodeIndex(cwd, { commit: config.repoCommit, cacheDir: join(built.outputDir, 'index-cache'), signal }, logger) : undefined;
   // A model run lasts as long as its limits allow: the attempt timeout leaves room for the last turn.
   const attemptTimeoutMs = config.modelSettings ? Math.max(15 * 60_000, (config.maxSeconds + 180) * 1000) : undefined;
 
