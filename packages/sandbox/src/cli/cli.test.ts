@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SpecEvent } from '@specline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanRequirements, cleanTasks } from '../evaluators/fixtures';
 import { readEvents } from '../reporters/jsonlReporter';
 import { FakeApi, startFakeServer } from '../reporters/http/fakeServer';
 import { startFakeLlm, type FakeLlm } from '../testing/index';
@@ -192,6 +193,53 @@ describe('specline-sandbox run-phase', { timeout: 60_000 }, () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('expected an object keyed by phase');
     expect(refused.stderr).toContain('{"<phase>": <output>}');
+  });
+});
+
+describe('specline-sandbox evaluate', { timeout: 60_000 }, () => {
+  it('accepts a bare requirements output {"requirements": [...]} for --phase requirements', async () => {
+    const bare = join(work, 'bare-requirements.json');
+    await writeFile(bare, JSON.stringify({ requirements: cleanRequirements().requirements }));
+    const result = await cli(['evaluate', '--phase', 'requirements', bare, '--json'], { cwd: work });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ phase: 'requirements', passed: true, details: { relevance_skipped: 1 } });
+  });
+
+  it('--title turns on the relevance checks: a requirement unrelated to the request fails, named', async () => {
+    const output = cleanRequirements();
+    output.requirements.push({
+      id: 'REQ-004',
+      title: 'Invoice export',
+      type: 'functional',
+      priority: 'low',
+      text: 'THE SYSTEM SHALL export invoices as PDF.',
+      acceptance_criteria: [
+        { id: 'REQ-004.AC-1', text: 'GET /invoices/1.pdf returns 200 with a PDF file.' },
+        { id: 'REQ-004.AC-2', text: 'The PDF lists every invoice line.' },
+      ],
+    });
+    const file = join(work, 'unrelated-requirements.json');
+    await writeFile(file, JSON.stringify(output));
+    const result = await cli(['evaluate', '--phase', 'requirements', file, '--title', TITLE, '--description', DESCRIPTION], { cwd: work });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/error\s+requirements\[REQ-004\]: "THE SYSTEM SHALL export invoices as PDF\." shares no key term with the request/);
+  });
+
+  it('--cwd grounds the plan in that repository: a modified file that does not exist fails; without it grounding is skipped', async () => {
+    const tasks = cleanTasks() as unknown as { tasks: Record<string, unknown>[] };
+    tasks.tasks[1]!['files_to_modify'] = ['src/routes.ts'];
+    const file = join(work, 'tasks-missing-file.json');
+    await writeFile(file, JSON.stringify(tasks));
+    const grounded = await cli(['evaluate', '--phase', 'tasks', file, '--cwd', project], { cwd: work });
+    expect(grounded.code).toBe(1);
+    expect(grounded.stdout).toContain('error   tasks[TSK-002].files_to_modify: "src/routes.ts" does not exist in the repository, but it modifies it');
+    const ungrounded = await cli(['evaluate', '--phase', 'tasks', file], { cwd: work });
+    expect(ungrounded.code).toBe(0);
+    expect(ungrounded.stdout).toMatch(/grounding\s+skipped \(no repository: pass --cwd <repository>\)/);
+    const missing = await cli(['evaluate', '--phase', 'tasks', file, '--cwd', join(work, 'nowhere')], { cwd: work });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('not a directory');
   });
 });
 

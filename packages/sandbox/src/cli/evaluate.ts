@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parsePhase } from '@specline/protocol';
 import type { PhaseData } from '@specline/protocol';
 import { evaluate } from '../evaluators/index';
-import { repoViewFromDir } from '../evaluators/testRepo';
+import { loadCodeIndex } from '../codeindex/index';
 import { formatScore } from '../reporters/consoleFormat';
 import { shouldColor } from '../reporters/consoleReporter';
 import type { EvaluateOptions, RepoView } from '../types';
@@ -28,11 +28,11 @@ const SKIP_REASONS: Record<string, string> = {
   test_runner: 'the test runner is unknown: pass --cwd or an EXPLORE context',
 };
 
-/** A view of the repository at `dir` for the grounding checks. */
+/** The code index of the repository at `dir` (a CodeIndex is a RepoView), for the grounding checks. */
 async function loadRepoView(dir: string): Promise<RepoView> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--cwd="${dir}": not a directory`);
-  return repoViewFromDir(dir);
+  return loadCodeIndex(dir);
 }
 
 const flagText = (flags: Flags, name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined);

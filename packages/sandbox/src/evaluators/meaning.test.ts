@@ -5,7 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Phase, PhaseData } from '@specline/protocol';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCodeIndex } from '../codeindex/index';
+import type { RepoView } from '../types';
 import type { EvalResult, EvaluateOptions } from '../types';
 import { expressRateLimitPlan, fastapiLockoutPlan, type CleanPlan } from './cleanPlans';
 import { cleanPhaseData } from './fixtures';
@@ -43,6 +45,30 @@ describe.each([['FastAPI shop', fastapiLockoutPlan], ['Express blog API', expres
     expect(result.passed).toBe(true);
     expect(result.score).toBeGreaterThanOrEqual(0.9);
     expect(Object.keys(result.details).filter((k) => k.endsWith('_skipped'))).toEqual([]);
+  });
+});
+
+describe('with the code index of the fixture repositories (a CodeIndex is a RepoView)', () => {
+  const indexes = new Map<string, RepoView>();
+  beforeAll(async () => {
+    for (const plan of [fastapiLockoutPlan(), expressRateLimitPlan()]) indexes.set(plan.repo, await loadCodeIndex(`${FIXTURES}${plan.repo}`));
+  });
+
+  it.each([fastapiLockoutPlan, expressRateLimitPlan])('the clean plan passes every phase (%#)', (make) => {
+    const plan = make();
+    for (const phase of ORDER) {
+      const result = judge(plan, phase, { spec: plan.spec, repo: indexes.get(plan.repo)! });
+      expect({ phase, feedback: result.feedback, passed: result.passed }).toEqual({ phase, feedback: '', passed: true });
+    }
+  });
+
+  it('fails Python planned in .ts files and a modified file that does not exist', () => {
+    const plan = fastapiLockoutPlan();
+    plan.tasks.tasks[2]!.files_to_create = ['src/shop/auth/lockout.ts'];
+    plan.tasks.tasks[3]!.files_to_modify = ['src/shop/api/routes/auth.py'];
+    const result = judge(plan, 'tasks', { spec: plan.spec, repo: indexes.get(plan.repo)! });
+    expectFailureNaming(result, 'tasks[TSK-003].files_to_create', '"src/shop/auth/lockout.ts" is TypeScript, but the repository is written in Python');
+    expectFailureNaming(result, 'tasks[TSK-004].files_to_modify', '"src/shop/api/routes/auth.py" does not exist in the repository');
   });
 });
 
