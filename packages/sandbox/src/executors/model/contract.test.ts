@@ -148,9 +148,9 @@ describe.each(VARIANTS)('model executor contract: $provider, stream $stream, ans
     expect(fake.requests.map((r) => r.status)).toEqual([500, 200]);
   });
 
-  it('a dropped connection is retried, then succeeds', async () => {
+  it.each(['before_headers', 'mid_stream'] as const)('a connection dropped %s is retried, then succeeds', async (when) => {
     const final = requirements();
-    await start([{ drop: variant.stream ? 'mid_stream' : 'before_headers' }, { final }]);
+    await start([{ drop: when }, { final }]);
     const { context, result } = run();
     await until(() => clock.pending() === 1, 'the backoff sleep');
     await clock.advanceToNext();
