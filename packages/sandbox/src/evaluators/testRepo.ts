@@ -1,7 +1,7 @@
 /**
  * A minimal {@link RepoView} for tests and for evaluating without the code index: from a list of
  * paths, or from a directory walk. Languages by extension, test runners from the manifests. The
- * code index (`codeindex/`) is the real one; this is deliberately small.
+ * code index (`codeindex/`) is the real one (the CLI uses it); this one is deliberately small, for tests.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
