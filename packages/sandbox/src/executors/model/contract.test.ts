@@ -162,7 +162,7 @@ describe.each(VARIANTS)('model executor contract: $provider, stream $stream, ans
   it('retries give up after MODEL_MAX_RETRIES and fail the attempt', async () => {
     await start([{ error: { status: 503 } }, { error: { status: 503 } }, { error: { status: 503 } }], { limits: { maxRequestRetries: 2 } });
     const { result } = run();
-    const failed = result.catch((e: unknown) => e as Error);
+    const failed = result.then(() => new Error('resolved'), (e: unknown) => e as Error);
     await until(() => clock.pending() === 1, 'first sleep');
     await clock.advanceToNext();
     await until(() => clock.pending() === 1 && fake.requests.length === 2, 'second sleep');
@@ -195,7 +195,7 @@ describe.each(VARIANTS)('model executor contract: $provider, stream $stream, ans
     await start([{ delayMs: 600_000, then: { final: requirements() } }]);
     const controller = new AbortController();
     const { result } = run('requirements', makeContext(repo.root, { phaseData: explored() }), controller.signal);
-    const settled = result.catch((e: unknown) => e as Error);
+    const settled = result.then(() => new Error('resolved'), (e: unknown) => e as Error);
     await fake.waitForRequests(1);
     controller.abort(new Error('cancelled by the test'));
     expect((await settled).message).toBe('cancelled by the test');
