@@ -13,3 +13,4 @@ export * from './executors';
 export * from './runSpec';
 export * from './sinks/localSink';
 export * from './artifacts/markdown';
+export * from './codeindex/index';

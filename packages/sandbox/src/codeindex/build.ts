@@ -46,11 +46,20 @@ function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What, besides root and commit, changes an index: the caps and ignore list, when not the defaults. */
+function variantKey(options: BuildIndexOptions): string {
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxParseBytes = options.maxParseBytes ?? DEFAULT_MAX_PARSE_BYTES;
+  const maxDepth = options.maxDepth ?? 32;
+  const ignore = [...(options.ignoreDirs ?? [])].sort().join(',');
+  return [maxFiles === DEFAULT_MAX_FILES ? '' : maxFiles, maxParseBytes === DEFAULT_MAX_PARSE_BYTES ? '' : maxParseBytes, maxDepth === 32 ? '' : maxDepth, ignore].join('\0');
+}
+
 /** The cache file of an index: by commit, and by the subdirectory when `root` is not the checkout's top. */
 function cacheFile(cacheDir: string, commit: string, root: string, toplevel: string | undefined, options: BuildIndexOptions): string {
   const rel = toplevel ? path.relative(toplevel, root) : '';
-  const variant = [rel, options.maxFiles ?? '', options.maxParseBytes ?? ''].join('\0');
-  const suffix = variant === '\0\0' ? '' : `-${createHash('sha1').update(variant).digest('hex').slice(0, 10)}`;
+  const variant = `${rel}\0${variantKey(options)}`;
+  const suffix = variant === '\0\0\0\0' ? '' : `-${createHash('sha1').update(variant).digest('hex').slice(0, 10)}`;
   return path.join(cacheDir, `${commit}${suffix}.json`);
 }
 
@@ -128,7 +137,7 @@ async function build(absRoot: string, options: BuildIndexOptions, commit: string
   }
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
   const maxParseBytes = options.maxParseBytes ?? DEFAULT_MAX_PARSE_BYTES;
-  const walk = await walkTree(absRoot, { maxFiles, ...(options.signal ? { signal: options.signal } : {}) });
+  const walk = await walkTree(absRoot, { maxFiles, ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}), ...(options.ignoreDirs ? { ignoreDirs: options.ignoreDirs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   options.signal?.throwIfAborted();
   const read = await readAll(absRoot, walk.files, options, maxParseBytes);
   options.signal?.throwIfAborted();
@@ -178,7 +187,7 @@ export async function loadCodeIndex(root: string, options: BuildIndexOptions = {
   const absRoot = path.resolve(root);
   const head = await gitHead(absRoot);
   const commit = options.commit !== undefined ? options.commit : (head?.commit ?? null);
-  const key = [absRoot, commit ?? 'no-commit', options.maxFiles ?? '', options.maxParseBytes ?? ''].join('\0');
+  const key = [absRoot, commit ?? 'no-commit', variantKey(options)].join('\0');
   let pending = memo.get(key);
   if (!pending) {
     pending = build(absRoot, options, commit, head?.toplevel);

@@ -118,20 +118,20 @@ export const FRAMEWORKS: Readonly<Record<string, { name: string; role: Framework
   'psycopg2': { name: 'PostgreSQL (psycopg)', role: 'data' }, 'psycopg2-binary': { name: 'PostgreSQL (psycopg)', role: 'data' }, 'django-ninja': { name: 'Django Ninja', role: 'http' },
   'org.springframework.boot:spring-boot-starter-data-jpa': { name: 'Spring Data JPA', role: 'data' },
   'org.springframework.boot:spring-boot-starter-thymeleaf': { name: 'Thymeleaf', role: 'frontend' },
-  'org.springframework.boot:spring-boot-starter-security': { name: 'Spring Security', role: 'http' },
+  'org.springframework.boot:spring-boot-starter-security': { name: 'Spring Security', role: 'auth' },
   'org.springframework.boot:spring-boot-starter-test': { name: 'JUnit 5', role: 'test' },
   'com.h2database:h2': { name: 'H2', role: 'data' }, 'org.postgresql:postgresql': { name: 'PostgreSQL (JDBC)', role: 'data' },
   'org.testng:testng': { name: 'TestNG', role: 'test' }, 'org.hibernate.orm:*': { name: 'Hibernate', role: 'data' },
   'github.com/gorilla/mux': { name: 'gorilla/mux', role: 'http' }, 'gorm.io/driver/*': { name: 'GORM', role: 'data' },
   'github.com/jackc/pgx*': { name: 'PostgreSQL (pgx)', role: 'data' }, 'sea-orm': { name: 'SeaORM', role: 'data' },
-  '@fastify/jwt': { name: 'JWT (@fastify/jwt)', role: 'http' }, jsonwebtoken: { name: 'JWT (jsonwebtoken)', role: 'http' },
-  passport: { name: 'Passport', role: 'http' }, 'koa-router': { name: 'Koa', role: 'http' }, '@koa/router': { name: 'Koa', role: 'http' },
+  '@fastify/jwt': { name: 'JWT (@fastify/jwt)', role: 'auth' }, jsonwebtoken: { name: 'JWT (jsonwebtoken)', role: 'auth' },
+  passport: { name: 'Passport', role: 'auth' }, 'koa-router': { name: 'Koa', role: 'http' }, '@koa/router': { name: 'Koa', role: 'http' },
   minitest: { name: 'Minitest', role: 'test' }, 'rspec-rails': { name: 'RSpec', role: 'test' }, activerecord: { name: 'Active Record', role: 'data' },
-  devise: { name: 'Devise', role: 'http' }, 'jest-environment-jsdom': { name: 'Jest', role: 'test' }, 'ts-jest': { name: 'Jest', role: 'test' },
+  devise: { name: 'Devise', role: 'auth' }, 'jest-environment-jsdom': { name: 'Jest', role: 'test' }, 'ts-jest': { name: 'Jest', role: 'test' },
   tap: { name: 'tap', role: 'test' }, unittest2: { name: 'unittest', role: 'test' },
 };
 
-export type FrameworkRole = 'http' | 'frontend' | 'build' | 'test' | 'data' | 'validation' | 'cli' | 'runtime';
+export type FrameworkRole = 'http' | 'frontend' | 'build' | 'test' | 'data' | 'validation' | 'cli' | 'runtime' | 'auth';
 
 export function frameworkFor(dependency: string): { name: string; role: FrameworkRole } | undefined {
   const exact = FRAMEWORKS[dependency];

@@ -311,7 +311,9 @@ function resolveEntryPoints(collected: Collected, resolver: ModuleResolver): Ent
       }
     }
   }
-  entries.sort((a, b) => ENTRY_ORDER.indexOf(a.kind) - ENTRY_ORDER.indexOf(b.kind) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1));
+  // Helpers that start servers (benchmarks, fakes, examples) come after the application's own.
+  const auxiliary = (p: string) => Number(/(^|\/)(bench|benchmarks?|scripts|examples?|samples?|testing|tests?|e2e|tools|docs|demo)\//.test(p) || /(^|\/)[^/]*(fake|mock|stub)[^/]*$/i.test(p));
+  entries.sort((a, b) => auxiliary(a.path) - auxiliary(b.path) || ENTRY_ORDER.indexOf(a.kind) - ENTRY_ORDER.indexOf(b.kind) || a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1));
   for (const e of entries) add(e);
   return out;
 }
@@ -454,7 +456,7 @@ function resolveTests(collected: Collected): TestLayoutFact {
   };
 }
 
-const ROLE_ORDER = ['http', 'frontend', 'data', 'validation', 'cli', 'runtime', 'build', 'test'];
+const ROLE_ORDER = ['http', 'frontend', 'data', 'auth', 'validation', 'cli', 'runtime', 'build', 'test'];
 const CODE_FRAMEWORK_ROLES: Readonly<Record<string, string>> = {
   FastAPI: 'http', Flask: 'http', Django: 'http', Starlette: 'http', Express: 'http', Fastify: 'http', Koa: 'http', Hono: 'http', NestJS: 'http', Spring: 'http',
   'JAX-RS': 'http', Gin: 'http', Echo: 'http', chi: 'http', Fiber: 'http', 'gorilla/mux': 'http', 'net/http': 'http', Rails: 'http', Sinatra: 'http', Axum: 'http', 'Actix/Rocket': 'http',

@@ -148,16 +148,36 @@ export class CodeSearch {
     this.mini.addAll(docs);
   }
 
+  /**
+   * Each query term is searched on its own and its scores scaled to the best match of that term, then
+   * weighted by how rare the term is: a rare word of the request ("refund") counts for more than a
+   * common one ("order") that happens to fill many paths and names.
+   */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 20;
-    if (tokenize(query).map(normaliseTerm).every((t) => t === null)) return [];
-    const results = this.mini.search(query);
+    const terms = [...new Set(tokenize(query).map(normaliseTerm).filter((t): t is string => t !== null))];
+    if (terms.length === 0) return [];
+    const total = new Map<number, { score: number; fields: Set<string>; terms: number }>();
+    const n = this.meta.length;
+    for (const term of terms) {
+      const results = this.mini.search(term, { processTerm: (t) => t });
+      if (results.length === 0) continue;
+      const best = results[0]!.score;
+      const weight = Math.log(1 + n / results.length);
+      for (const result of results) {
+        const entry = total.get(result.id as number) ?? { score: 0, fields: new Set<string>(), terms: 0 };
+        entry.score += weight * (result.score / best);
+        entry.terms++;
+        for (const fields of Object.values(result.match)) for (const f of fields) entry.fields.add(FIELD_NAMES[f] ?? f);
+        total.set(result.id as number, entry);
+      }
+    }
+    const ranked = [...total].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
     const hits: SearchHit[] = [];
-    for (const result of results) {
-      const meta = this.meta[result.id as number];
+    for (const [id, entry] of ranked) {
+      const meta = this.meta[id];
       if (!meta || (options.excludeTests && meta.test)) continue;
-      const matched = [...new Set(Object.values(result.match).flat().map((f) => FIELD_NAMES[f] ?? f))].sort();
-      hits.push({ path: meta.path, ...(meta.symbol ? { symbol: meta.symbol } : {}), ...(meta.line !== undefined ? { line: meta.line } : {}), score: Math.round(result.score * 1000) / 1000, matched });
+      hits.push({ path: meta.path, ...(meta.symbol ? { symbol: meta.symbol } : {}), ...(meta.line !== undefined ? { line: meta.line } : {}), score: Math.round(entry.score * 1000) / 1000, matched: [...entry.fields].sort() });
       if (hits.length >= limit) break;
     }
     return hits;

@@ -172,6 +172,10 @@ export interface BuildIndexOptions {
   signal?: AbortSignal;
   /** Stop after this many files (default 50,000) and report `truncated`. */
   maxFiles?: number;
+  /** Directories deeper than this are not entered (default 32). */
+  maxDepth?: number;
+  /** Extra directory names to skip, on top of node_modules, .git, dist, caches and tool output. */
+  ignoreDirs?: readonly string[];
   /** Files larger than this are listed but not parsed (default 512 KiB). */
   maxParseBytes?: number;
   /** Where indexes are cached by commit (`<cacheDir>/<commit>.json`); no cache when absent or the commit is unknown. */

@@ -1,11 +1,14 @@
 /**
- * Facts derived from a scan and its manifests: languages, frameworks, workspaces, package manager,
- * test layout, entry points and source directories. Pure: no I/O.
+ * Facts EXPLORE derives from the code index: the tree's shape, frameworks with their roles and where
+ * they are declared, workspaces, package manager, test layout, entry points and source directories.
+ * Pure: no I/O.
  */
 import path from 'node:path';
-import { LANGUAGE_BY_EXT, SECONDARY_LANGUAGES, TEST_DIR_NAMES, TEST_RUNNER_CONFIGS, frameworkFor, manifestKind, type FrameworkRole } from './catalog';
+import { frameworkFor, LANGUAGE_BY_EXT, SECONDARY_LANGUAGES, TEST_DIR_NAMES, TEST_RUNNER_CONFIGS, type FrameworkRole } from '../../codeindex/catalog';
+import { isTestFileName, testPatternOf } from '../../codeindex/languages';
+import type { CodeIndex } from '../../codeindex/types';
 import type { ManifestInfo } from './manifests';
-import type { ScanResult } from './scan';
+import { namingStyle, type NamingStyle, type ScanResult } from './scan';
 
 export function basename(file: string): string {
   return file.slice(file.lastIndexOf('/') + 1);
@@ -20,24 +23,51 @@ export function depthOf(file: string): number {
   return file.split('/').length;
 }
 
-const byDepthThenPath = (a: string, b: string) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0);
-
-/** Manifest files worth reading: up to depth 4, shallowest first, at most `max`. */
-export function manifestCandidates(scan: ScanResult, max = 60): { path: string; kind: string }[] {
-  return scan.files
-    .filter((file) => depthOf(file) <= 4 && manifestKind(basename(file)) !== undefined)
-    .sort(byDepthThenPath)
-    .slice(0, max)
-    .map((file) => ({ path: file, kind: manifestKind(basename(file))! }));
+function increment<K>(map: Map<K, number>, key: K, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
 }
 
-export function languages(scan: ScanResult): { name: string; files: number }[] {
-  const counts = new Map<string, number>();
-  for (const [ext, count] of scan.extensions) {
-    const language = LANGUAGE_BY_EXT[ext];
-    if (language) counts.set(language, (counts.get(language) ?? 0) + count);
+/** The shape of the tree (names, counts, naming styles) in the form the descriptions use. */
+export function scanFromIndex(index: CodeIndex): ScanResult {
+  const scan: ScanResult = {
+    files_scanned: index.filesIndexed,
+    dirs_scanned: index.dirs.length,
+    truncated: index.truncated,
+    files: [],
+    dirs: [...index.dirs],
+    extensions: new Map(),
+    topLevel: new Map(),
+    dirFiles: new Map(),
+    skipped: new Map(Object.entries(index.skipped)),
+    tests: { files: [], colocated: 0, separate: 0 },
+    naming: new Map(),
+  };
+  for (const dir of index.dirs) if (!dir.includes('/')) scan.topLevel.set(dir, { kind: 'dir', files: 0 });
+  for (const file of index.files) {
+    const rel = file.path;
+    scan.files.push(rel);
+    const ext = rel.lastIndexOf('.') > rel.lastIndexOf('/') + 1 ? rel.slice(rel.lastIndexOf('.') + 1).toLowerCase() : '';
+    increment(scan.extensions, ext);
+    const segments = rel.split('/');
+    const top = segments[0]!;
+    if (segments.length === 1) scan.topLevel.set(top, { kind: 'file', files: 1 });
+    else {
+      const entry = scan.topLevel.get(top);
+      if (entry) entry.files++;
+      increment(scan.dirFiles, top);
+      if (segments.length > 2) increment(scan.dirFiles, `${top}/${segments[1]}`);
+    }
+    if (file.fixture || file.vendored || file.generated) continue;
+    if (isTestFileName(rel)) {
+      scan.tests.files.push(rel);
+      if (segments.slice(0, -1).some((s) => TEST_DIR_NAMES.has(s))) scan.tests.separate++;
+      else scan.tests.colocated++;
+    } else if (file.language !== null && LANGUAGE_BY_EXT[ext] !== undefined) {
+      const style = namingStyle(rel);
+      if (style) increment(scan.naming, style);
+    }
   }
-  return [...counts].map(([name, files]) => ({ name, files })).sort((a, b) => b.files - a.files || (a.name < b.name ? -1 : 1));
+  return scan;
 }
 
 /** The main programming language: the most frequent one that is not markup/styling/shell. */
@@ -45,16 +75,24 @@ export function primaryLanguage(langs: readonly { name: string; files: number }[
   return (langs.find((l) => !SECONDARY_LANGUAGES.has(l.name)) ?? langs[0])?.name;
 }
 
-const ROLE_ORDER: readonly FrameworkRole[] = ['http', 'frontend', 'data', 'validation', 'cli', 'runtime', 'build', 'test'];
+const ROLE_ORDER: readonly FrameworkRole[] = ['http', 'frontend', 'data', 'auth', 'validation', 'cli', 'runtime', 'build', 'test'];
+
+/** Frameworks the code shows (routes, models) that no manifest names, with their role. */
+const CODE_ROLES: Readonly<Record<string, FrameworkRole>> = {
+  FastAPI: 'http', Flask: 'http', Django: 'http', Starlette: 'http', Express: 'http', Fastify: 'http', Koa: 'http', Hono: 'http', NestJS: 'http',
+  'Spring Boot': 'http', 'JAX-RS': 'http', Gin: 'http', Echo: 'http', chi: 'http', Fiber: 'http', 'gorilla/mux': 'http', 'net/http': 'http',
+  'Ruby on Rails': 'http', Sinatra: 'http', Axum: 'http', 'Actix Web': 'http', SQLAlchemy: 'data', SQLModel: 'data', 'Spring Data JPA': 'data',
+  Prisma: 'data', 'Drizzle ORM': 'data', TypeORM: 'data', GORM: 'data', Mongoose: 'data', 'Active Record': 'data', Diesel: 'data', SQLx: 'data', SeaORM: 'data',
+};
 
 export interface Framework {
   name: string;
   role: FrameworkRole;
-  /** Manifests that declare it (or the config file that shows it). */
+  /** Manifests that declare it, the config file that shows it, or the code files it is seen in. */
   sources: string[];
 }
 
-export function frameworks(manifests: readonly ManifestInfo[], scan: ScanResult): Framework[] {
+export function frameworks(index: CodeIndex, manifests: readonly ManifestInfo[]): Framework[] {
   const found = new Map<string, Framework>();
   const add = (name: string, role: FrameworkRole, source: string) => {
     const entry = found.get(name) ?? { name, role, sources: [] };
@@ -67,25 +105,36 @@ export function frameworks(manifests: readonly ManifestInfo[], scan: ScanResult)
       if (framework) add(framework.name, framework.role, manifest.path);
     }
   }
-  for (const file of scan.files) {
-    if (depthOf(file) > 4) continue;
-    const config = TEST_RUNNER_CONFIGS.find((c) => c.pattern.test(basename(file)));
-    if (config) add(config.runner, 'test', file);
+  for (const file of index.files) {
+    if (depthOf(file.path) > 4 || file.fixture || file.vendored) continue;
+    const config = TEST_RUNNER_CONFIGS.find((c) => c.pattern.test(basename(file.path)));
+    if (config) add(config.runner, 'test', file.path);
   }
+  const codeSources = new Map<string, string>();
+  for (const r of index.facts.routes) codeSources.set(r.framework === 'Spring' ? 'Spring Boot' : r.framework === 'Rails' ? 'Ruby on Rails' : r.framework, r.file);
+  for (const m of index.facts.models) codeSources.set(m.framework === 'JPA' ? 'Spring Data JPA' : m.framework === 'Drizzle' ? 'Drizzle ORM' : m.framework, m.file);
+  for (const name of index.facts.frameworks) {
+    if (found.has(name)) continue;
+    const role = CODE_ROLES[name];
+    const source = codeSources.get(name);
+    if (role && source) add(name, role, source);
+  }
+  for (const runner of index.facts.tests.runners) if (!found.has(runner) && index.facts.tests.examples[0]) add(runner, 'test', index.facts.tests.examples[0]);
   return [...found.values()].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role) || (a.name < b.name ? -1 : 1));
 }
 
-/** Workspace directories: patterns of the root manifests resolved against the scanned directories. */
+/** Workspace directories: patterns of the root manifests resolved against the indexed directories. */
 export function workspaces(manifests: readonly ManifestInfo[], scan: ScanResult): { tool: string | undefined; dirs: string[] } {
   const dirs = new Set(scan.dirs);
   const manifestDirs = new Set(manifests.map((m) => dirname(m.path)));
+  const files = new Set(scan.files);
   const resolved: string[] = [];
   let tool: string | undefined;
   for (const manifest of manifests) {
     if (!manifest.workspaces || manifest.workspaces.length === 0) continue;
     const base = dirname(manifest.path);
     if (tool === undefined) {
-      const lock = (name: string) => scan.files.includes(base === '' ? name : `${base}/${name}`);
+      const lock = (name: string) => files.has(base === '' ? name : `${base}/${name}`);
       tool =
         manifest.kind === 'npm' ? (lock('yarn.lock') ? 'yarn workspaces' : lock('bun.lockb') || lock('bun.lock') ? 'bun workspaces' : 'npm workspaces')
         : manifest.kind === 'pnpm-workspace' ? 'pnpm workspaces'
@@ -126,6 +175,9 @@ export function packageManager(scan: ScanResult, manifests: readonly ManifestInf
   const root = manifests.find((m) => dirname(m.path) === '');
   if (root?.kind === 'npm') return 'npm';
   if (root?.kind === 'pyproject' || root?.kind === 'pip-requirements') return 'pip';
+  if (root?.kind === 'maven') return 'maven';
+  if (root?.kind === 'gradle') return 'gradle';
+  if (root?.kind === 'go') return 'go modules';
   return root?.kind;
 }
 
@@ -139,46 +191,28 @@ export interface TestLayout {
   dirs: { dir: string; files: number }[];
   colocated: number;
   separate: number;
+  command: string | null;
 }
 
-const UNIT_RUNNER_PREFERENCE = ['Vitest', 'Jest', 'Mocha', 'AVA', 'pytest', 'unittest', 'go test', 'cargo test', 'JUnit', 'RSpec', 'PHPUnit', 'Karma'];
-
-function testPattern(file: string): string {
-  const base = basename(file);
-  const dotted = /(\.(?:test|spec)(?:-d)?\.[a-z]+)$/.exec(base);
-  if (dotted) return `*${dotted[1]!}`;
-  if (/^test_.+\.py$/.test(base)) return 'test_*.py';
-  const suffix = /(_test\.[a-z]+|_spec\.rb|(?:Test|Tests|IT)\.[a-z]+)$/.exec(base);
-  return suffix ? `*${suffix[1]!}` : base;
-}
-
-export function testLayout(scan: ScanResult, fw: readonly Framework[], langs: readonly { name: string; files: number }[]): TestLayout {
-  const runners = fw.filter((f) => f.role === 'test' && f.name !== 'Testing Library').map((f) => f.name);
+export function testLayout(index: CodeIndex, scan: ScanResult): TestLayout {
+  const tests = index.facts.tests;
   const patterns = new Map<string, number>();
   const dirs = new Map<string, number>();
   for (const file of scan.tests.files) {
-    const pattern = testPattern(file);
-    patterns.set(pattern, (patterns.get(pattern) ?? 0) + 1);
+    increment(patterns, testPatternOf(file));
     const segments = file.split('/');
     const at = segments.findIndex((s, i) => i < segments.length - 1 && TEST_DIR_NAMES.has(s));
-    if (at >= 0) {
-      const dir = segments.slice(0, at + 1).join('/');
-      dirs.set(dir, (dirs.get(dir) ?? 0) + 1);
-    }
+    if (at >= 0) increment(dirs, segments.slice(0, at + 1).join('/'));
   }
-  const has = (p: string) => patterns.has(p);
-  if (has('*_test.go') && !runners.includes('go test')) runners.push('go test');
-  if (langs.some((l) => l.name === 'Rust') && scan.files.some((f) => basename(f) === 'Cargo.toml') && !runners.includes('cargo test')) runners.push('cargo test');
-  if ((has('test_*.py') || has('*_test.py')) && !runners.includes('pytest')) runners.push('unittest');
-  const runner = UNIT_RUNNER_PREFERENCE.find((r) => runners.includes(r)) ?? runners[0];
   return {
-    runner,
-    runners,
+    runner: tests.runner ?? undefined,
+    runners: [...tests.runners],
     files: scan.tests.files.length,
     patterns: [...patterns].map(([pattern, files]) => ({ pattern, files })).sort((a, b) => b.files - a.files || (a.pattern < b.pattern ? -1 : 1)),
     dirs: [...dirs].map(([dir, files]) => ({ dir, files })).sort((a, b) => b.files - a.files || (a.dir < b.dir ? -1 : 1)),
     colocated: scan.tests.colocated,
     separate: scan.tests.separate,
+    command: tests.command,
   };
 }
 
@@ -193,28 +227,17 @@ const ENTRY_PATTERNS: readonly RegExp[] = [
   /(^|\/)index\.html$/,
 ];
 
-/** The file a manifest entry names, resolved to a scanned file (`dist/x.js` falls back to `src/x.ts`). */
-function resolveEntry(base: string, entry: string, files: ReadonlySet<string>): string | undefined {
-  const full = path.posix.normalize(path.posix.join(base, entry.replace(/^\.\//, '')));
-  const candidates = [full, full.replace(/(^|\/)(dist|build|lib|out)\//, '$1src/').replace(/\.([cm]?)js$/, '.$1ts'), full.replace(/\.([cm]?)js$/, '.$1ts'), `${full}/index.ts`, `${full}/index.js`];
-  return candidates.find((c) => files.has(c));
-}
-
-export function entryPoints(scan: ScanResult, manifests: readonly ManifestInfo[], max = 20): string[] {
-  const files = new Set(scan.files);
+/** Entry points the index found in the code and the manifests, then well-known names. */
+export function entryPoints(index: CodeIndex, scan: ScanResult, max = 20): string[] {
   const out: string[] = [];
-  const push = (file: string | undefined) => {
-    if (file !== undefined && !out.includes(file)) out.push(file);
+  const push = (file: string) => {
+    if (!out.includes(file)) out.push(file);
   };
-  for (const manifest of manifests) {
-    const base = dirname(manifest.path);
-    for (const entry of manifest.entries ?? []) push(resolveEntry(base, entry, files));
-    for (const key of ['start', 'dev', 'serve']) {
-      const script = manifest.scripts?.[key];
-      if (script) for (const token of script.split(/\s+/)) if (/\.[cm]?[jt]sx?$|\.py$/.test(token)) push(resolveEntry(base, token, files));
-    }
-  }
-  const heuristic = scan.files.filter((f) => depthOf(f) <= 4 && !f.split('/').some((s) => TEST_DIR_NAMES.has(s)) && ENTRY_PATTERNS.some((p) => p.test(f))).sort(byDepthThenPath);
+  const fixtures = new Set(index.files.filter((f) => f.fixture || f.vendored).map((f) => f.path));
+  for (const entry of index.facts.entryPoints) push(entry.path);
+  const heuristic = scan.files
+    .filter((f) => depthOf(f) <= 4 && !fixtures.has(f) && !f.split('/').some((s) => TEST_DIR_NAMES.has(s)) && ENTRY_PATTERNS.some((p) => p.test(f)))
+    .sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0));
   for (const file of heuristic) push(file);
   return out.slice(0, max);
 }
@@ -222,16 +245,18 @@ export function entryPoints(scan: ScanResult, manifests: readonly ManifestInfo[]
 const SOURCE_DIR_NAMES: ReadonlySet<string> = new Set(['src', 'lib', 'app', 'cmd', 'internal', 'pkg']);
 
 /** Directories holding source code (`apps/server/src`, `src`, a Python package), most files first. */
-export function sourceDirs(scan: ScanResult, max = 20): { dir: string; files: number }[] {
+export function sourceDirs(index: CodeIndex, max = 20): { dir: string; files: number }[] {
   const counts = new Map<string, number>();
-  for (const file of scan.files) {
-    if (LANGUAGE_BY_EXT[file.slice(file.lastIndexOf('.') + 1).toLowerCase()] === undefined) continue;
-    const segments = file.split('/');
+  for (const file of index.files) {
+    if (file.language === null || file.fixture || file.vendored || file.generated || file.test) continue;
+    const segments = file.path.split('/');
     const at = segments.findIndex((s, i) => i < Math.min(segments.length - 1, 4) && SOURCE_DIR_NAMES.has(s));
     let dir: string | undefined;
     if (at >= 0) dir = segments.slice(0, at + 1).join('/');
-    else if (basename(file) === '__init__.py' && segments.length <= 3) dir = dirname(file);
-    if (dir !== undefined) counts.set(dir, (counts.get(dir) ?? 0) + 1);
+    else if (basename(file.path) === '__init__.py' && segments.length <= 3) dir = dirname(file.path);
+    if (dir !== undefined) increment(counts, dir);
   }
   return [...counts].map(([dir, files]) => ({ dir, files })).sort((a, b) => b.files - a.files || (a.dir < b.dir ? -1 : 1)).slice(0, max);
 }
+
+export type { NamingStyle };

@@ -1,13 +1,16 @@
 /**
- * The descriptive parts of the EXPLORE output, built from facts: key files with a purpose each, the
- * top-level structure, conventions, the project type and the summary paragraph. Pure: no I/O.
+ * The descriptive parts of the EXPLORE output, built from the code index's facts: key files with a
+ * purpose taken from what they contain, the top-level structure, conventions, the project type and
+ * the summary paragraph. Pure: no I/O.
  */
-import { CONFIG_FILES, DIR_PURPOSES } from './catalog';
+import { CONFIG_FILES, DIR_PURPOSES } from '../../codeindex/catalog';
+import type { CodeIndex, LocatedFact } from '../../codeindex/types';
 import { basename, depthOf, dirname, type Framework, type TestLayout } from './analyze';
 import type { ManifestInfo } from './manifests';
 import type { NamingStyle, ScanResult } from './scan';
 
 export interface Facts {
+  index: CodeIndex;
   scan: ScanResult;
   manifests: ManifestInfo[];
   languages: { name: string; files: number }[];
@@ -56,12 +59,47 @@ function manifestPurpose(m: ManifestInfo, facts: Facts): string {
   }
 }
 
+const SETTINGS_KIND: Readonly<Record<string, string>> = { settings_class: 'settings class', config_struct: 'config struct', env_reader: 'reads the environment', config_file: 'configuration file' };
+const AUTH_KIND: Readonly<Record<string, string>> = {
+  security_config: 'security configuration', security_filter_chain: 'security filter chain', security_scheme: 'security scheme', dependency: 'dependency',
+  middleware: 'middleware', guard: 'guard', filter: 'filter', decorator: 'decorator', before_action: 'before_action filter',
+};
+const ENTRY_KIND: Readonly<Record<string, string>> = {
+  spring_boot_application: '@SpringBootApplication class', go_cmd: 'Go command (func main)', main: 'main function', python_main: 'runs when executed as a script (__main__)',
+  asgi_app: 'ASGI application', wsgi_app: 'WSGI application', django_manage: 'Django management entry point', server_listen: 'starts the HTTP server (listen)',
+  package_bin: 'package executable', start_script: 'started by the start script', package_main: 'package entry (main)', rack_config: 'Rack application config',
+};
+
+function located(facts: readonly LocatedFact[], kinds: Readonly<Record<string, string>>): string {
+  return list(facts.map((f) => `${f.name} (${kinds[f.kind] ?? f.kind})`), 4);
+}
+
+/** What a file contains, from the index: its routes, models, settings, auth, entry point kind, doc line. */
+export function contentPurpose(index: CodeIndex, file: string): string | undefined {
+  const parts: string[] = [];
+  const entry = index.facts.entryPoints.filter((e) => e.path === file);
+  if (entry.length > 0) parts.push(`Entry point: ${entry.map((e) => ENTRY_KIND[e.kind] ?? e.kind).join(', ')}`);
+  const routes = index.facts.routes.filter((r) => r.file === file);
+  if (routes.length > 0) parts.push(`HTTP routes (${routes[0]!.framework}): ${list(routes.map((r) => `${r.method} ${r.path}`), 4)}`);
+  const models = index.facts.models.filter((m) => m.file === file);
+  if (models.length > 0) parts.push(`Data models (${models[0]!.framework}): ${list(models.map((m) => m.name), 6)}`);
+  const settings = index.facts.settings.filter((s) => s.file === file);
+  if (settings.length > 0) parts.push(`Settings: ${located(settings, SETTINGS_KIND)}`);
+  const auth = index.facts.auth.filter((a) => a.file === file);
+  if (auth.length > 0) parts.push(`Authentication: ${located(auth, AUTH_KIND)}`);
+  const doc = index.file(file)?.doc;
+  if (parts.length === 0 && !doc) return undefined;
+  return [...parts, ...(doc ? [doc.replace(/\.$/, '')] : [])].join('; ');
+}
+
 export function keyFiles(facts: Facts, max = 40): { path: string; purpose: string }[] {
   const out: { path: string; purpose: string }[] = [];
+  const { index } = facts;
   const add = (file: string, purpose: string) => {
     if (!out.some((k) => k.path === file)) out.push({ path: file, purpose });
   };
-  const files = facts.scan.files;
+  const fixtures = new Set(index.files.filter((f) => f.fixture || f.vendored).map((f) => f.path));
+  const files = facts.scan.files.filter((f) => !fixtures.has(f));
   for (const file of files.filter((f) => depthOf(f) <= 2 && /^readme(\.[a-z]+)?$/i.test(basename(f)))) {
     add(file, dirname(file) === '' ? 'Project overview and setup instructions' : `Overview of ${dirname(file)}`);
   }
@@ -73,18 +111,33 @@ export function keyFiles(facts: Facts, max = 40): { path: string; purpose: strin
     if (m.kind === 'tsconfig' && depthOf(m.path) > 1 && tsconfigs.indexOf(m) > 3) continue;
     add(m.path, manifestPurpose(m, facts));
   }
-  for (const file of files.filter((f) => depthOf(f) <= 3)) {
+  for (const file of files.filter((f) => depthOf(f) <= 2)) {
     const config = CONFIG_FILES.find((c) => c.pattern.test(basename(file)));
     if (config) add(file, dirname(file) === '' ? config.purpose : `${config.purpose} for ${dirname(file)}`);
   }
-  for (const file of files.filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f) || /^\.ci\/[^/]+$/.test(f))) add(file, `CI: ${basename(file)}`);
-  const entryOf = new Map<string, string>();
-  for (const m of facts.manifests) for (const entry of m.entries ?? []) entryOf.set(entry, m.name ?? dirname(m.path));
-  for (const entry of facts.entryPoints) {
-    const owner = facts.manifests.find((m) => m.kind === 'npm' && dirname(m.path) !== '' && entry.startsWith(`${dirname(m.path)}/`));
-    const role = /\/bin\//.test(`/${entry}`) ? 'Executable' : /index\.html$/.test(entry) ? 'HTML entry page' : 'Entry point';
-    add(entry, owner?.name ? `${role} of ${owner.name}` : role);
+  // The files the code facts point at, each with what it holds.
+  const factFiles = [
+    ...facts.entryPoints,
+    ...index.facts.settings.filter((s) => s.kind !== 'config_file').map((s) => s.file),
+    ...index.facts.auth.map((a) => a.file),
+    ...index.facts.models.map((m) => m.file),
+    ...index.facts.routes.map((r) => r.file),
+    ...index.facts.settings.filter((s) => s.kind === 'config_file').map((s) => s.file),
+  ];
+  let factCount = 0;
+  for (const file of factFiles) {
+    if (factCount >= 20 || out.some((k) => k.path === file)) continue;
+    const purpose = contentPurpose(index, file) ?? (facts.entryPoints.includes(file) ? 'Entry point' : undefined);
+    if (!purpose) continue;
+    add(file, purpose);
+    factCount++;
   }
+  for (const file of files.filter((f) => depthOf(f) === 3)) {
+    const config = CONFIG_FILES.find((c) => c.pattern.test(basename(file)));
+    if (config) add(file, `${config.purpose} for ${dirname(file)}`);
+  }
+  for (const file of files.filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f) || /^\.ci\/[^/]+$/.test(f))) add(file, `CI: ${basename(file)}`);
+  for (const file of index.facts.tests.examples) add(file, `Test (${index.facts.tests.runner ?? 'tests'}), an example of the test style`);
   for (const file of files.filter((f) => /^docs?\/[^/]+\.md$/i.test(f)).slice(0, 6)) add(file, `Documentation: ${basename(file).replace(/\.md$/i, '')}`);
   return out.slice(0, max);
 }
@@ -136,11 +189,12 @@ export function testPlacement(tests: TestLayout): string {
 }
 
 export function testStructure(tests: TestLayout): string {
-  if (tests.files === 0) return tests.runner ? `${tests.runner} is configured but no test files were found` : 'No test files and no test runner found';
+  if (tests.files === 0) return tests.runner ? `${tests.runner} is configured but no test files were found${tests.command ? ` (run with \`${tests.command}\`)` : ''}` : 'No test files and no test runner found';
   const patterns = tests.patterns.slice(0, 4).map((p) => `${p.pattern} (${p.files})`).join(', ');
   const dirs = tests.dirs.length > 0 ? `; test directories: ${tests.dirs.slice(0, 5).map((d) => `${d.dir}/ (${d.files})`).join(', ')}` : '';
   const runners = tests.runners.length > 1 ? ` (also ${tests.runners.filter((r) => r !== tests.runner).join(', ')})` : '';
-  return `${tests.runner ?? 'Unknown runner'}${runners}: ${plural(tests.files, 'test file')} named ${patterns}; placement: ${testPlacement(tests)}${dirs}`;
+  const command = tests.command ? `; run with \`${tests.command}\`` : '';
+  return `${tests.runner ?? 'Unknown runner'}${runners}: ${plural(tests.files, 'test file')} named ${patterns}; placement: ${testPlacement(tests)}${dirs}${command}`;
 }
 
 export function conventions(facts: Facts): Record<string, unknown> {
@@ -191,16 +245,59 @@ export function projectType(facts: Facts): string {
     : `${language} ${kind}`;
 }
 
+/** `A Python FastAPI service`, `A TypeScript React web app`, … (without the article when `bare`). */
+export function serviceKind(facts: Facts): string {
+  const language = facts.primaryLanguage ?? 'Unknown-language';
+  const named = (role: string) => facts.frameworks.filter((f) => f.role === role).map((f) => f.name);
+  const http = named('http').filter((n) => !/^JWT|Passport|Socket\.IO|Spring Security|Devise/.test(n));
+  if (http.length > 0) return `${language} ${http[0]!} service`;
+  if (named('frontend').length > 0) return `${language} ${named('frontend')[0]!} web app`;
+  if (named('cli').length > 0 || facts.manifests.some((m) => m.entries?.some((e) => e.includes('bin')))) return `${language} command-line tool`;
+  return facts.manifests.length > 0 ? `${language} library` : `${language} code base`;
+}
+
+function article(phrase: string): string {
+  return /^[AEIOU]/.test(phrase) && !/^(Uni|Use)/.test(phrase) ? `An ${phrase}` : `A ${phrase}`;
+}
+
+function routeExamples(index: CodeIndex, max: number): string[] {
+  const picked: string[] = [];
+  const seenFiles = new Set<string>();
+  for (const r of index.facts.routes) {
+    if (picked.length >= max) break;
+    if (seenFiles.has(r.file)) continue;
+    seenFiles.add(r.file);
+    picked.push(`${r.method} ${r.path}`);
+  }
+  return picked;
+}
+
 export function codebaseSummary(facts: Facts, name: string | undefined): string {
+  const { index } = facts;
   const langs = facts.languages.slice(0, 5).map((l) => `${l.name} (${l.files})`).join(', ');
-  const sentences = [
-    `${name ? `"${name}" is a` : 'A'} ${projectType(facts)}.`,
-    `Static analysis by the deterministic planner scanned ${plural(facts.scan.files_scanned, 'file')} in ${plural(facts.scan.dirs_scanned, 'directory').replace('directorys', 'directories')}${facts.scan.truncated ? ' (stopped at the file cap)' : ''}; languages by file count: ${langs || 'none recognised'}.`,
-  ];
+  const models = index.facts.models;
+  const modelFrameworks = [...new Set(models.map((m) => m.framework))];
+  const first =
+    facts.workspaces.dirs.length > 0
+      ? `${name ? `"${name}" is a` : 'A'} ${projectType(facts)}.`
+      : `${article(serviceKind(facts))}${name ? ` ("${name}")` : ''}${models.length > 0 ? ` with ${list(modelFrameworks, 2)} data models` : ''}.`;
+  const sentences = [first];
+  const routes = index.facts.routes;
+  if (routes.length > 0) {
+    const frameworks = [...new Set(routes.map((r) => r.framework))];
+    sentences.push(`${plural(routes.length, 'HTTP route')} (${list(frameworks, 3)}), e.g. ${list(routeExamples(index, 4), 4)}.`);
+  }
+  if (models.length > 0) sentences.push(`Data models: ${list(models.map((m) => m.name), 8)} (${list([...new Set(models.map((m) => dirname(m.file) || m.file))], 3)}).`);
+  const settings = index.facts.settings.filter((s) => s.kind !== 'config_file');
+  if (settings.length > 0) sentences.push(`Settings: ${list(settings.map((s) => `${s.name} in ${s.file}`), 3)}.`);
+  if (index.facts.auth.length > 0) sentences.push(`Authentication: ${list(index.facts.auth.map((a) => `${a.name} (${AUTH_KIND[a.kind] ?? a.kind}, ${a.file})`), 3)}.`);
+  sentences.push(`Tests: ${testStructure(facts.tests)}.`);
+  if (facts.entryPoints.length > 0) sentences.push(`Entry points include ${list(facts.entryPoints, 4)}.`);
+  sentences.push(
+    `Static analysis by the deterministic planner indexed ${plural(facts.scan.files_scanned, 'file')} in ${plural(facts.scan.dirs_scanned, 'directory').replace('directorys', 'directories')}${facts.scan.truncated ? ' (stopped at the file cap)' : ''}; languages by file count: ${langs || 'none recognised'}.`,
+  );
   if (facts.workspaces.dirs.length > 0) sentences.push(`Workspaces: ${list(facts.workspaces.dirs, 8)}.`);
   const fw = facts.frameworks.filter((f) => f.role !== 'build').map((f) => f.name);
   if (fw.length > 0) sentences.push(`Frameworks and libraries: ${list(fw, 10)}.`);
-  sentences.push(`Tests: ${testStructure(facts.tests)}.`);
-  if (facts.entryPoints.length > 0) sentences.push(`Entry points include ${list(facts.entryPoints, 4)}.`);
   return sentences.join(' ');
 }

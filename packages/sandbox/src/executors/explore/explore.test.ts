@@ -91,7 +91,8 @@ describe('EXPLORE on a TypeScript npm-workspaces monorepo', () => {
     expect(out.feature_summary.name).toBe('Add rate limiting to the public API');
     expect(out.feature_summary.scope_in).toEqual(['Limit each API key to 100 requests per minute', 'Return 429 with Retry-After']);
     expect(out.feature_summary.scope_out).toContain('Billing for extra requests');
-    expect(progress[0]).toMatch(/^Scanned 25 files in \d+ directories in \d+ ms$/);
+    expect(progress[0]).toMatch(/^Indexed 25 files \(0 files with symbols, 0 symbols\): 0 routes, .* 5 test files in \d+ ms$/);
+    expect(progress[1]).toMatch(/^Explored 25 files in \d+ ms: languages TypeScript 16/);
   });
 });
 
