@@ -67,7 +67,7 @@ export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecut
     const requirements = () => phaseData['requirements'] ?? generateRequirements(spec, explore, inputs);
     switch (phase) {
       case 'explore':
-        return runExplore(context.cwd, spec, { maxFiles, maxDepth, ignore, signal, progress: (m) => context.progress(m), ...(options.now ? { now: options.now } : {}) });
+        return runExplore(context.cwd, spec, { maxFiles, maxDepth, ignore, signal, progress: (m) => context.progress(m), ...(options.now ? { now: options.now } : {}), ...(context.index ? { index: context.index } : {}), ...(context.hasCodebase === false ? { hasCodebase: false } : {}) });
       case 'prd':
         return generatePrd(spec, explore);
       case 'requirements': {
