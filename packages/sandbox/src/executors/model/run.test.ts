@@ -16,6 +16,7 @@ import { JsonlReporter, eventsFilePath, readEvents } from '../../reporters/jsonl
 import { runSpec } from '../../runSpec';
 import { createLocalSink } from '../../sinks/localSink';
 import { startFakeLlm, type FakeTurn } from '../../testing/index';
+import { createProviderExecutor } from './index';
 import { DEFAULT_PRICES, costOf } from './prices';
 import { TEST_KEY, VARIANTS, executorFor, makeRepo, type TempRepo } from './testkit';
 
@@ -124,5 +125,21 @@ describe.each(VARIANTS.filter((v) => v.stream))('a run with the $provider execut
     expect(events.at(-1)?.data).toMatchObject({ success: false, failed_phase: 'requirements', error: expect.stringContaining(setting) as unknown });
     expect(JSON.stringify(events)).not.toContain(TEST_KEY);
     expect(await everythingWritten(out)).not.toContain(TEST_KEY);
+  });
+});
+
+describe('an OpenAI-compatible server without a key (Ollama, llama.cpp, LM Studio)', () => {
+  it('sends no Authorization header at all', async () => {
+    const fake = await startFakeLlm({ provider: 'openai', script: [{ final: cleanRequirements() as unknown as Record<string, unknown> }] });
+    try {
+      const executor = createProviderExecutor({ provider: 'openai', model: 'qwen2.5-coder:7b', baseUrl: fake.openaiBaseUrl, apiKey: null, clock: systemClock });
+      const context = { spec: SPEC, cwd: repo.root, phaseData: {}, attempt: 1, maxAttempts: 1, progress: () => undefined };
+      const { output, usage } = await executor.execute('requirements', context, null, new AbortController().signal);
+      expect(output).toEqual(cleanRequirements());
+      expect(usage?.cost_usd).toBe(0);
+      expect(fake.requests[0]!.headers.authorization).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
   });
 });
