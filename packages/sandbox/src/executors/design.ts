@@ -69,21 +69,20 @@ function errorHandling(g: Grounding, bp: Blueprint): string {
   const convention = errorConvention(g);
   const lines: string[] = [];
   const status = bp.facts.invalidStatus;
-  switch (bp.kind) {
-    case 'rule':
-      if (g.request.traits.includes('rate_limit')) {
-        lines.push(`Over the limit the request is answered 429 (Too Many Requests) with a Retry-After header (seconds left in the window), ${convention}.`);
-        lines.push('If the limiter store fails, the request is served (fail open) and the failure is logged with its cause; the limiter never turns a store error into a 500.');
-      } else lines.push(`A request the rule refuses is answered with the rule's status and a body naming the rule, ${convention}.`);
-      break;
-    case 'endpoint':
-      lines.push(`Invalid query parameters are answered ${status} naming the parameter before any database query runs, ${convention}.`);
-      lines.push('A page past the end is not an error: it answers 200 with an empty list and the total.');
-      break;
-    default:
-      if (bp.facts.formBased) lines.push(`Invalid form input shows the form again with a message next to each invalid field and stores nothing; ${convention}.`);
-      else lines.push(`Invalid input is answered ${status} naming the field and stores nothing, ${convention}.`);
-      if (bp.endpoints.some((e) => /[{<:]/.test(e.path))) lines.push('A path id that names no row is answered 404 (Not Found).');
+  if (bp.kind === 'rule') {
+    if (g.request.traits.includes('rate_limit')) {
+      lines.push(`Over the limit the request is answered 429 (Too Many Requests) with a Retry-After header (seconds left in the window), ${convention}.`);
+      lines.push('If the limiter store fails, the request is served (fail open) and the failure is logged with its cause; the limiter never turns a store error into a 500.');
+    } else lines.push(`A request the rule refuses is answered with the rule's status and a body naming the rule, ${convention}.`);
+  } else if (bp.kind === 'endpoint') {
+    lines.push(`Invalid query parameters are answered ${status} naming the parameter before any database query runs, ${convention}.`);
+    lines.push('A page past the end is not an error: it answers 200 with an empty list and the total.');
+  } else if (g.existing && g.request.traits.includes('password_reset')) {
+    lines.push(`A malformed, expired or already used reset token is answered 400 and changes nothing; a request for an unknown email gets the same answer as one for a registered email; a new password that fails the schema is answered ${status}, ${convention}.`);
+  } else {
+    if (bp.facts.formBased) lines.push(`Invalid form input shows the form again with a message next to each invalid field and stores nothing; ${convention}.`);
+    else lines.push(`Invalid input is answered ${status} naming the field and stores nothing, ${convention}.`);
+    if (bp.endpoints.some((e) => /[{<:]/.test(e.path))) lines.push('A path id that names no row is answered 404 (Not Found).');
   }
   if (g.existing) lines.push('The existing error answers are kept unless a requirement says otherwise; the review task lists each one it changes.');
   if (bp.kind === 'integration') lines.push('Timeouts and 5xx answers of the outside service are retried at most 3 times with backoff, then answered 502 with the service named; other 4xx answers are not retried.');

@@ -7,7 +7,7 @@
  * new one). Dependencies only point at earlier tasks (a DAG); every requirement and component is cited.
  */
 import { formatId, type Priority, type TasksOutput } from '@specline/protocol';
-import { asArray, asRecord } from '../analysis/shape';
+import { asArray, asRecord, idOf } from '../analysis/shape';
 import type { SpecInfo } from '../types';
 import type { Grounding } from './plan/ground';
 import { placeTest, testCommand } from './plan/place';
@@ -46,7 +46,7 @@ interface TaskDraft {
 /** The design's components with what the planner's design adds (change, symbols, tests), read leniently. */
 function readDesign(designOutput: unknown, g: Grounding): Component[] {
   const views = readComponents(designOutput);
-  const raw = new Map(asArray(asRecord(designOutput)?.['components']).map((c) => [String(asRecord(c)?.['id'] ?? ''), asRecord(c) ?? {}]));
+  const raw = new Map(asArray(asRecord(designOutput)?.['components']).map((c) => [idOf(asRecord(c)?.['id']) ?? '', asRecord(c) ?? {}]));
   return views.map((view, i) => {
     const record = raw.get(view.id) ?? {};
     const stated = record['change'];
@@ -55,7 +55,7 @@ function readDesign(designOutput: unknown, g: Grounding): Component[] {
     const tests = asArray(record['files'])
       .map(asRecord)
       .filter((f) => f !== undefined && typeof f['path'] === 'string' && (f['purpose'] === 'tests' || /(^|\/)tests?\/|[._]test\.|test_|Tests?\.java$/.test(String(f['path']))))
-      .map((f) => ({ path: String(f!['path']), change: (f!['change'] === 'modify' ? 'modify' : 'create') as 'modify' | 'create' }));
+      .map((f): { path: string; change: 'modify' | 'create' } => ({ path: String(f!['path']), change: f!['change'] === 'modify' ? 'modify' : 'create' }));
     return {
       ...view,
       change,
@@ -154,9 +154,10 @@ export function generateTasks(spec: Pick<SpecInfo, 'title' | 'description'>, exp
 
   // Test files: from the design (planner's), else placed for each component with behaviour.
   const tests = new Map<string, { change: 'modify' | 'create'; components: Component[] }>();
+  const designHasTests = components.some((c) => c.tests.length > 0);
   for (const c of components) {
     const planned = c.tests.length > 0 ? c.tests : [];
-    if (planned.length === 0 && c.file_path && ['service', 'route', 'http', 'middleware', 'store', 'client', 'job'].includes(c.kind) && (c.change === 'create' || !g.repo.grounded)) {
+    if (!designHasTests && planned.length === 0 && c.file_path && ['service', 'route', 'http', 'middleware', 'store', 'client', 'job'].includes(c.kind) && (c.change === 'create' || !g.repo.grounded)) {
       planned.push(g.repo.grounded ? { path: placeTest(g, c.file_path).path, change: placeTest(g, c.file_path).change } : { path: testFileFor(profile, c.file_path), change: 'create' });
     }
     for (const t of planned) {

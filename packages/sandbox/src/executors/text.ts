@@ -38,7 +38,7 @@ export function truncate(text: string, max: number): string {
   const room = text.slice(0, max - 1);
   // The cut falls between words when the next character is a space; else back up to the last space.
   const atBoundary = /\s/.test(text.charAt(max - 1)) ? room : room.slice(0, Math.max(room.lastIndexOf(' '), 0));
-  const head = (atBoundary.trim() === '' ? room : atBoundary).replace(/[\s,;:.(\[{-]+$/, '');
+  const head = (atBoundary.trim() === '' ? room : atBoundary).replace(/[\s,;:.([{-]+$/, '');
   return `${head}…`;
 }
 

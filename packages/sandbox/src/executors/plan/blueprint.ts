@@ -116,9 +116,9 @@ function base(_g: Grounding, key: string, role: Role, name: string, at: Placed |
     role,
     name,
     file_path: at?.path,
-    change: known ? 'modify' : ((at as Placed | undefined)?.change ?? 'create'),
-    existing_symbols: known ? [...(at as Touch).symbols] : [],
-    reason: at === undefined ? 'no repository is connected: the file is chosen when the code is known' : known ? (at as Touch).reason : (at as Placed).reason,
+    change: known ? 'modify' : ((at)?.change ?? 'create'),
+    existing_symbols: known ? [...(at).symbols] : [],
+    reason: at === undefined ? 'no repository is connected: the file is chosen when the code is known' : known ? (at).reason : (at).reason,
     responsibility: '',
     interfaces: [],
     uses: [],
@@ -195,6 +195,8 @@ function plannedTests(g: Grounding, parts: readonly Part[]): { part: string; pla
     const placed = placeTest(g, part.file_path);
     // A changed helper without tests of its own is tested through the route that calls it.
     if (part.change === 'modify' && placed.change === 'create' && part.role !== 'route' && part.role !== 'middleware') continue;
+    // New persistence behind a new route is tested through the route's tests.
+    if ((part.role === 'service' || part.role === 'repository') && parts.some((p) => p.role === 'route' && p.change === 'create' && p.uses.includes(part.key))) continue;
     if (!out.some((t) => t.placed.path === placed.path)) out.push({ part: part.key, placed });
   }
   return out;
@@ -375,13 +377,13 @@ function endpointShape(g: Grounding, bp: Blueprint): void {
     bp.parts.push(
       modifyPart(g, 'route', 'route', `${capitalizeWords(plural_)} list route`, routeFile, target?.handler ? [target.handler] : [], target ? `declares \`${routeLabel(target)}\`` : '', {
         responsibility: pagination
-          ? `Reads and validates \`${bp.facts.params['page']}\` and \`${bp.facts.params['size']}\` on \`${routeLabel(target!)}\`, passes them to the query and answers the page with its total.`
-          : `Adds ${g.request.phrase} to \`${routeLabel(target!)}\`.`,
+          ? `Reads and validates \`${bp.facts.params['page']}\` and \`${bp.facts.params['size']}\` on \`${routeLabel(target)}\`, passes them to the query and answers the page with its total.`
+          : `Adds ${g.request.phrase} to \`${routeLabel(target)}\`.`,
         serves: ['list', 'defaults', 'validation', 'errors', 'behaviour'],
         hours: 1.5,
       }),
     );
-    bp.endpoints.push({ method: target!.method, path: target!.path, description: pagination ? `Existing list, now paged: \`?${bp.facts.params['page']}=1&${bp.facts.params['size']}=${bp.facts.defaults['size']}\`; the answer carries the items and the total.` : `Existing list, now with ${g.request.phrase}.`, part: 'route', change: 'modify' });
+    bp.endpoints.push({ method: target.method, path: target.path, description: pagination ? `Existing list, now paged: \`?${bp.facts.params['page']}=1&${bp.facts.params['size']}=${bp.facts.defaults['size']}\`; the answer carries the items and the total.` : `Existing list, now with ${g.request.phrase}.`, part: 'route', change: 'modify' });
   }
   // The query behind it: a service / crud / repository file naming the resource.
   const service = [...filesOfRole(g, 'service'), ...filesOfRole(g, 'repository')].filter((f) => concepts(baseName(f)).includes(resource) || (filesOfRole(g, 'service').length === 1 && /crud/.test(f))).sort()[0];
@@ -424,7 +426,7 @@ function flowShape(g: Grounding, bp: Blueprint): void {
   const parentItem = itemRoute(g, parent) ?? (parent !== g.actorModel ? undefined : undefined);
   const actorItem = itemRoute(g, g.actorModel);
   // Nested under the parent's item route when the parent has one, else under the actor's, else a collection of its own.
-  const nestedUnder = parentItem?.path ?? (parent && actorItem ? `${actorItem.path}/${collectionSegment(concept(parent.name), g.repo.routes)}/{${ident(g, [concept(parent.name), 'id'])}}` : actorItem?.path);
+  const nestedUnder = parentItem?.path ?? (parent && actorItem ? `${actorItem.path}/${collectionSegment(concept(parent.name), g.repo.routes)}/${param(g, [concept(parent.name), 'id'])}` : actorItem?.path);
   const collection = newCollectionPath(g, resource, nestedUnder);
   const form = isFormBased(g);
   bp.facts.formBased = form;
@@ -477,8 +479,23 @@ function notificationPart(g: Grounding, bp: Blueprint, resource: string): void {
   for (const part of bp.parts) if (part.role === 'route' || part.role === 'service') part.uses.push('notification');
 }
 
+/** A new file for a resource: the analogue's file of the role renamed, else `words + suffix` in the role's directory. */
+function placeFor(g: Grounding, role: Role, words: readonly string[], suffix: readonly string[], options: { near?: string; fallbackDir?: string } = {}): Placed {
+  const analogue = placeNew(g, role, words, options.near !== undefined ? { near: options.near } : {});
+  if (analogue.reason.startsWith('modelled on')) return analogue;
+  return placeNew(g, role, [...words, ...suffix], { analogue: false, ...options });
+}
+
+/** Path parameters as the repository writes them: `{id}` (FastAPI, Spring), `:id` (Express), `<id>` (Flask). */
+function param(g: Grounding, words: readonly string[]): string {
+  const name = ident(g, words);
+  if (g.repo.routes.some((r) => /\/:[A-Za-z]/.test(r.path))) return `:${name}`;
+  if (g.repo.routes.some((r) => /<[A-Za-z]/.test(r.path))) return `<${name}>`;
+  return `{${name}}`;
+}
+
 /** The parts of a new resource: model (+ parent relation), repository or query layer, route, registration, views, in the stack's layout. */
-function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection: string, options: { form: boolean; parent: ModelFact | undefined; only?: ('create' | 'list' | 'read' | 'update' | 'delete' | 'form')[] }): void {
+function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection: string, options: { form: boolean; parent: ModelFact | undefined; existing?: ModelFact; only?: ('create' | 'list' | 'read' | 'update' | 'delete' | 'form')[] }): void {
   const Res = inStyle(words(resource), 'PascalCase');
   const resWords = words(resource);
   const ops = options.only ?? ['create', 'list', 'read', 'update', 'delete'];
@@ -488,22 +505,26 @@ function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection
   const parentDir = options.parent ? dirName(options.parent.file) : undefined;
   // The model.
   const orm = g.repo.orm ?? (java ? 'JPA' : undefined);
-  const modelAt: Placed | Touch | undefined = !g.repo.hasCodebase
+  if (options.existing) {
+    const m = options.existing;
+    bp.models.push({ name: m.name, description: `Existing ${orm ?? ''} model in ${m.file}; its routes are new, the model is unchanged.`.replace('  ', ' '), change: 'none', file_path: m.file, ...(m.table ? { table: m.table } : {}), fields: m.fields.slice(0, 10).map((f) => ({ name: f, type: 'existing' })) });
+  }
+  const modelAt: Placed | Touch | undefined = options.existing ? undefined : !g.repo.hasCodebase
     ? undefined
     : sharedModelFile
       ? { path: sharedModelFile, role: 'model', symbols: [], reason: `every ${orm ?? ''} model is declared in this file`.replace('  ', ' '), score: 0 }
       : java && parentDir !== undefined
         ? placeNew(g, 'model', resWords, { near: parentDir })
         : placeNew(g, 'model', resWords, { fallbackDir: roleDir(g, 'model') ?? `${g.repo.sourceRoot}/models` });
-  bp.parts.push(base(g, 'model', 'model', `${Res} model${orm ? ` (${orm})` : ''}`, modelAt, {
-    responsibility: `Declares ${Res}${options.parent ? ` belonging to a ${options.parent.name}` : ''} with its fields and constraints${orm ? ` as a ${orm} ${orm === 'Prisma' ? 'model' : 'entity'}` : ''}.`,
+  if (!options.existing) bp.parts.push(base(g, 'model', 'model', `${Res} model${orm ? ` (${orm})` : ''}`, modelAt, {
+    responsibility: `Declares ${Res}${options.parent ? ` belonging to a ${options.parent.name}` : ''} with its fields and constraints${orm ? ` as a ${orm} ${orm === 'Prisma' ? 'model' : 'entity'}` : ''}${options.parent && options.parent.file === modelAt?.path ? `, and the relation on ${options.parent.name} in the same file` : ''}.`,
     interfaces: [],
     serves: ['store', 'create'],
     layer: 0,
     hours: 1.5,
   }));
-  const table = g.repo.ext === 'py' ? resource : plural(inStyle(resWords, 'snake_case'));
-  bp.models.push({
+  const table = options.existing?.table ?? (g.repo.ext === 'py' ? resource : plural(inStyle(resWords, 'snake_case')));
+  if (!options.existing) bp.models.push({
     name: Res,
     description: `New ${orm ?? ''} ${orm === 'Prisma' ? 'model' : 'table'} \`${table}\`${options.parent ? `, one row per ${resource} of a ${options.parent.name.toLowerCase()}` : ''}.`.replace('  ', ' '),
     change: 'create',
@@ -511,12 +532,12 @@ function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection
     table,
     fields: [
       { name: 'id', type: 'integer (primary key)' },
-      ...(options.parent ? [{ name: g.repo.ext === 'ts' ? `${inStyle([concept(options.parent.name)], 'camelCase')}Id` : `${concept(options.parent.name)}_id`, type: 'integer (foreign key)', description: `the ${options.parent.name} it belongs to` }] : []),
-      ...(g.request.traits.includes('booking') ? [{ name: g.repo.ext === 'ts' ? 'date' : 'visit_date', type: 'date', description: 'the day booked; today or later' }, { name: 'description', type: 'string (≤ 255)', description: 'why the visit is booked; required' }] : [{ name: 'name', type: 'string (≤ 255)', description: 'required' }]),
-      { name: g.repo.ext === 'ts' ? 'createdAt' : 'created_at', type: 'timestamp', description: 'set on insert' },
+      ...(options.parent ? [{ name: ident(g, [concept(options.parent.name), 'id']), type: 'integer (foreign key)', description: `the ${options.parent.name} it belongs to` }] : []),
+      ...(g.request.traits.includes('booking') ? [{ name: ident(g, [resource, 'date']), type: 'date', description: `the day booked; today or later` }, { name: 'description', type: 'string (≤ 255)', description: `why the ${resource} is booked; required` }] : [{ name: 'name', type: 'string (≤ 255)', description: 'required' }]),
+      { name: ident(g, ['created', 'at']), type: 'timestamp', description: 'set on insert' },
     ],
   });
-  if (options.parent && g.repo.grounded) {
+  if (options.parent && g.repo.grounded && !options.existing && options.parent.file !== modelAt?.path) {
     bp.parts.push(modifyPart(g, 'model:parent', 'model', `${options.parent.name} model: ${plural(resource)} relation`, options.parent.file, [options.parent.name], `defines ${options.parent.name}, which the new ${Res} belongs to`, {
       responsibility: `Gains the one-to-many relation to ${Res} (${plural(resource)} in date order).`,
       serves: ['store', 'display'],
@@ -529,12 +550,11 @@ function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection
   const repositoryFiles = filesOfRole(g, 'repository');
   const serviceFiles = filesOfRole(g, 'service');
   if (g.repo.grounded && java && repositoryFiles.length > 0) {
-    const analogueRepo = placeNew(g, 'repository', resWords, parentDir !== undefined ? { near: parentDir } : {});
-    const placed = analogueRepo.reason.startsWith('modelled on') ? analogueRepo : placeNew(g, 'repository', [...resWords, 'repository'], { analogue: false, ...(parentDir !== undefined ? { near: parentDir } : {}) });
+    const placed = placeFor(g, 'repository', resWords, ['repository'], parentDir !== undefined ? { near: parentDir } : {});
     bp.parts.push(base(g, 'repository', 'repository', `${Res} repository`, placed, { responsibility: `Reads and saves ${Res} rows (Spring Data \`JpaRepository<${Res}, Integer>\`).`, uses: ['model'], serves: ['store', 'create', 'list'], hours: 1 }));
   } else if (g.repo.grounded && serviceFiles.length > 0) {
     const single = serviceFiles.length === 1 && /crud/.test(serviceFiles[0]!) ? serviceFiles[0] : undefined;
-    const placed: Placed | Touch = single ? { path: single, role: 'service', symbols: [], reason: 'the database reads and writes live in this module', score: 0 } : placeNew(g, 'service', [...resWords, ...(serviceFiles.some((f) => /service/i.test(baseName(f))) ? ['service'] : [])]);
+    const placed: Placed | Touch = single ? { path: single, role: 'service', symbols: [], reason: 'the database reads and writes live in this module', score: 0 } : placeFor(g, 'service', resWords, serviceFiles.some((f) => /service/i.test(baseName(f))) ? ['service'] : []);
     bp.parts.push(base(g, 'service', 'service', `${Res} ${single ? 'queries' : 'service'}`, placed, { responsibility: `Creates and reads ${plural(resource)}${options.parent ? ` of one ${options.parent.name.toLowerCase()}` : ''}; refuses invalid input before anything is stored.`, uses: ['model'], serves: ['create', 'list', 'validation', 'store'], hours: single ? 1.5 : 2 }));
   }
   // The route / controller.
@@ -543,7 +563,10 @@ function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection
   const analogueRoute = g.repo.hasCodebase ? placeNew(g, 'route', resWords, java && parentDir !== undefined ? { near: parentDir } : {}) : undefined;
   const routePath = analogueRoute && analogueRoute.reason.startsWith('modelled on') ? analogueRoute : g.repo.hasCodebase ? placeNew(g, 'route', fallbackWords, { analogue: false, ...(java && parentDir !== undefined ? { near: parentDir } : { fallbackDir: roleDir(g, 'route') ?? `${g.repo.sourceRoot}/routes` }) }) : undefined;
   const persistence = bp.parts.find((p) => p.role === 'repository' || p.role === 'service')?.key;
-  const idParam = `{${ident(g, [resource, 'id'])}}`;
+  // The item parameter as the analogue's routes name it (`{id}`), unless the parent path already uses that name.
+  const analogueModel = g.analogue ? g.repo.models.find((m) => concept(m.name) === g.analogue) : undefined;
+  const analogueParam = itemRoute(g, analogueModel)?.path.split('/').pop();
+  const idParam = analogueParam && /^(?:\{id\}|:id|<id>|<int:id>)$/.test(analogueParam) && !collection.includes(analogueParam) ? analogueParam : param(g, [resource, 'id']);
   const eps: PlannedEndpoint[] = [];
   const add = (method: string, path: string, description: string) => eps.push({ method, path, description, part: 'route', change: 'create' });
   if (options.form) {
@@ -563,7 +586,7 @@ function resourceParts(g: Grounding, bp: Blueprint, resource: string, collection
   bp.parts.push(base(g, 'route', 'route', java ? `${Res}Controller` : `${capitalizeWords(plural(resource))} routes`, routePath, {
     responsibility: `Serves ${eps.map((e) => `\`${routeLabel(e)}\``).join(', ')}${options.form ? ' with server-rendered pages' : ''}; validates the input and maps failures to ${options.form ? 'field errors on the form' : `${invalidStatusOf(g)}/404 answers`}.`,
     interfaces: eps.map((e) => ({ name: routeLabel(e), signature: options.form ? 'form → redirect or view' : 'JSON in → JSON out', description: e.description })),
-    uses: persistence ? [persistence] : ['model'],
+    uses: persistence ? [persistence] : options.existing ? [] : ['model'],
     serves: ['create', 'list', 'form', 'validation', 'errors', 'read', 'update', 'delete', 'behaviour'],
     hours: options.form ? 2.5 : 2.5,
   }));
@@ -595,14 +618,22 @@ function registrationFile(g: Grounding): string | undefined {
 
 function resourceShape(g: Grounding, bp: Blueprint): void {
   const resource = g.newResource ?? g.request.objects.find((o) => !hasModel(g, o)) ?? g.request.keyConcepts[0] ?? 'item';
-  if (hasModel(g, resource) && g.routes.length > 0) {
-    // The resource exists: extend its routes.
+  const model = g.repo.models.find((m) => concept(m.name) === concept(resource));
+  if (model && g.repo.routes.some((r) => concepts(r.path).includes(concept(resource)))) {
+    // The resource exists with routes: extend them.
     endpointShape(g, bp);
     return;
   }
-  const collection = newCollectionPath(g, resource, undefined);
+  // A model without routes (`Comment` in the schema, no comment routes) gets its routes; a new thing gets everything.
+  // Its parent: the model it points to (`Comment.post` → Post), else the existing model the request names ("tags to posts" → Post), else the actor's.
+  const parentModel =
+    g.models.find((m) => m !== model && concept(m.name) !== concept(resource) && model?.fields.some((f) => concept(f) === concept(m.name))) ??
+    (!model ? g.models.find((m) => concept(m.name) !== concept(resource) && g.request.keyConcepts.includes(concept(m.name))) : undefined) ??
+    (g.actorModel && concept(g.actorModel.name) !== resource ? g.actorModel : undefined);
+  const parentItem = parentModel ? itemRoute(g, parentModel) : undefined;
+  const collection = newCollectionPath(g, resource, parentItem?.path);
   bp.facts.subject = plural(resource);
-  resourceParts(g, bp, resource, collection, { form: isFormBased(g), parent: g.actorModel && concept(g.actorModel.name) !== resource ? g.actorModel : undefined });
+  resourceParts(g, bp, resource, collection, { form: isFormBased(g), parent: parentModel, ...(model ? { existing: model } : {}) });
 }
 
 function dataShape(g: Grounding, bp: Blueprint): void {

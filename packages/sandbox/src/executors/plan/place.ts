@@ -56,24 +56,16 @@ function fileName(g: Grounding, dir: string, words: readonly string[], suffix = 
 /** Files of a role, from the facts and names the repository has. */
 export function filesOfRole(g: Grounding, role: Role): string[] {
   const repo = g.repo;
-  switch (role) {
-    case 'route':
-      return [...new Set(repo.routes.map((r) => r.file))].filter((f) => !repo.testFiles.includes(f));
-    case 'model':
-      return [...new Set(repo.models.map((m) => m.file))];
-    case 'service':
-      return repo.sourceFiles.filter((f) => /service|crud|usecase/i.test(baseName(f)) || /\/services?\//.test(f));
-    case 'repository':
-      return repo.sourceFiles.filter((f) => /repositor|store|dao$/i.test(baseName(f)));
-    case 'middleware':
-      return repo.sourceFiles.filter((f) => /\/middlewares?\//.test(f) || /middleware|interceptor|guard/i.test(baseName(f)) || repo.auth.some((a) => a.file === f && a.kind === 'middleware'));
-    case 'notification':
-      return repo.sourceFiles.filter((f) => /e-?mail|mailer|notif/i.test(baseName(f)));
-    case 'template':
-      return repo.files.filter((f) => /(^|\/)templates\/.+\.(html|jinja2?|hbs|ejs|mustache)$/.test(f));
-    default:
-      return [];
-  }
+  const finders: Partial<Record<Role, () => string[]>> = {
+    route: () => [...new Set(repo.routes.map((r) => r.file))].filter((f) => !repo.testFiles.includes(f)),
+    model: () => [...new Set(repo.models.map((m) => m.file))],
+    service: () => repo.sourceFiles.filter((f) => /service|crud|usecase/i.test(baseName(f)) || /\/services?\//.test(f)),
+    repository: () => repo.sourceFiles.filter((f) => /repositor|store|dao$/i.test(baseName(f))),
+    middleware: () => repo.sourceFiles.filter((f) => /\/middlewares?\//.test(f) || /middleware|interceptor|guard/i.test(baseName(f)) || repo.auth.some((a) => a.file === f && a.kind === 'middleware')),
+    notification: () => repo.sourceFiles.filter((f) => /e-?mail|mailer|notif/i.test(baseName(f))),
+    template: () => repo.files.filter((f) => /(^|\/)templates\/.+\.(html|jinja2?|hbs|ejs|mustache)$/.test(f)),
+  };
+  return finders[role]?.() ?? [];
 }
 
 /** The test runner the repository uses, as people name it. */
@@ -195,7 +187,9 @@ export function placeTest(g: Grounding, source: string): Placed {
   const layout = g.repo.tests.layout;
   const testDirs = dirsOf(realTests(g));
   if (layout === 'colocated' || (layout !== 'separate' && testDirs.length === 0 && g.repo.ext !== 'py')) return { path: `${dir === '' ? '' : `${dir}/`}${name}`, change: 'create', reason: 'tests sit next to the code in this repository' };
-  const roots = [...new Set(testDirs.map((d) => d.split('/')[0]!))].sort();
+  const rootCounts = new Map<string, number>();
+  for (const t of realTests(g)) rootCounts.set(t.split('/')[0]!, (rootCounts.get(t.split('/')[0]!) ?? 0) + 1);
+  const roots = [...rootCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r]) => r).filter((r) => testDirs.some((d) => d === r || d.startsWith(`${r}/`)));
   const mirrored = mirrorDir(g, dir, roots);
   if (mirrored) return { path: `${mirrored}/${name}`, change: 'create', reason: `${mirrored}/ holds the tests of this part of the code` };
   const testDir = roots[0] ?? g.repo.tests.dirs[0] ?? (g.repo.ext === 'py' ? 'tests' : 'test');
@@ -249,23 +243,10 @@ export function placeNew(g: Grounding, role: Role, words: readonly string[], opt
   return { path: fileName(g, g.repo.sourceRoot, words, options.suffix), change: 'create', reason: `under ${g.repo.sourceRoot}, the source directory of the code` };
 }
 
+const ROLE_NOUNS: Readonly<Partial<Record<Role, string>>> = { route: 'routers', model: 'models', service: 'services', repository: 'repositories', middleware: 'middleware', template: 'templates' };
+
 function roleNoun(role: Role): string {
-  switch (role) {
-    case 'route':
-      return 'routers';
-    case 'model':
-      return 'models';
-    case 'service':
-      return 'services';
-    case 'repository':
-      return 'repositories';
-    case 'middleware':
-      return 'middleware';
-    case 'template':
-      return 'templates';
-    default:
-      return `${role} files`;
-  }
+  return ROLE_NOUNS[role] ?? `${role} files`;
 }
 
 /** Does the resource word name an existing model? */
