@@ -9,7 +9,7 @@
  * - the model API key is write-only and sealed at rest.
  * The sandbox's directory and environment are checked with a stand-in sandbox that records them.
  */
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EventsPage, Project, SpecVersion } from '@specline/protocol';
@@ -123,7 +123,10 @@ describe.each(BACKENDS)('project repositories with a real sandbox on %s', (backe
     const project = created.json<Project>();
     expect(project).toMatchObject({ repo_url: repo.dir, repo_ref: null });
 
-    const specId = await specDrivenTicket(server, owner, project.id);
+    const specId = await specDrivenTicket(server, owner, project.id, {
+      title: 'Stock adjustments history',
+      description: 'Every stock adjustment is recorded with who made it and when, and GET /api/stock/:sku/history lists them newest first.',
+    });
     const spec = await settled(server, owner, specId);
     const launch = launchOf(specId);
     expect(spec.status, `last_error: ${spec.last_error}; log: ${local.logPathOf(launch.sandboxId)}`).toBe('completed');
@@ -280,8 +283,14 @@ describe.each(BACKENDS)('what a sandbox is given on %s (stand-in sandbox)', (bac
     const specId = await specDrivenTicket(server, owner, project.id);
     const launch = provider.launched.find((l) => l.specId === specId)!;
     const file = path.join(dataDir, 'sandboxes', launch.sandboxId, 'env.json');
-    const { readFileSync } = await import('node:fs');
-    const recorded = await waitFor('the stand-in to record its environment', () => Promise.resolve(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { cwd: string; argv: string[]; env: Record<string, string> }) : undefined));
+    // Read until the stand-in has written the whole file (a read may catch it half-written).
+    const recorded = await waitFor('the stand-in to record its environment', () => {
+      try {
+        return Promise.resolve(JSON.parse(readFileSync(file, 'utf8')) as { cwd: string; argv: string[]; env: Record<string, string> });
+      } catch {
+        return Promise.resolve(undefined);
+      }
+    });
     const files = readdirSync(recorded.cwd).sort();
     const cancel = await server.app.inject({ method: 'POST', url: `/api/v1/specs/${specId}/cancel`, headers: owner.headers });
     expect(cancel.statusCode, cancel.body).toBe(200);
