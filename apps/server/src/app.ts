@@ -22,6 +22,7 @@ import type { Config } from './config';
 import { createAuthHooks } from './http/auth';
 import { installErrorHandling } from './http/errors';
 import { installInputBoundary } from './http/input';
+import { installJsonBodyParser } from './http/jsonBody';
 import { hardenLogger } from './http/logging';
 import { createRateLimits, type RateLimits } from './http/rateLimits';
 import { securityHeaders } from './http/securityHeaders';
@@ -87,6 +88,7 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   installInputBoundary(app);
+  installJsonBodyParser(app);
 
   await app.register(fastifyCookie);
   // CSP, nosniff, Referrer-Policy, frame-ancestors 'none' / X-Frame-Options on every answer (app, API, docs).

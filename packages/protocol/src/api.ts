@@ -142,6 +142,10 @@ export const Ticket = z.object({
   /** Local id (`TKT-001`) when the ticket was created by a spec's SYNC. */
   local_id: z.string().nullable(),
   approval_status: z.string(),
+  /** The blocked overlay (`POST /tickets/{id}/block`): the status stays, the ticket cannot move until unblocked. Always sent. */
+  is_blocked: z.boolean().optional(),
+  blocked_reason: z.string().nullable().optional(),
+  blocked_at: nullableTime.optional(),
   created_at: isoTime,
   updated_at: isoTime,
 });
@@ -230,13 +234,23 @@ export const Design = z.object({
   edited_at: nullableTime,
 });
 export type Design = z.infer<typeof Design>;
+/**
+ * One endpoint of `PUT /design`: `path`, or `endpoint` (the original client's name for it); `path` wins
+ * when both are sent. `description: null` is an empty description.
+ */
+export const PutApiSpecEntry = z
+  .object({
+    method: z.string().min(1).max(10),
+    path: z.string().min(1).max(500).optional(),
+    endpoint: z.string().min(1).max(500).optional(),
+    description: z.string().max(5_000).nullable().default(''),
+  })
+  .refine((e) => e.path !== undefined || e.endpoint !== undefined, { message: 'path (or endpoint) is required', path: ['path'] });
 export const PutDesignBody = z.object({
-  architecture: z.string().max(200_000).default(''),
-  data_model: z.string().max(200_000).default(''),
-  api_spec: z
-    .array(z.object({ method: z.string().min(1).max(10), path: z.string().min(1).max(500), description: z.string().max(5_000).default('') }))
-    .max(500)
-    .default([]),
+  /** `null` (the original client's empty design) is stored as ''. */
+  architecture: z.string().max(200_000).nullable().default(''),
+  data_model: z.string().max(200_000).nullable().default(''),
+  api_spec: z.array(PutApiSpecEntry).max(500).default([]),
   components: z
     .array(z.object({ id: z.string().min(1).max(50), name: z.string().min(1).max(200), responsibility: z.string().max(5_000).default(''), file_path: z.string().max(500).optional() }))
     .max(500)
@@ -318,6 +332,19 @@ export const PhaseStatus = z.object({
 });
 export type PhaseStatus = z.infer<typeof PhaseStatus>;
 
+/** The original API's execution metrics of a spec (tests, commits, lines): Specline has none, so `Spec.execution` is null. */
+export const SpecExecution = z.object({
+  overall_progress: z.number(),
+  test_coverage: z.number(),
+  tests_total: z.number().int(),
+  tests_passing: z.number().int(),
+  active_agents: z.number().int(),
+  commits: z.number().int(),
+  lines_added: z.number().int(),
+  lines_removed: z.number().int(),
+});
+export type SpecExecution = z.infer<typeof SpecExecution>;
+
 export const Spec = z.object({
   id,
   project_id: id,
@@ -345,6 +372,19 @@ export const Spec = z.object({
   usage: SpecUsage.nullable(),
   /** The commit the latest run explored (a checkout of the project's `repo_url` at `repo_ref`), or null. */
   repo_commit: z.string().nullable().optional(),
+  /**
+   * Fields the original client's `Spec` type reads, always sent (optional only in the TypeScript type).
+   * Specline measures no tests and runs no coding agents: `test_coverage` is 0, `execution` null, and
+   * `active_agents` 1 while a run is executing (its sandbox), else 0. See docs/api.md, Compatibility.
+   */
+  test_coverage: z.number().min(0).max(100).optional(),
+  active_agents: z.number().int().nonnegative().optional(),
+  execution: SpecExecution.nullable().optional(),
+  /** The branch `POST /specs/{id}/create-branch` pushed (`spec/<slug>-<id8>`), or null. */
+  branch_name: z.string().nullable().optional(),
+  /** Set only when a forge API opened a pull request; this server has none, so null. */
+  pull_request_url: z.string().nullable().optional(),
+  pull_request_number: z.number().int().nullable().optional(),
   sandbox_id: z.string().nullable(),
   last_heartbeat_at: nullableTime,
   created_at: isoTime,
@@ -413,6 +453,8 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
   event_types: z.union([z.string().max(100), z.array(z.string().max(100)).max(100)]).optional(),
+  /** One type (the original API's parameter); combined with `event_types` when both are sent. */
+  event_type: z.string().max(100).optional(),
   /** Only events with `spec_seq` greater than this. */
   after: z.coerce.number().int().min(0).optional(),
   /** Only events with `spec_seq` lower than this (paging back from newest). */

@@ -22,6 +22,8 @@ export const ErrorCode = {
   precondition_failed: 'precondition_failed',
   idempotency_conflict: 'idempotency_conflict',
   repo_not_allowed: 'repo_not_allowed',
+  no_remote: 'no_remote',
+  no_pull_request_api: 'no_pull_request_api',
   rate_limited: 'rate_limited',
   shutting_down: 'shutting_down',
   unavailable: 'unavailable',

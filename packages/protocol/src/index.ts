@@ -9,3 +9,4 @@ export * from './errors';
 export * from './api';
 export * from './stream';
 export * from './responses';
+export * from './compat';

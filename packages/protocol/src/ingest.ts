@@ -190,5 +190,10 @@ export const IngestResponse = z.object({
   last_spec_seq: z.number().int().positive().nullable(),
   /** Server ids of the events, in body order (existing ids for duplicates). */
   event_ids: z.array(z.string()),
+  /**
+   * `spec.ingest_warning` events the server appended after the batch (right after `last_spec_seq`):
+   * parts of its phase outputs that could not become rows. Absent when none.
+   */
+  warnings: z.number().int().positive().optional(),
 });
 export type IngestResponse = z.infer<typeof IngestResponse>;

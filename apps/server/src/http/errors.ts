@@ -25,6 +25,8 @@ export const STATUS: Record<ErrorCode, number> = {
   precondition_failed: 409,
   idempotency_conflict: 422,
   repo_not_allowed: 422,
+  no_remote: 409,
+  no_pull_request_api: 409,
   rate_limited: 429,
   shutting_down: 503,
   unavailable: 503,

@@ -12,6 +12,11 @@
  * Events in a legacy shape (no `event_id`) get a deterministic id: a name-based uuid of the sandbox id
  * and `legacyEventKey` (type, timestamp, phase, canonical payload, index in the body), so a retried
  * legacy POST is deduplicated like any other. Heartbeats get a fresh uuid (see `legacyEventKey`).
+ *
+ * The first batch of a registered external sandbox claims its spec for the run (`claimExternalRun`),
+ * under the same lock. Parts of the batch's phase outputs that cannot become rows are appended right
+ * after its events as `spec.ingest_warning` (source `system`, `{message, phase, path}`), in the same
+ * transaction and gap-free `spec_seq` sequence, and published with them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_LIMITS, legacyEventKey, parseIngestBody, type IngestIssue, type IngestResponse, type NormalizedEvent } from '@specline/protocol';
@@ -19,8 +24,10 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/eventBus';
 import { AppError, notFound } from '../http/errors';
 import { findUnsafeText } from '../http/input';
+import { appendSystemEvents } from '../launcher/endRun';
 import { rowsOf, type Db } from '../store/db';
 import { sandboxEvents, specs } from '../store/schema';
+import { claimExternalRun } from './externalSandboxes';
 import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
 import type { PhaseRowsLogger } from './phaseRows';
 import type { RunManager } from './runs';
@@ -141,8 +148,9 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
   });
 
   const result = await deps.db.transaction(async (tx) => {
-    const [spec] = await tx.select(lockedSpecColumns).from(specs).where(eq(specs.id, specId)).for('update');
-    if (!spec) throw notFound('spec');
+    const [locked] = await tx.select(lockedSpecColumns).from(specs).where(eq(specs.id, specId)).for('update');
+    if (!locked) throw notFound('spec');
+    const spec = await claimExternalRun(tx, locked, sandboxId, now);
     const last = spec.lastSpecSeq;
     const inserted = rowsOf<{ id: string; event_id: string; spec_seq: string }>(
       await tx.execute(sql`
@@ -176,6 +184,8 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
       for (const r of existing) serverId.set(r.eventId, r.id);
     }
     let terminal: TerminalEffect | null = null;
+    let warnings = 0;
+    let lastWritten = last + inserted.length;
     if (inserted.length) {
       await tx.update(specs).set({ lastSpecSeq: last + inserted.length }).where(eq(specs.id, specId));
       const byEventId = new Map(rows.map((r) => [r.event_id, r]));
@@ -183,7 +193,22 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
         const row = byEventId.get(r.eventId)!;
         return { spec_seq: r.specSeq, event_type: row.event_type, data: row.data, emitted_at: row.emitted_at ? new Date(row.emitted_at) : now };
       });
-      terminal = await applyIngestEffects(tx, { spec, sandboxId, events: stored, log: deps.logger, now });
+      const applied = await applyIngestEffects(tx, { spec, sandboxId, events: stored, log: deps.logger, now });
+      terminal = applied.terminal;
+      if (applied.warnings.length) {
+        warnings = applied.warnings.length;
+        lastWritten = await appendSystemEvents(
+          tx,
+          specId,
+          sandboxId,
+          applied.warnings.map((w) => ({
+            event_type: 'spec.ingest_warning',
+            phase: w.phase,
+            data: { message: w.message, phase: w.phase, path: w.path, source_spec_seq: w.source_spec_seq },
+          })),
+          now,
+        );
+      }
     }
     const response: IngestResponse = {
       status: 'received',
@@ -194,11 +219,12 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
       first_spec_seq: inserted.length ? last + 1 : null,
       last_spec_seq: inserted.length ? last + inserted.length : null,
       event_ids: eventIds.map((id) => serverId.get(id) ?? id),
+      ...(warnings ? { warnings } : {}),
     };
-    return { response, terminal };
+    return { response, terminal, lastWritten };
   });
 
-  const lastSeq = result.response.last_spec_seq;
+  const lastSeq = result.response.last_spec_seq === null ? null : result.lastWritten;
   if (lastSeq !== null) {
     deps.bus.publish({ spec_id: specId, spec_seq: lastSeq }).catch((error: unknown) => {
       deps.logger.error({ err: error, spec_id: specId, spec_seq: lastSeq }, 'bus publish failed after commit; streams catch up on their next poll');

@@ -12,6 +12,12 @@
  * Usage (tokens, cache tokens, cost) is the run's: each phase's status keeps its `executor`, `model` and
  * `usage` (its failed attempts from `spec.phase_retry`, then the total of `spec.phase_completed`), the
  * spec's `usage` is the sum of its phases until `agent.completed` reports the run's total, which wins.
+ *
+ * Phase outputs are stored (`phase_data`) and made into rows as `prepareOutput` maps them (the original
+ * producer's shapes onto Specline's). A `spec.phase_completed` flagged `phase_output_missing` (a legacy
+ * producer sent none) passes the phase but leaves its stored output and rows alone; the outputs in
+ * `agent.completed.phase_data` then make the rows of phases this run has stored no output for.
+ * What could not become a row comes back as warnings, which ingestion appends as `spec.ingest_warning`.
  */
 import {
   DEFAULT_PHASES,
@@ -24,10 +30,10 @@ import {
   type Usage,
 } from '@specline/protocol';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Tx } from '../store/db';
+import { rowsOf, type Tx } from '../store/db';
 import { sandboxEvents, sandboxes, specs } from '../store/schema';
 import type { SpecRow } from './access';
-import { upsertPhaseRows, type PhaseRowsLogger } from './phaseRows';
+import { prepareOutput, upsertPhaseRows, type PhaseRowsLogger, type PhaseRowWarning } from './phaseRows';
 import { recordVersion } from './versions';
 
 export interface EffectEvent {
@@ -133,6 +139,8 @@ interface ReduceOptions {
   now: Date;
   /** Whether this sandbox already reported a phase event before the batch (then `execution_started` resets nothing). */
   runStartedBefore: boolean;
+  /** Phases whose output `phase_data` already holds (non-empty) before the batch. */
+  storedPhases?: ReadonlySet<string>;
 }
 
 export function reduceRunEffects(initial: RunState, events: readonly EffectEvent[], options: ReduceOptions): EffectsResult {
@@ -232,8 +240,11 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           // The phase's total over its attempts replaces what its retries added.
           ...(usage ? { usage: addUsage(null, usage) } : {}),
         }));
-        result.phaseDataPatch[phase] = phase_output;
-        result.completed.push({ phase, output: phase_output });
+        // A legacy producer's completion without an output: the phase passed, its stored output stays.
+        if (data.data['phase_output_missing'] !== true) {
+          result.phaseDataPatch[phase] = phase_output;
+          result.completed.push({ phase, output: phase_output });
+        }
         recomputeProgress();
         break;
       }
@@ -274,6 +285,8 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           const phase = Phase.safeParse(key);
           if (phase.success && isObject(value) && Object.keys(value).length > 0 && !(key in result.phaseDataPatch)) {
             result.phaseDataPatch[key] = value;
+            // No output of this phase stored by this run yet: the final one makes its rows.
+            if (!options.storedPhases?.has(key)) result.completed.push({ phase: phase.data, output: value });
           }
         }
         const outcome = s.status === 'cancelled' ? 'cancelled' : outcomeOf(data.data, s.phaseStatus);
@@ -352,18 +365,51 @@ export interface ApplyEffectsInput {
   now?: Date;
 }
 
+/** A phase-output warning tied to the stored event it came from. */
+export interface IngestWarning extends PhaseRowWarning {
+  /** `spec_seq` of the `spec.phase_completed` / `agent.completed` whose output it is about. */
+  source_spec_seq: number | null;
+}
+
+export interface AppliedEffects {
+  /** The run's terminal outcome when the batch held its `agent.completed`. */
+  terminal: TerminalEffect | null;
+  /** What of the batch's phase outputs did not become rows, in order. */
+  warnings: IngestWarning[];
+}
+
+/** Phases whose stored output is a non-empty object (read under the row lock, only when needed). */
+async function storedOutputPhases(tx: Tx, specId: string): Promise<Set<string>> {
+  const rows = await tx.execute(sql`
+    select e.key as phase from ${specs} s, jsonb_each(s.phase_data) e
+    where s.id = ${specId} and jsonb_typeof(e.value) = 'object' and e.value <> '{}'::jsonb`);
+  return new Set(rowsOf<{ phase: string }>(rows).map((r) => r.phase));
+}
+
+/** The `spec_seq` of the event each completed output came from (the last one of its phase). */
+function sourceSeqs(events: readonly EffectEvent[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of events) {
+    if (e.event_type === 'spec.phase_completed' && typeof e.data['phase'] === 'string') out.set(e.data['phase'], e.spec_seq);
+    if (e.event_type === 'agent.completed' && isObject(e.data['phase_data'])) {
+      for (const key of Object.keys(e.data['phase_data'])) if (!out.has(key)) out.set(key, e.spec_seq);
+    }
+  }
+  return out;
+}
+
 /**
  * Applies the batch's side effects inside the transaction. Returns the run's terminal outcome when
  * the batch held its `agent.completed` (for ANY sandbox of the spec: an old run's sandbox is still
- * finished), so the caller can end the sandbox after commit.
+ * finished), so the caller can end the sandbox after commit, and the warnings about its phase outputs.
  */
-export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Promise<TerminalEffect | null> {
+export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Promise<AppliedEffects> {
   const { spec, sandboxId, events, log } = input;
   const now = input.now ?? new Date();
   if (spec.sandboxId !== sandboxId) {
     // A late event of an earlier run: stored, never applied.
     const last = events.findLast((e) => e.event_type === 'agent.completed');
-    return last ? { outcome: outcomeOf(last.data), statusChanged: false, error: null } : null;
+    return { terminal: last ? { outcome: outcomeOf(last.data), statusChanged: false, error: null } : null, warnings: [] };
   }
   let runStartedBefore = true;
   const first = events[0];
@@ -376,9 +422,23 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
     runStartedBefore = earlier !== undefined;
   }
   const initial = runStateOf(spec);
-  const effects = reduceRunEffects(initial, events, { now, runStartedBefore });
+  const final = events.some((e) => e.event_type === 'agent.completed' && isObject(e.data['phase_data']) && Object.keys(e.data['phase_data']).length > 0);
+  const storedPhases = final ? await storedOutputPhases(tx, spec.id) : undefined;
+  const effects = reduceRunEffects(initial, events, { now, runStartedBefore, ...(storedPhases ? { storedPhases } : {}) });
   const s = effects.state;
-  const patch = effects.phaseDataPatch;
+  // Outputs as stored and made into rows: the original producer's shapes mapped onto Specline's.
+  const prepared = new Map<string, ReturnType<typeof prepareOutput>>();
+  const patch: Record<string, Record<string, unknown>> = {};
+  for (const [key, raw] of Object.entries(effects.phaseDataPatch)) {
+    const phase = Phase.safeParse(key);
+    if (!phase.success) {
+      patch[key] = raw;
+      continue;
+    }
+    const out = prepareOutput(phase.data, raw, log);
+    prepared.set(key, out);
+    patch[key] = out.output;
+  }
   if (effects.changed || Object.keys(patch).length) {
     await tx
       .update(specs)
@@ -401,7 +461,18 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
     .update(sandboxes)
     .set({ lastHeartbeatAt: now, status: sql`case when ${sandboxes.status} = 'starting' then 'running' else ${sandboxes.status} end` })
     .where(and(eq(sandboxes.id, sandboxId), isNull(sandboxes.endedAt)));
-  for (const { phase, output } of effects.completed) await upsertPhaseRows(tx, spec.id, phase, output, log);
+  const seqOf = sourceSeqs(events);
+  const warnings: IngestWarning[] = [];
+  const rowsMade = new Set<Phase>();
+  for (const { phase, output } of effects.completed) {
+    // One output per phase and batch: the one stored in phase_data (the last of the batch).
+    if (rowsMade.has(phase)) continue;
+    rowsMade.add(phase);
+    const ready = prepared.get(phase) ?? prepareOutput(phase, output, log);
+    const rowWarnings = await upsertPhaseRows(tx, spec.id, phase, ready.output, log);
+    const source_spec_seq = seqOf.get(phase) ?? null;
+    for (const w of [...ready.warnings, ...rowWarnings]) warnings.push({ ...w, source_spec_seq });
+  }
   const terminal = effects.terminal;
   if (terminal?.statusChanged) {
     const passed = (s.phases.length ? s.phases : [...DEFAULT_PHASES]).filter((p) => s.phaseStatus[p]?.state === 'passed');
@@ -415,5 +486,5 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
       changeDetails: { sandbox_id: sandboxId, outcome: terminal.outcome, phases_passed: passed, error: terminal.error },
     });
   }
-  return terminal;
+  return { terminal, warnings };
 }

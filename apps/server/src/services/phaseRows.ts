@@ -4,13 +4,22 @@
  * local ids of the run (`REQ-001`, `REQ-001.AC-1`, `TSK-001`). A row a person edited (`edited_at` set,
  * or `design_edited_at` for the design) is never overwritten; run-made rows the new output no longer
  * has are removed, rows a person added (no local id) are kept. Runs inside the ingest transaction.
+ *
+ * Outputs in the original producer's shapes are first mapped by `adaptPhaseOutput` (protocol
+ * `legacyOutputs.ts`; `prepareOutput` below): what it cannot map, and every item of an output that
+ * cannot become a row (skipped), is a {@link PhaseRowWarning} naming its path. Ingestion puts each on
+ * the spec's timeline as a `spec.ingest_warning` event, besides logging it.
  */
 import {
   AcceptanceCriterion,
-  DesignOutput,
+  ApiEndpoint,
+  DataModel,
+  DesignComponent,
   RequirementItem,
   TaskItem,
   TicketItem,
+  adaptPhaseOutput,
+  type DesignOutput,
   type Phase,
   type Priority,
 } from '@specline/protocol';
@@ -22,6 +31,39 @@ import { newId } from './ids';
 
 export interface PhaseRowsLogger {
   warn(fields: Record<string, unknown>, message: string): void;
+  info?(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Something of a phase output that did not become (part of) a row; `path` is inside the output. */
+export interface PhaseRowWarning {
+  phase: Phase;
+  path: string;
+  message: string;
+}
+
+/** Collects a phase's warnings (and logs each). */
+class Warnings {
+  readonly list: PhaseRowWarning[] = [];
+  constructor(
+    readonly phase: Phase,
+    private readonly log: PhaseRowsLogger,
+  ) {}
+  add(path: string, message: string): void {
+    this.list.push({ phase: this.phase, path, message });
+    this.log.warn({ phase: this.phase, path }, `phase output: ${message}`);
+  }
+}
+
+/**
+ * A phase output as it is stored (`phase_data`) and turned into rows: the original producer's shapes
+ * mapped onto Specline's (outputs already in Specline's shape pass unchanged), with what could not be mapped.
+ */
+export function prepareOutput(phase: Phase, raw: Record<string, unknown>, log: PhaseRowsLogger): { output: Record<string, unknown>; warnings: PhaseRowWarning[] } {
+  const adapted = adaptPhaseOutput(phase, raw);
+  if (adapted.mapped.length) log.info?.({ phase, mapped: adapted.mapped.slice(0, 50), count: adapted.mapped.length }, 'mapped a phase output of the original shape');
+  const w = new Warnings(phase, log);
+  for (const warning of adapted.warnings) w.add(warning.path, warning.message);
+  return { output: adapted.output, warnings: w.list };
 }
 
 /** Splits an EARS sentence into its condition (WHEN/IF/WHILE/WHERE clause, '' when none) and its response. */
@@ -45,21 +87,39 @@ export function parseEars(input: string): { condition: string; action: string } 
   return { condition, action: text.slice(start).trim() };
 }
 
-function items<T extends z.ZodType>(schema: T, list: unknown, what: string, log: PhaseRowsLogger): z.output<T>[] {
-  if (!Array.isArray(list)) return [];
-  const out: z.output<T>[] = [];
+/** `a.b[2].c` from a zod issue path under `base`. */
+function issuePath(base: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), base);
+}
+
+/** The valid items of `list` (each with its index), a warning for each invalid one (skipped). */
+function items<T extends z.ZodType>(schema: T, list: unknown, what: string, path: string, w: Warnings): (z.output<T> & { _index: number })[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    w.add(path, `is not a list; no ${what} rows were made from it`);
+    return [];
+  }
+  const out: (z.output<T> & { _index: number })[] = [];
   list.forEach((raw, index) => {
     const parsed = schema.safeParse(raw);
-    if (parsed.success) out.push(parsed.data);
-    else log.warn({ index, issues: parsed.error.issues.slice(0, 3) }, `skipped an invalid ${what} in a phase output`);
+    if (parsed.success) {
+      out.push({ ...(parsed.data as object), _index: index } as z.output<T> & { _index: number });
+      return;
+    }
+    const issue = parsed.error.issues[0];
+    w.add(issue ? issuePath(`${path}[${index}]`, issue.path) : `${path}[${index}]`, `${what} skipped: ${issue?.message ?? 'invalid'}`);
   });
   return out;
 }
 
 /** Keeps the first item of each local id (an output repeating an id must not upsert one row twice in a statement). */
-function uniqueById<T extends { id: string }>(list: T[]): T[] {
-  const seen = new Set<string>();
-  return list.filter((item) => !seen.has(item.id) && seen.add(item.id));
+function uniqueById<T extends { id: string; _index?: number }>(list: T[], path: string, w: Warnings): T[] {
+  const seen = new Map<string, number | undefined>();
+  return list.filter((item) => {
+    if (!seen.has(item.id)) return seen.set(item.id, item._index);
+    w.add(`${path}[${item._index ?? '?'}].id`, `duplicate id ${JSON.stringify(item.id)} (also at ${path}[${seen.get(item.id) ?? '?'}]); the first one is kept`);
+    return false;
+  });
 }
 
 /** Run-made rows of a spec, keyed by `(spec_id, local_id)`, that a person may edit (`edited_at`). */
@@ -101,8 +161,8 @@ async function upsertByLocalId<T extends RunRowTable>(
     .where(and(eq(t.specId, specId), inArray(t.localId, localIds)));
 }
 
-export async function upsertRequirements(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
-  const reqs = uniqueById(items(RequirementItem, output['requirements'], 'requirement', log));
+export async function upsertRequirements(tx: Tx, specId: string, output: Record<string, unknown>, w: Warnings): Promise<number> {
+  const reqs = uniqueById(items(RequirementItem, output['requirements'], 'requirement', 'requirements', w), 'requirements', w);
   if (reqs.length === 0) return 0;
   const values = reqs.map((r, position) => {
     const { condition, action } = parseEars(r.text);
@@ -114,7 +174,8 @@ export async function upsertRequirements(tx: Tx, specId: string, output: Record<
   const criteria = reqs.flatMap((r) => {
     const requirementId = serverIds.get(r.id);
     if (!requirementId) return [];
-    return uniqueById(items(AcceptanceCriterion, r.acceptance_criteria, 'acceptance criterion', log)).map((c, position) => ({
+    const path = `requirements[${r._index}].acceptance_criteria`;
+    return uniqueById(items(AcceptanceCriterion, r.acceptance_criteria, 'acceptance criterion', path, w), path, w).map((c, position) => ({
       id: newId.criterion(),
       requirementId,
       localId: c.id,
@@ -167,15 +228,33 @@ export function designFromOutput(output: DesignOutput): Record<string, unknown> 
   };
 }
 
-export async function upsertDesign(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<boolean> {
-  const parsed = DesignOutput.safeParse(output);
-  if (!parsed.success) {
-    log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'design output does not match the schema; specs.design left unchanged');
-    return false;
-  }
+/** A text section of the design: a string, else '' (with a warning when something else was there). */
+function designText(output: Record<string, unknown>, key: string, w: Warnings): string {
+  const value = output[key];
+  if (typeof value === 'string') return value;
+  if (value !== undefined && value !== null) w.add(key, 'is not text; stored empty');
+  return '';
+}
+
+/**
+ * The design from its output, item by item: a component, data model or endpoint that does not match
+ * the schema is left out with a warning, the rest is stored (one bad component no longer loses the design).
+ */
+export async function upsertDesign(tx: Tx, specId: string, output: Record<string, unknown>, w: Warnings): Promise<boolean> {
+  const strip = <T>(list: (T & { _index: number })[]): T[] => list.map(({ _index: _, ...rest }) => rest as unknown as T);
+  const diagram = output['architecture_diagram'];
+  const design: DesignOutput = {
+    architecture_overview: designText(output, 'architecture_overview', w),
+    ...(typeof diagram === 'string' ? { architecture_diagram: diagram } : {}),
+    components: strip(uniqueById(items(DesignComponent, output['components'], 'component', 'components', w), 'components', w)),
+    data_models: strip(items(DataModel, output['data_models'], 'data model', 'data_models', w)),
+    api_endpoints: strip(items(ApiEndpoint, output['api_endpoints'], 'endpoint', 'api_endpoints', w)),
+    error_handling: designText(output, 'error_handling', w),
+    testing_strategy: designText(output, 'testing_strategy', w),
+  };
   const updated = await tx
     .update(specs)
-    .set({ design: designFromOutput(parsed.data) })
+    .set({ design: designFromOutput(design) })
     .where(and(eq(specs.id, specId), isNull(specs.designEditedAt)))
     .returning({ id: specs.id });
   return updated.length > 0;
@@ -190,9 +269,9 @@ export function storableHours(hours: number): number | null {
   return Number.isFinite(hours) && hours >= 0.01 && hours <= 100_000 ? hours : null;
 }
 
-export async function upsertTasks(tx: Tx, specId: string, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<number> {
-  const tickets = items(TicketItem, output['tickets'], 'ticket', log);
-  const tasks = uniqueById(items(TaskItem, output['tasks'], 'task', log));
+export async function upsertTasks(tx: Tx, specId: string, output: Record<string, unknown>, w: Warnings): Promise<number> {
+  const tickets = items(TicketItem, output['tickets'], 'ticket', 'tickets', w);
+  const tasks = uniqueById(items(TaskItem, output['tasks'], 'task', 'tasks', w), 'tasks', w);
   if (tasks.length === 0) return 0;
   const priorityOf = new Map<string, Priority>(tickets.map((t) => [t.id, t.priority]));
   const values = tasks.map((t, position) => ({
@@ -213,9 +292,9 @@ export async function upsertTasks(tx: Tx, specId: string, output: Record<string,
   const deps = tasks.flatMap((t) => {
     const id = serverId.get(t.id);
     if (!id || !editable.has(id)) return [];
-    const mapped = t.depends_on.flatMap((local) => {
+    const mapped = t.depends_on.flatMap((local, j) => {
       const target = serverId.get(local);
-      if (!target) log.warn({ task: t.id, depends_on: local }, 'task depends on an unknown task; dependency dropped');
+      if (!target) w.add(`tasks[${t._index}].depends_on[${j}]`, `task ${t.id} depends on unknown task ${JSON.stringify(local)}; dependency dropped`);
       return target ? [target] : [];
     });
     return [{ id, deps: mapped }];
@@ -229,21 +308,26 @@ export async function upsertTasks(tx: Tx, specId: string, output: Record<string,
   return tasks.length;
 }
 
-/** Upserts the rows of one completed phase; phases without rows (explore, prd, sync) do nothing. */
-export async function upsertPhaseRows(tx: Tx, specId: string, phase: Phase, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<void> {
+/**
+ * Upserts the rows of one completed phase from its output as {@link prepareOutput} made it; phases
+ * without rows (explore, prd, sync) do nothing. Answers what of the output did not become a row.
+ */
+export async function upsertPhaseRows(tx: Tx, specId: string, phase: Phase, output: Record<string, unknown>, log: PhaseRowsLogger): Promise<PhaseRowWarning[]> {
+  const w = new Warnings(phase, log);
   switch (phase) {
     case 'requirements':
-      await upsertRequirements(tx, specId, output, log);
-      return;
+      await upsertRequirements(tx, specId, output, w);
+      break;
     case 'design':
-      await upsertDesign(tx, specId, output, log);
-      return;
+      await upsertDesign(tx, specId, output, w);
+      break;
     case 'tasks':
-      await upsertTasks(tx, specId, output, log);
-      return;
+      await upsertTasks(tx, specId, output, w);
+      break;
     case 'explore':
     case 'prd':
     case 'sync':
-      return;
+      break;
   }
+  return w.list;
 }

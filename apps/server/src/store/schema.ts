@@ -94,6 +94,11 @@ export const specs = pgTable(
     /** The sandbox of the live (or latest) run. */
     sandboxId: text('sandbox_id'),
     lastHeartbeatAt: time('last_heartbeat_at'),
+    /** The branch `create-branch` pushed to the project's repository (`spec/<slug>-<id8>`), or null. */
+    branchName: text('branch_name'),
+    /** Set only when a forge opened a pull request (this server has no forge API yet). */
+    pullRequestUrl: text('pull_request_url'),
+    pullRequestNumber: integer('pull_request_number'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -194,6 +199,14 @@ export const tickets = pgTable(
     phaseId: text('phase_id').notNull().default('PHASE_REQUIREMENTS'),
     workflowMode: text('workflow_mode').notNull().default('quick'),
     approvalStatus: text('approval_status').notNull().default('approved'),
+    /** The blocked overlay: set while blocked (the status stays); `blocked_reason` is the blocker type. */
+    blockedReason: text('blocked_reason'),
+    blockedAt: time('blocked_at'),
+    suggestedRemediation: text('suggested_remediation'),
+    /** The review of a `pending_review` ticket: who approved or rejected it, when, and why (rejections). */
+    rejectionReason: text('rejection_reason'),
+    reviewedBy: text('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewedAt: time('reviewed_at'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: created(),
     updatedAt: updated(),
@@ -202,6 +215,7 @@ export const tickets = pgTable(
     index('tickets_project_idx').on(t.projectId, t.createdAt),
     index('tickets_spec_idx').on(t.specId),
     uniqueIndex('tickets_spec_local_uq').on(t.specId, t.localId),
+    index('tickets_pending_review_idx').on(t.projectId).where(sql`${t.approvalStatus} = 'pending_review'`),
   ],
 );
 
@@ -241,6 +255,8 @@ export const sandboxes = pgTable(
     pid: integer('pid'),
     logPath: text('log_path'),
     exitCode: integer('exit_code'),
+    /** The user who registered an external sandbox (`provider: 'external'`); null for launched ones. */
+    registeredBy: text('registered_by').references(() => users.id, { onDelete: 'set null' }),
   },
   (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status), uniqueIndex('sandboxes_token_hash_uq').on(t.tokenHash)],
 );
