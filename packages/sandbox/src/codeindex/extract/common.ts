@@ -14,7 +14,7 @@ const MAX_DOC = 200;
 export function commentLine(text: string): string | undefined {
   for (const raw of text.split('\n')) {
     const line = raw
-      .replace(/^\s*(\/\*\*?|\*\/|\*|\/\/\/?|\/\/!|#+|"""|'''|=begin|=end)\s?/, '')
+      .replace(/^\s*(\/\*\*?|\*\/|\*|\/\/!|\/\/\/?|#+|"""|'''|=begin|=end)\s?/, '')
       .replace(/\*\/\s*$/, '')
       .replace(/("""|''')\s*$/, '')
       .trim();
@@ -25,6 +25,12 @@ export function commentLine(text: string): string | undefined {
 }
 
 const COMMENT_TYPES: ReadonlySet<string> = new Set(['comment', 'line_comment', 'block_comment']);
+const BODY_TYPES: ReadonlySet<string> = new Set(['body_statement', 'block', 'declaration_list']);
+
+/** A Rust inner doc comment (`//!`, `/*!`) documents the enclosing module, not the next item. */
+function isInnerDoc(node: TSNode): boolean {
+  return node.text.startsWith('//!') || node.text.startsWith('/*!');
+}
 
 /**
  * The comment right above a declaration (skipping attributes/decorators), as one line. Contiguous
@@ -33,11 +39,13 @@ const COMMENT_TYPES: ReadonlySet<string> = new Set(['comment', 'line_comment', '
 export function leadingComment(node: TSNode, skip: ReadonlySet<string> = new Set()): string | undefined {
   let prev = node.previousNamedSibling;
   while (prev && skip.has(prev.type)) prev = prev.previousNamedSibling;
-  if (!prev || !COMMENT_TYPES.has(prev.type)) return undefined;
+  // The first statement of a body: its comment can sit before the body node (Ruby, Python).
+  if (!prev && node.parent && node.parent.firstNamedChild?.id === node.id && BODY_TYPES.has(node.parent.type)) prev = node.parent.previousNamedSibling;
+  if (!prev || !COMMENT_TYPES.has(prev.type) || isInnerDoc(prev)) return undefined;
   // The comment must end on the line right above (or the same line as) the declaration.
   if (node.startPosition.row - prev.endPosition.row > 1) return undefined;
   let first = prev;
-  for (let p = prev.previousNamedSibling; p && COMMENT_TYPES.has(p.type) && first.startPosition.row - p.endPosition.row <= 1; p = p.previousNamedSibling) first = p;
+  for (let p = prev.previousNamedSibling; p && COMMENT_TYPES.has(p.type) && !isInnerDoc(p) && first.startPosition.row - p.endPosition.row <= 1; p = p.previousNamedSibling) first = p;
   if (first.text.startsWith('//') || first.text.startsWith('#')) {
     // Join the block so the first meaningful line is found even after a blank marker line.
     const lines: string[] = [];

@@ -14,6 +14,7 @@ const SYMBOLS = `
 (function_declaration name: (identifier) @name) @function
 (method_declaration receiver: (parameter_list) @receiver name: (field_identifier) @name) @method
 (type_spec name: (type_identifier) @name type: (_) @type) @type_spec
+(type_alias name: (type_identifier) @name type: (_) @type) @type_spec
 `;
 
 const FACTS = `
@@ -33,8 +34,9 @@ function receiverType(receiver: TSNode): string | undefined {
 }
 
 function docOf(node: TSNode): string | undefined {
-  const outer = node.type === 'type_spec' && node.parent?.type === 'type_declaration' ? node.parent : node;
-  return leadingComment(outer) ?? (node.type === 'type_spec' ? leadingComment(node) : undefined);
+  const isType = node.type === 'type_spec' || node.type === 'type_alias';
+  const outer = isType && node.parent?.type === 'type_declaration' ? node.parent : node;
+  return leadingComment(outer) ?? (isType ? leadingComment(node) : undefined);
 }
 
 function symbols(tree: TSTree, facts: RawFacts): IndexedSymbol[] {

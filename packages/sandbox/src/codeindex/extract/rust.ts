@@ -5,7 +5,7 @@
  */
 import type { IndexedSymbol, SymbolKind } from '../types';
 import { queryFor, type TSNode, type TSTree } from '../treesitter';
-import { leadingComment, lineOf, pushUnique, stringValue } from './common';
+import { commentLine, leadingComment, lineOf, pushUnique, stringValue } from './common';
 import { emptyFacts, type FileExtract, type RawFacts } from './raw';
 
 const SYMBOLS = `
@@ -115,6 +115,6 @@ export function extractRust(tree: TSTree, path: string): FileExtract {
   }
   if (/(^|\/)tests\/[^/]+\.rs$/.test(path)) pushUnique(facts.testSignals, 'cargo test');
   const first = tree.rootNode.namedChildren[0];
-  const doc = first?.type === 'line_comment' && first.text.startsWith('//!') ? first.text.replace(/^\/\/!\s?/, '').trim() || undefined : undefined;
+  const doc = first?.type === 'line_comment' && first.text.startsWith('//!') ? commentLine(first.text) : undefined;
   return { symbols: syms, ...(doc ? { doc } : {}), facts };
 }
