@@ -4,10 +4,9 @@
  * code, feature summary, test structure). Merging takes every measured fact from the static draft
  * (counts, languages, routes, models, settings, …) and only those model entries whose paths exist.
  */
-import type { ExploreOutput } from '@specline/protocol';
 import { asArray, asRecord } from '../../analysis/shape';
 import type { PhaseContext } from '../../types';
-import { featureSummary, runExplore } from '../explore/explore';
+import { runExplore } from '../explore/explore';
 
 /** Fields the static analysis measures: always the draft's, never the model's. */
 export const MEASURED_FIELDS = [
@@ -38,33 +37,20 @@ export interface StaticExploreOptions {
   repoCommit?: string | null;
 }
 
-/** The static EXPLORE output (or, without a code base, the request-only one). */
+/** The static EXPLORE output (on the code index when the run built one), or without a code base the request-only one. */
 export async function staticExplore(context: PhaseContext, signal: AbortSignal, options: StaticExploreOptions = {}): Promise<Record<string, unknown>> {
-  if (context.hasCodebase === false) {
-    const output: ExploreOutput = {
-      codebase_summary: 'No repository is connected to this project: the plan is written from the request alone.',
-      project_type: 'unknown',
-      tech_stack: [],
-      structure: {},
-      key_files: [],
-      conventions: {},
-      entry_points: [],
-      test_structure: 'No repository: the test layout is a proposal.',
-      feature_summary: featureSummary(context.spec),
-      has_codebase: false,
-    };
-    return output;
-  }
+  const commit = options.repoCommit ?? context.index?.commit ?? undefined;
   const output = (await runExplore(context.cwd, context.spec, {
     maxFiles: options.maxFiles ?? 50_000,
     maxDepth: options.maxDepth ?? 32,
     ignore: options.ignore ?? [],
     signal,
     progress: (m) => context.progress(m),
+    ...(context.index ? { index: context.index } : {}),
+    ...(commit ? { commit } : {}),
+    ...(context.hasCodebase === false ? { hasCodebase: false } : {}),
   })) as Record<string, unknown>;
-  const commit = options.repoCommit ?? context.index?.commit ?? null;
-  if (output['repo_commit'] === undefined && commit) output['repo_commit'] = commit;
-  if (output['has_codebase'] === undefined) output['has_codebase'] = true;
+  if (context.hasCodebase !== false && output['repo_commit'] === undefined && commit) output['repo_commit'] = commit;
   return output;
 }
 
