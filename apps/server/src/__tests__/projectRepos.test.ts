@@ -329,3 +329,46 @@ describe.each(BACKENDS)('what a sandbox is given on %s (stand-in sandbox)', (bac
     expect(s.env['CONTEXT_FILE']).toBeUndefined();
   });
 });
+
+describe.each(BACKENDS)('a run cancelled while its repository is being fetched on %s', (backend) => {
+  let server: TestServer;
+  let local: LocalProvider;
+  let owner: TestUser;
+  /** A workspace manager that holds every checkout until the run's signal aborts (git is not the subject here). */
+  const held: { signal: AbortSignal | undefined }[] = [];
+  const workspaces = {
+    checkout: (_source: unknown, _dest: string, signal?: AbortSignal) =>
+      new Promise<{ commit: string }>((_resolve, reject) => {
+        held.push({ signal });
+        signal?.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
+      }),
+  };
+
+  beforeAll(async () => {
+    const dataDir = tempDir('specline-cancel-data-');
+    local = createLocalProvider({ dataDir, entry: writeFakeSandbox(), env: { FAKE_MODE: 'idle' }, workspaces, logger: capturingLogger().logger });
+    server = await createTestServer(backend, { provider: local, config: { dataDir, repos: { roots: [dataDir], allowRemote: true, gitTimeoutSeconds: 30 }, sandbox: sandboxSettings({ provider: 'local' }) } });
+    owner = await registerUser(server.app, 'cancel-owner');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('stops the fetch, starts no sandbox, and the spec ends cancelled with its timeline', { timeout: 30_000 }, async () => {
+    const project = (await server.app.inject({ method: 'POST', url: '/api/v1/projects', headers: owner.headers, payload: { name: 'Slow remote', repo_url: 'https://example.test/slow.git' } })).json<Project>();
+    const spec = (await server.app.inject({ method: 'POST', url: '/api/v1/specs', headers: owner.headers, payload: { title: 'Slow', project_id: project.id } })).json<{ id: string }>();
+    const execute = server.app.inject({ method: 'POST', url: `/api/v1/specs/${spec.id}/execute`, headers: owner.headers, payload: {} });
+    await waitFor('the checkout to start', () => Promise.resolve(held.length > 0 ? true : undefined));
+    const cancel = await server.app.inject({ method: 'POST', url: `/api/v1/specs/${spec.id}/cancel`, headers: owner.headers });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    expect(held[0]!.signal?.aborted).toBe(true);
+    const answer = await execute;
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ status: 'started', message: 'the run ended before its sandbox started' });
+    const after = await getSpec(server, owner, spec.id);
+    expect(after).toMatchObject({ status: 'cancelled', repo_commit: null });
+    expect(local.isAlive(after.sandbox_id!)).toBe(false);
+    const timeline = (await server.app.inject({ method: 'GET', url: `/api/v1/specs/${spec.id}/events?order=asc`, headers: owner.headers })).json<EventsPage>().events;
+    expect(timeline.map((e) => e.event_type)).toEqual(['spec.phase_failed', 'spec.execution_failed', 'agent.completed']);
+  });
+});
