@@ -8,6 +8,7 @@
 import type { Phase } from '@specline/protocol';
 import { asRecord, type Json } from '../analysis/shape';
 import { computeSync } from '../analysis/traceability';
+import { loadCodeIndex } from '../codeindex/index';
 import type { CodeIndex } from '../codeindex/types';
 import type { ExecutionResult, PhaseContext, PhaseExecutor, RetryFeedback } from '../types';
 import { generateDesign } from './design';
@@ -27,11 +28,12 @@ export interface PlannerOptions {
   /** Milliseconds clock, only for the durations in progress lines (never part of an output). */
   now?: () => number;
   /**
-   * Builds the code index of a working directory when the runner passed none (`context.index`).
-   * Called at most once per directory per executor; an error or `undefined` means the plan is
-   * grounded on the EXPLORE output's facts only.
+   * Builds the code index of a working directory when the runner passed none (`context.index`);
+   * default `loadCodeIndex` (shared with EXPLORE, memoised per directory and commit). Called at most
+   * once per directory per executor; an error, `undefined` or `false` (no loading) means the plan is
+   * grounded on the EXPLORE output's code facts only.
    */
-  loadIndex?: (cwd: string, signal: AbortSignal) => Promise<CodeIndex | undefined>;
+  loadIndex?: ((cwd: string, signal: AbortSignal) => Promise<CodeIndex | undefined>) | false;
 }
 
 export const PLANNER_NAME = 'planner';
@@ -44,14 +46,15 @@ export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecut
   const maxDepth = options.maxDepth ?? 32;
   const ignore = options.ignore ?? [];
   const indexes = new Map<string, Promise<CodeIndex | undefined>>();
+  const loadIndex = options.loadIndex === false ? undefined : (options.loadIndex ?? ((cwd: string, signal: AbortSignal) => loadCodeIndex(cwd, { signal })));
 
   /** The index the plan reads: the runner's, else one built from `cwd` (once), else none. */
   async function indexFor(context: PhaseContext, signal: AbortSignal): Promise<CodeIndex | undefined> {
     if (context.index) return context.index;
-    if (!options.loadIndex) return undefined;
+    if (!loadIndex) return undefined;
     let pending = indexes.get(context.cwd);
     if (!pending) {
-      pending = options.loadIndex(context.cwd, signal).catch(() => undefined);
+      pending = loadIndex(context.cwd, signal).catch(() => undefined);
       indexes.set(context.cwd, pending);
     }
     return pending;

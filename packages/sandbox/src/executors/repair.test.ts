@@ -16,7 +16,7 @@ function feedback(previousOutput: Record<string, unknown> | null, problems: Eval
 
 async function retry(phase: Phase, phaseData: Record<string, Record<string, unknown>>, fb: RetryFeedback, progress: string[] = []) {
   const context: PhaseContext = { spec, cwd: '.', phaseData, attempt: 2, maxAttempts: 3, progress: (m) => progress.push(m) };
-  return (await createPlannerExecutor().execute(phase, context, fb, new AbortController().signal)).output;
+  return (await createPlannerExecutor({ loadIndex: false }).execute(phase, context, fb, new AbortController().signal)).output;
 }
 
 describe('retry repair of REQUIREMENTS', () => {

@@ -28,6 +28,20 @@ export function breakCycles(tasks: Json[], fixes: string[]): void {
   }
 }
 
+/** Does task `from` depend on task `to`, directly or not? */
+function dependsOn(tasks: readonly Json[], from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...((tasks.find((t) => String(t['id']) === id)?.['depends_on'] as string[] | undefined) ?? []));
+  }
+  return false;
+}
+
 export function repairTasks(input: RepairInput, output: Json, fixes: string[]): void {
   const reqs = readRequirements(input.phaseData['requirements']);
   const components = readComponents(input.phaseData['design']);
@@ -84,11 +98,18 @@ export function repairTasks(input: RepairInput, output: Json, fixes: string[]): 
   }
   breakCycles(tasks, fixes);
 
-  // Coverage: every requirement cited by a task, preferably one working on a component that serves it.
+  // Coverage: every requirement cited by a task, preferably one working on a component that serves it;
+  // a requirement about behaviour goes to an implementation task, one about tests to a test task.
+  const isTest = (t: Json) => t['type'] === 'test' || /\b(test|tests|testing|verif\w*)\b/i.test(String(t['title']));
   for (const req of reqs) {
     if (tasks.some((t) => (t['requirements'] as string[]).includes(req.id))) continue;
     const servingComponents = components.filter((c) => c.requirements.includes(req.id)).map((c) => c.id);
-    const owner = tasks.find((t) => (t['components'] as string[]).some((c) => servingComponents.includes(c))) ?? tasks.find((t) => /test|verif/i.test(String(t['title'])));
+    const testing = req.category === 'testing';
+    const fits = (t: Json) => (testing ? isTest(t) : !isTest(t));
+    const owner =
+      tasks.find((t) => fits(t) && (t['components'] as string[]).some((c) => servingComponents.includes(c))) ??
+      tasks.find(fits) ??
+      (testing ? tasks.find((t) => (t['components'] as string[]).some((c) => servingComponents.includes(c))) : undefined);
     if (owner) {
       (owner['requirements'] as string[]).push(req.id);
       fixes.push(`${req.id}: covered by no task, now cited by ${String(owner['id'])}`);
@@ -111,6 +132,20 @@ export function repairTasks(input: RepairInput, output: Json, fixes: string[]): 
       const served = component.requirements.filter((r) => knownReqs.has(r));
       tasks.push({ id, ticket_id: fallbackTicket, title: `Implement ${component.name}`, description: `Build ${component.name}${component.file_path ? ` in ${component.file_path}` : ''}.`, estimated_hours: 3, depends_on: [], requirements: served.length > 0 ? served : reqs.slice(0, 1).map((r) => r.id), components: [component.id] });
       fixes.push(`${component.id}: referenced by no task, added ${id}`);
+    }
+  }
+
+  // A test task depends on the implementation tasks of what it tests (when that adds no cycle).
+  const implementations = tasks.filter((t) => !isTest(t));
+  for (const test of tasks.filter(isTest)) {
+    const tid = String(test['id']);
+    for (const req of (test['requirements'] as string[]).filter((r) => reqs.find((x) => x.id === r)?.category !== 'testing')) {
+      const deps = test['depends_on'] as string[];
+      if (implementations.some((impl) => deps.includes(String(impl['id'])) && (impl['requirements'] as string[]).includes(req))) continue;
+      const impl = implementations.find((t) => (t['requirements'] as string[]).includes(req) && !dependsOn(tasks, String(t['id']), tid));
+      if (!impl) continue;
+      deps.push(String(impl['id']));
+      fixes.push(`tasks[${tid}].depends_on: added ${String(impl['id'])}, which implements ${req} that the test checks`);
     }
   }
 

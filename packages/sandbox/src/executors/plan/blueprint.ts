@@ -164,9 +164,11 @@ function settingName(g: Grounding, words: readonly string[]): string {
   return words.map((w) => w.toUpperCase()).join('_');
 }
 
+/** The prefix of the application's own properties: `clinic` for `ClinicProperties`, else `app`. */
 function rootPrefix(g: Grounding): string {
-  const props = g.repo.settings.find((s) => /^[a-z]+\./.test(s.name));
-  return props ? props.name.split('.')[0]! : 'app';
+  const klass = g.repo.settings.find((s) => s.kind === 'settings_class' && /^[A-Z]\w*(?:Properties|Config|Settings)$/.test(s.name));
+  const stem = klass?.name.replace(/(?:Properties|Config|Settings)$/, '');
+  return stem ? stem.charAt(0).toLowerCase() + stem.slice(1) : 'app';
 }
 
 /** The settings part: the repository's settings file gains the new settings. */
@@ -178,7 +180,7 @@ function settingsPart(g: Grounding, names: readonly string[], serves: Aspect[], 
     const placed = placeNew(g, 'settings', [...words, 'config'], { analogue: false, fallbackDir: g.repo.sourceRoot });
     return base(g, 'settings', 'settings', `Settings: ${names.join(', ')}`, placed, { responsibility: `Reads and validates ${names.join(', ')} once at start-up (with the defaults); a bad value stops start-up with the setting named.`, serves, hours: 1 });
   }
-  const owner = g.repo.settings.find((s) => s.file === file && (s.kind === 'settings_class' || s.kind === 'config_class'))?.name;
+  const owner = g.repo.settings.find((s) => s.file === file && (s.kind === 'settings_class' || s.kind === 'config_class' || s.kind === 'env_reader'))?.name;
   return modifyPart(g, 'settings', 'settings', `Settings: ${names.join(', ')}`, file, owner ? [owner] : [], `the repository's settings live here${owner ? ` (${owner})` : ''}`, {
     responsibility: `Declares ${names.join(', ')} with their defaults and validation, so a bad value stops start-up with the setting named.`,
     serves,
@@ -464,7 +466,7 @@ function existingShape(g: Grounding, bp: Blueprint): void {
   }
   for (const part of bp.parts) if (part.role === 'route') part.uses.push(...bp.parts.filter((p) => p.role !== 'route').map((p) => p.key));
   for (const route of existing.routes) bp.endpoints.push({ method: route.method, path: route.path, description: `Existing${route.handler ? ` (${route.handler})` : ''}: kept, extended where a requirement is not met.`, part: `route:${route.file}`, change: 'modify' });
-  const expiry = g.repo.settings.find((s) => /expire|ttl|valid/i.test(s.name) && concepts(s.name).some((c) => g.request.keyConcepts.includes(c)));
+  const expiry = g.settings.find((s) => /expire|ttl|valid/i.test(s.name) && concepts(s.name).some((c) => g.request.keyConcepts.includes(c)));
   if (expiry) bp.facts.settings.push({ name: expiry.name, default: '', description: `existing setting in ${expiry.file}`, existing: true });
 }
 

@@ -8,19 +8,20 @@
 import { DesignOutput, RequirementsOutput, TasksOutput, type Phase } from '@specline/protocol';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CodeIndex } from '../../codeindex/types';
 import { evaluate } from '../../evaluators/index';
 import type { PhaseContext } from '../../types';
+import { loadCodeIndex } from '../../codeindex/index';
 import { createPlannerExecutor } from '../planner';
-import { fakeIndex } from './fakeIndex';
 
 const REPOS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/repos');
 const indexes = new Map<string, CodeIndex>();
-const indexOf = (repo: string): CodeIndex => {
-  if (!indexes.has(repo)) indexes.set(repo, fakeIndex(path.join(REPOS, repo)));
-  return indexes.get(repo)!;
-};
+const indexOf = (repo: string): CodeIndex => indexes.get(repo)!;
+
+beforeAll(async () => {
+  for (const repo of ['fastapi-shop', 'express-prisma-api', 'spring-clinic']) indexes.set(repo, await loadCodeIndex(path.join(REPOS, repo)));
+});
 
 type Plan = { requirements: RequirementsOutput & Record<string, unknown>; design: DesignOutput & Record<string, unknown>; tasks: TasksOutput & Record<string, unknown>; data: Record<string, Record<string, unknown>> };
 

@@ -242,6 +242,16 @@ export function ground(spec: Pick<SpecInfo, 'title' | 'description'>, repo: Repo
   }
   const ranked = sortByScore([...touches.values()], (t) => t.path);
 
+  // Settings the touched code names in its docstrings (`valid for EMAIL_RESET_TOKEN_EXPIRE_HOURS`), declared in the settings file.
+  for (const t of ranked.slice(0, 6)) {
+    for (const symbol of repo.symbols(t.path)) {
+      for (const name of (symbol.doc ?? '').match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g) ?? []) {
+        if (settings.some((s) => s.name === name) || !concepts(name).some((c) => keySet.has(c))) continue;
+        settings.push({ name, file: settingsFile ?? t.path, line: 0, kind: `setting named in the docstring of ${symbol.name}` });
+      }
+    }
+  }
+
   // Already implemented: a route (or symbol) covering every key concept of the request.
   const keys = request.keyConcepts;
   const covering = routes.filter((r) => keys.length > 0 && keys.every((k) => r.matched.includes(k)) && (keys.length >= 2 || concepts(r.path).length <= 2));
