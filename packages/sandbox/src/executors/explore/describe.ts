@@ -287,7 +287,11 @@ export function codebaseSummary(facts: Facts, name: string | undefined): string 
     const frameworks = [...new Set(routes.map((r) => r.framework))];
     sentences.push(`${plural(routes.length, 'HTTP route')} (${list(frameworks, 3)}), e.g. ${list(routeExamples(index, 4), 4)}.`);
   }
-  if (models.length > 0) sentences.push(`Data models: ${list(models.map((m) => m.name), 8)} (${list([...new Set(models.map((m) => dirname(m.file) || m.file))], 3)}).`);
+  if (models.length > 0) {
+    const modelFiles = [...new Set(models.map((m) => m.file))];
+    const where = modelFiles.length <= 3 ? modelFiles : [...new Set(models.map((m) => dirname(m.file) || m.file))];
+    sentences.push(`Data models: ${list(models.map((m) => m.name), 8)} (${list(where, 3)}).`);
+  }
   const settings = index.facts.settings.filter((s) => s.kind !== 'config_file');
   if (settings.length > 0) sentences.push(`Settings: ${list(settings.map((s) => `${s.name} in ${s.file}`), 3)}.`);
   if (index.facts.auth.length > 0) sentences.push(`Authentication: ${list(index.facts.auth.map((a) => `${a.name} (${AUTH_KIND[a.kind] ?? a.kind}, ${a.file})`), 3)}.`);
