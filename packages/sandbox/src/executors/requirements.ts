@@ -16,7 +16,7 @@ import { recipeDrafts, testsDraft, type Draft as RecipeDraft } from './plan/reci
 import { repoFacts } from './plan/repo';
 import { concepts } from './plan/words';
 import { stackProfile, type StackProfile } from './profile';
-import { capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
+import { capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, routePath, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
 
 /** What the later phases can be given besides the EXPLORE output: the code index, and whether a code base exists. */
 export interface PlanInputs {
@@ -92,6 +92,8 @@ export function responseText(clause: string, facts: ClauseFacts): string {
   else text = `provide ${lowerFirst(text)}`;
   // "add POST /x" as a requirement: the system serves the route.
   text = text.replace(/^(?:add|create|implement|build|introduce|expose)\s+(?=(?:GET|POST|PUT|PATCH|DELETE)\s+\/)/, 'serve ');
+  // Routes in code quotes, so the sentence's full stop is never read as part of the path.
+  text = text.replace(/(?<!`)\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[\w/{}<>:.*-]*)(?!`)/g, (_m, method: string, path: string) => `\`${method} ${routePath(path)}\`${path.slice(routePath(path).length)}`);
   for (const status of facts.statuses) {
     const name = STATUS_NAMES[status];
     text = text.replace(new RegExp(`(?<!HTTP )\\b${status}\\b(?!\\s*\\()`), `HTTP ${status}${name ? ` (${name})` : ''}`);
