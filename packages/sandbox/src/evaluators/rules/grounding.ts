@@ -217,7 +217,7 @@ export function checkPaths(repo: RepoView, paths: readonly PlannedPath[], alsoCr
  */
 export function unwiredPlan(repo: RepoView, paths: readonly PlannedPath[], entryPoints: readonly string[]): GroundingProblem | null {
   const fields = paths.filter((p) => p.source === 'field');
-  const createdCode = fields.filter((p) => p.role === 'implementation' && !isNonCode(p.path) && !repo.exists(p.path) && p.change !== 'delete');
+  const createdCode = fields.filter((p) => p.role === 'implementation' && (p.change === 'create' || p.change === 'unspecified') && !isNonCode(p.path) && !repo.exists(p.path));
   if (createdCode.length === 0) return null;
   const modifiesCode = paths.some((p) => p.change === 'modify' && repo.exists(p.path) && !isNonCode(p.path) && !repo.isDir(p.path));
   if (modifiesCode) return null;
