@@ -68,3 +68,16 @@ describe('writePhaseArtifact', () => {
     }
   });
 });
+
+describe('grounding fields in the documents', () => {
+  it('shows an existing implementation, the files a design changes or creates, and the files of each task', () => {
+    const requirements = renderRequirements({ existing_implementation: { summary: 'Already implemented in src/shop/auth/password_reset.py: `POST /password-recovery/{email}`' }, requirements: [{ id: 'REQ-001', title: 'Reset email', type: 'security', priority: 'high', text: 'WHEN …, THE SYSTEM SHALL …', existing_implementation: 'already served by `POST /password-recovery/{email}`', acceptance_criteria: [] }] }, 't');
+    expect(requirements).toContain('> **Already implemented:** Already implemented in src/shop/auth/password_reset.py: `POST /password-recovery/{email}`');
+    expect(requirements).toContain('- **Already there:** already served by `POST /password-recovery/{email}`');
+    const design = renderDesign({ components: [{ id: 'DES-001', name: 'Login routes', responsibility: 'r', file_path: 'src/shop/api/routes/login.py', change: 'modify', existing_symbols: ['login_access_token'], reason: 'declares `POST /login/access-token`' }, { id: 'DES-002', name: 'Limiter', responsibility: 'r', file_path: 'src/shop/api/login_rate_limit.py', change: 'create', existing_symbols: [], reason: 'next to the dependencies' }] }, 't');
+    expect(design).toContain('- DES-001 changes `src/shop/api/routes/login.py` (`login_access_token`): declares `POST /login/access-token`');
+    expect(design).toContain('- DES-002 creates `src/shop/api/login_rate_limit.py`: next to the dependencies');
+    const tasks = renderTasks({ tickets: [{ id: 'TKT-001', title: 'T', description: '', priority: 'high', requirements: [] }], tasks: [{ id: 'TSK-001', ticket_id: 'TKT-001', title: 'x', description: 'd', estimated_hours: 1, depends_on: [], requirements: [], files: ['src/a.py', 'tests/test_a.py'] }] }, 't');
+    expect(tasks).toContain('Files: `src/a.py`, `tests/test_a.py`');
+  });
+});

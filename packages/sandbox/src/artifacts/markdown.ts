@@ -19,10 +19,16 @@ export function renderRequirements(output: unknown, title: string): string {
   const o = asRecord(output) ?? {};
   const requirements = records(o['requirements']);
   const lines = [`# Requirements: ${title}`, '', `${requirements.length} requirement(s), written in EARS form.`, ''];
+  const existing = asRecord(o['existing_implementation']);
+  if (existing) lines.push(`> **Already implemented:** ${str(existing['summary'])}`, '');
+  const notes = asArray(o['notes']).filter((n): n is string => typeof n === 'string' && n.trim() !== '' && !(existing && n.startsWith('Already implemented')));
+  if (notes.length > 0) lines.push(...notes.map((n) => `- ${n}`), '');
   lines.push('| ID | Title | Type | Priority | Criteria |', '|---|---|---|---|---|');
   for (const r of requirements) lines.push(`| ${cell(r['id'])} | ${cell(r['title'])} | ${cell(r['type'])} | ${cell(r['priority'])} | ${asArray(r['acceptance_criteria']).length} |`);
   for (const r of requirements) {
-    lines.push('', `## ${str(r['id'])}: ${str(r['title'])}`, '', `- **Type:** ${str(r['type'])}`, `- **Priority:** ${str(r['priority'])}`, '', `> ${str(r['text'])}`, '', '**Acceptance criteria**', '');
+    lines.push('', `## ${str(r['id'])}: ${str(r['title'])}`, '', `- **Type:** ${str(r['type'])}`, `- **Priority:** ${str(r['priority'])}`);
+    if (typeof r['existing_implementation'] === 'string') lines.push(`- **Already there:** ${r['existing_implementation']}`);
+    lines.push('', `> ${str(r['text'])}`, '', '**Acceptance criteria**', '');
     const criteria = records(r['acceptance_criteria']);
     if (criteria.length === 0) lines.push('- —');
     for (const c of criteria) lines.push(`- [ ] **${str(c['id'])}** ${str(c['text'])}`);
@@ -33,11 +39,23 @@ export function renderRequirements(output: unknown, title: string): string {
 export function renderDesign(output: unknown, title: string): string {
   const o = asRecord(output) ?? {};
   const lines = [`# Design: ${title}`, '', '## Architecture', '', str(o['architecture_overview']), ''];
+  const designNotes = asArray(o['notes']).filter((n): n is string => typeof n === 'string' && n.trim() !== '' && !str(o['architecture_overview']).includes(n));
+  if (designNotes.length > 0) lines.push(...designNotes.map((n) => `- ${n}`), '');
   const diagram = o['architecture_diagram'];
   if (typeof diagram === 'string' && diagram.trim() !== '') lines.push('```mermaid', diagram.trim(), '```', '');
   const components = records(o['components']);
   lines.push('## Components', '', '| ID | Name | Responsibility | File | Requirements |', '|---|---|---|---|---|');
   for (const c of components) lines.push(`| ${cell(c['id'])} | ${cell(c['name'])} | ${cell(c['responsibility'])} | ${cell(c['file_path'])} | ${cell(list(idList(c['requirements'])))} |`);
+  // Which files change and which are new, with the existing symbols touched and why (planner's grounding).
+  const placed = components.filter((c) => typeof c['file_path'] === 'string' && (c['change'] !== undefined || c['reason'] !== undefined));
+  if (placed.length > 0) {
+    lines.push('', '### Files', '');
+    for (const c of placed) {
+      const symbols = asArray(c['existing_symbols']).filter((x): x is string => typeof x === 'string');
+      const change = c['change'] === 'modify' ? 'changes' : c['change'] === 'create' ? 'creates' : 'touches';
+      lines.push(`- ${str(c['id'])} ${change} \`${str(c['file_path'])}\`${symbols.length > 0 ? ` (${symbols.map((x) => `\`${x}\``).join(', ')})` : ''}${typeof c['reason'] === 'string' && c['reason'] !== '' ? `: ${c['reason']}` : ''}`);
+    }
+  }
   const models = records(o['data_models']);
   lines.push('', '## Data models', '');
   if (models.length === 0) lines.push('None.');
@@ -81,7 +99,11 @@ export function renderTasks(output: unknown, title: string): string {
         `| ${cell(t['id'])} | ${cell(t['title'])} | ${cell(t['estimated_hours'])} | ${cell(list(normalizeDependencies(t)))} | ${cell(list(taskRequirementIds(t)))} | ${cell(list(refsAt(t, TASK_COMPONENT_FIELDS).map((r) => r.id)))} |`,
       );
     }
-    for (const t of own) lines.push('', `### ${str(t['id'])}: ${str(t['title'])}`, '', str(t['description']));
+    for (const t of own) {
+      lines.push('', `### ${str(t['id'])}: ${str(t['title'])}`, '', str(t['description']));
+      const files = asArray(t['files']).filter((f): f is string => typeof f === 'string');
+      if (files.length > 0) lines.push('', `Files: ${files.map((f) => `\`${f}\``).join(', ')}`);
+    }
     lines.push('');
   }
   const orphans = tasks.filter((t) => !tickets.some((k) => str(k['id']) === str(t['ticket_id'] ?? t['parent_ticket'])));
