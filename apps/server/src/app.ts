@@ -8,7 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { EVENT_LIMITS } from '@specline/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   jsonSchemaTransform,
@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from './bus/eventBus';
 import type { Config } from './config';
 import { createAuthHooks } from './http/auth';
-import { installErrorHandling } from './http/errors';
+import { answerFrameworkError, installErrorHandling } from './http/errors';
 import { installInputBoundary } from './http/input';
 import { installJsonBodyParser } from './http/jsonBody';
 import { hardenLogger } from './http/logging';
@@ -34,10 +34,13 @@ import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
 import { registerIngestRoutes } from './routes/ingest';
 import { registerProjectRoutes } from './routes/projects';
+import { registerSandboxRoutes } from './routes/sandboxes';
+import { registerSpecCompatRoutes } from './routes/specCompat';
 import { registerSpecChildRoutes } from './routes/specChildren';
 import { registerSpecRoutes } from './routes/specs';
 import { registerStreamRoutes } from './routes/stream';
 import { registerTicketRoutes } from './routes/tickets';
+import { registerTicketWorkflowRoutes } from './routes/ticketWorkflow';
 import { registerWebRoutes } from './routes/web';
 import { registerWsRoutes } from './routes/ws';
 import type { RunManager } from './services/runs';
@@ -83,6 +86,8 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
     loggerInstance,
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // A URL that is not valid UTF-8, a path parameter past the router's limit: answered as ErrorBody too.
+    frameworkErrors: (error, _request, reply) => answerFrameworkError(error, reply as unknown as FastifyReply),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -137,8 +142,11 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   registerAuthRoutes(app, context);
   registerProjectRoutes(app, context);
   registerTicketRoutes(app, context);
+  registerTicketWorkflowRoutes(app, context);
   registerSpecRoutes(app, context);
   registerSpecChildRoutes(app, context);
+  registerSpecCompatRoutes(app, context);
+  registerSandboxRoutes(app, context);
   registerIngestRoutes(app, context);
   registerEventRoutes(app, context);
   registerStreamRoutes(app, context);

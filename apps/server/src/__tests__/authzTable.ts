@@ -79,6 +79,13 @@ export const TABLE: Record<string, Row> = {
   'GET /api/v1/tickets': { access: 'user', url: (f) => `/api/v1/tickets?project_id=${f.project}` },
   'GET /api/v1/tickets/:id': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}` },
   'GET /api/v1/tickets/:id/tasks': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/tasks` },
+  'GET /api/v1/tickets/pending-review-count': { access: 'user', url: () => '/api/v1/tickets/pending-review-count' },
+  'POST /api/v1/tickets/approve': { access: 'member', url: () => '/api/v1/tickets/approve', body: (f) => ({ ticket_id: f.ticket }) },
+  'POST /api/v1/tickets/reject': { access: 'member', url: () => '/api/v1/tickets/reject', body: (f) => ({ ticket_id: f.ticket, rejection_reason: 'hijacked' }) },
+  'POST /api/v1/tickets/:id/transition': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/transition`, body: () => ({ to_status: 'cancelled' }) },
+  'POST /api/v1/tickets/:id/block': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/block?blocker_type=hijacked` },
+  'POST /api/v1/tickets/:id/unblock': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/unblock` },
+  'GET /api/v1/tickets/:id/context': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/context` },
 
   'GET /api/v1/specs/project/:project_id': { access: 'member', url: (f) => `/api/v1/specs/project/${f.project}?include_archived=true` },
   'POST /api/v1/specs': { access: 'member', url: () => '/api/v1/specs', body: (f) => ({ title: 'x', project_id: f.project }) },
@@ -109,6 +116,13 @@ export const TABLE: Record<string, Row> = {
   'POST /api/v1/specs/:id/tasks': { access: 'member', url: (f) => `${s(f)}/tasks`, body: () => ({ title: 't' }) },
   'PATCH /api/v1/specs/:id/tasks/:task_id': { access: 'member', url: (f) => `${s(f)}/tasks/${f.task}`, body: () => ({ title: 'hijacked' }) },
   'DELETE /api/v1/specs/:id/tasks/:task_id': { access: 'member', url: (f) => `${s(f)}/tasks/${f.task}` },
+  'POST /api/v1/specs/:id/link-tickets': { access: 'member', url: (f) => `${s(f)}/link-tickets`, body: (f) => ({ ticket_ids: [f.ticket] }) },
+  'POST /api/v1/specs/:id/unlink-tickets': { access: 'member', url: (f) => `${s(f)}/unlink-tickets`, body: (f) => ({ ticket_ids: [f.ticket] }) },
+  'POST /api/v1/specs/:id/execute-tasks': { access: 'member', url: (f) => `${s(f)}/execute-tasks`, body: () => ({}) },
+  'POST /api/v1/specs/:id/create-branch': { access: 'member', url: (f) => `${s(f)}/create-branch` },
+  'POST /api/v1/specs/:id/create-pr': { access: 'member', url: (f) => `${s(f)}/create-pr`, body: () => ({ force: true }) },
+  'POST /api/v1/specs/:id/sandboxes': { access: 'member', url: (f) => `${s(f)}/sandboxes`, body: () => ({}) },
+  'DELETE /api/v1/specs/:id/sandboxes/:sandbox_id': { access: 'member', url: (f) => `${s(f)}/sandboxes/${f.sandboxA.id}` },
 
   'POST /api/v1/sandboxes/:sandbox_id/events': { access: 'sandbox', url: (f) => `/api/v1/sandboxes/${f.sandboxA.id}/events`, body: (f) => progressEvent(f.spec) },
   'POST /api/v1/specs/:id/sync': {

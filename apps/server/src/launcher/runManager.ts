@@ -8,6 +8,7 @@ import { and, eq, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
 import { AppError, notFound } from '../http/errors';
 import { newId } from '../services/ids';
+import { EXTERNAL_PROVIDER } from '../services/externalSandboxes';
 import { effectiveModelSettings, modelEnv, projectModel, type EffectiveModelSettings } from '../services/modelSettings';
 import { redactUrl } from '../services/repoUrls';
 import type { RunManager, StartRunOptions } from '../services/runs';
@@ -325,10 +326,16 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     },
 
     async reconcile(): Promise<number> {
-      const executing = await db.select({ id: specs.id, sandboxId: specs.sandboxId }).from(specs).where(eq(specs.status, 'executing'));
+      const executing = await db
+        .select({ id: specs.id, sandboxId: specs.sandboxId, provider: sandboxes.provider })
+        .from(specs)
+        .leftJoin(sandboxes, eq(sandboxes.id, specs.sandboxId))
+        .where(eq(specs.status, 'executing'));
       let failed = 0;
       for (const spec of executing) {
         if (spec.sandboxId && provider.isAlive(spec.sandboxId)) continue;
+        // An external sandbox (services/externalSandboxes.ts) runs elsewhere and outlives a restart: the reaper watches it.
+        if (spec.provider === EXTERNAL_PROVIDER) continue;
         const ended = await end({
           specId: spec.id,
           sandboxId: spec.sandboxId,
@@ -341,7 +348,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       }
       // Sandboxes of runs that ended some other way but were never closed: revoke their tokens.
       const at = now();
-      const open = and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt));
+      const open = and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt), ne(sandboxes.provider, EXTERNAL_PROVIDER));
       await db
         .update(sandboxes)
         .set({ status: 'lost', endedAt: at, revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${at.toISOString()}::timestamptz)` })

@@ -14,7 +14,7 @@ export function registerEventRoutes(app: App, ctx: AppContext): void {
         tags: ['events'],
         summary: 'List a spec’s events',
         description:
-          'Newest first by default. `after`/`before` are `spec_seq` keyset cursors; `event_types` is repeatable; `failures_only=true` keeps phase failures, retries, execution failures and unsuccessful `agent.completed`.',
+          'Newest first by default. `after`/`before` are `spec_seq` keyset cursors; `event_types` is repeatable (or comma-separated), `event_type` (one type: the parameter of the original API) is added to it; `failures_only=true` keeps phase failures, retries, execution failures and unsuccessful `agent.completed`.',
         params: z.object({ id: IdParam }),
         querystring: EventsQuery,
         response: { 200: EventsPage },

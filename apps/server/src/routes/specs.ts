@@ -9,6 +9,7 @@ import {
   SpecList,
   SpecStatus,
   SpecVersionList,
+  SpecWithMessage,
   UpdateSpecBody,
 } from '@specline/protocol';
 import { z } from 'zod';
@@ -83,19 +84,25 @@ export function registerSpecRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/v1/specs/:id/approve-requirements',
     {
-      schema: { tags, summary: 'Approve the requirements (409 when there are none or a run is executing)', params: SpecParams, response: { 200: Spec } },
+      schema: { tags, summary: 'Approve the requirements (409 when there are none or a run is executing); answers the spec and a message', params: SpecParams, response: { 200: SpecWithMessage } },
       onRequest,
     },
-    (request) => approveRequirements(ctx.db, request.params.id, currentUser(request).id),
+    async (request) => {
+      const spec = await approveRequirements(ctx.db, request.params.id, currentUser(request).id);
+      return { ...spec, message: `Requirements approved (${spec.requirements.length}); next: the design` };
+    },
   );
 
   app.post(
     '/api/v1/specs/:id/approve-design',
     {
-      schema: { tags, summary: 'Approve the design (409 unless requirements are approved and a design exists)', params: SpecParams, response: { 200: Spec } },
+      schema: { tags, summary: 'Approve the design (409 unless requirements are approved and a design exists); answers the spec and a message', params: SpecParams, response: { 200: SpecWithMessage } },
       onRequest,
     },
-    (request) => approveDesign(ctx.db, request.params.id, currentUser(request).id),
+    async (request) => {
+      const spec = await approveDesign(ctx.db, request.params.id, currentUser(request).id);
+      return { ...spec, message: 'Design approved; next: the tasks (POST /execute-tasks makes their tickets)' };
+    },
   );
 
   app.get(

@@ -59,15 +59,16 @@ export async function readEventsAfter(db: Queryable, specId: string, after: numb
   return rows.map(toStoredEvent);
 }
 
-function typeList(value: EventsQueryInput['event_types']): string[] {
-  const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+/** `event_types` (repeatable, or comma-separated) and the original API's single `event_type`, together. */
+function typeList(value: EventsQueryInput['event_types'], single?: string): string[] {
+  const list = [...(value === undefined ? [] : Array.isArray(value) ? value : [value]), ...(single === undefined ? [] : [single])];
   return [...new Set(list.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
 }
 
 /** One page of a spec's events; `total_count` counts the filtered set (type, phase, failures), not the cursor window. */
 export async function listSpecEvents(db: Queryable, spec: SpecCursor, query: EventsQueryInput): Promise<EventsPage> {
   const filters: SQL[] = [eq(sandboxEvents.specId, spec.id)];
-  const types = typeList(query.event_types);
+  const types = typeList(query.event_types, query.event_type);
   if (types.length) filters.push(inArray(sandboxEvents.eventType, types));
   if (query.phase) filters.push(or(eq(sandboxEvents.phase, query.phase), sql`${sandboxEvents.data}->>'phase' = ${query.phase}`)!);
   if (query.failures_only === 'true') {

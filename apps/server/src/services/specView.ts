@@ -152,6 +152,14 @@ export function specSummaryDto(row: SpecRow, linkedTickets: number): SpecSummary
     linked_tickets: linkedTickets,
     usage: row.usage ?? null,
     repo_commit: row.repoCommit,
+    // The original client's fields, with what Specline knows (docs/api.md, Compatibility): no tests are
+    // measured and no coding agents run, so no coverage and no execution metrics; the one agent is the run's sandbox.
+    test_coverage: 0,
+    active_agents: row.status === 'executing' && row.sandboxId ? 1 : 0,
+    execution: null,
+    branch_name: row.branchName,
+    pull_request_url: row.pullRequestUrl,
+    pull_request_number: row.pullRequestNumber,
     sandbox_id: row.sandboxId,
     last_heartbeat_at: isoOrNull(row.lastHeartbeatAt),
     created_at: iso(row.createdAt),

@@ -31,6 +31,9 @@ export function ticketDto(row: TicketRow): Ticket {
     spec_id: row.specId,
     local_id: row.localId,
     approval_status: row.approvalStatus,
+    is_blocked: row.blockedAt !== null,
+    blocked_reason: row.blockedReason,
+    blocked_at: row.blockedAt ? iso(row.blockedAt) : null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
