@@ -9,7 +9,7 @@ import type { RepoView } from '../types';
 import type { Check, CheckInput } from './checks';
 import { checkPaths, unwiredPlan, type GroundingProblem } from './rules/grounding';
 import { OBSERVABLE_HINT, analyzeObservable } from './rules/observable';
-import { designPaths, taskPaths, type PlannedPath } from './rules/paths';
+import { cleanPath, designPaths, taskPaths, type PlannedPath } from './rules/paths';
 import { estimateTotals, isTestTask, loneTestTasks, lumpedTasks, unrelatedTasks, type PlanProblem } from './rules/plan';
 import { judgeRelevance } from './rules/relevance';
 import { findStackRewrite, foreignRunners, stackFacts, testNamingProblems } from './rules/stack';
@@ -214,14 +214,14 @@ export const exploreGroundingCheck: Check = {
       const path = text(asRecord(item)?.['path']);
       if (!path) return;
       checked++;
-      if (repo.exists(path.replace(/^\.\//, ''))) good++;
+      if (repo.exists(cleanPath(path) ?? path)) good++;
       else card.error(`key_files[${i}].path`, `"${path}" does not exist in the repository: list files that are there`);
     });
     asArray(input.output['entry_points']).forEach((item, i) => {
       const path = text(item);
       if (!path || !/[./]/.test(path)) return;
       checked++;
-      if (repo.exists(path.replace(/^\.\//, ''))) good++;
+      if (repo.exists(cleanPath(path) ?? path)) good++;
       else card.warn(`entry_points[${i}]`, `"${path}" does not exist in the repository`);
     });
     if (files > 0 && asArray(input.output['tech_stack']).length === 0) card.error('tech_stack', `lists nothing, but the repository has ${files} source files: name its languages and frameworks`);
