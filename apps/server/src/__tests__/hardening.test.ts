@@ -225,6 +225,10 @@ describe.each(BACKENDS)('hardening: the 500s of issue 12 on %s', (backend) => {
     expect(expect4xx(await call('GET', '/api/v1/specs/has%20space'), 'space').code).toBe('validation_failed');
     expect(expect4xx(await call('GET', '/api/v1/projects/project-0000'), 'unknown', 404).code).toBe('not_found');
     expect(expect4xx(await call('GET', '/api/v1/specs/project/%E2%80%AE'), 'bidi').code).toBe('validation_failed');
+    // Not UTF-8 at all (a lone surrogate's bytes, %FF): Fastify's own refusal, in the ErrorBody shape.
+    for (const url of ['/api/v1/specs/%ED%A0%80x', '/api/v1/projects/%FF/members']) {
+      expect(expect4xx(await call('GET', url), url).errors).toEqual([{ path: 'url', message: 'the URL is not valid percent-encoded UTF-8' }]);
+    }
   });
 
   it('database errors that get past the boundary are mapped once: a refused value → 422, never a 500', async () => {

@@ -3,7 +3,7 @@
  * and the handler that turns anything thrown into `{detail, code, errors?}`.
  */
 import type { ErrorBody, ErrorCode } from '@specline/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { classifyDatabaseError, databaseFailureToAppError } from './dbErrors';
 
@@ -96,6 +96,26 @@ export function toAppError(error: unknown, log?: { warn(fields: object, message:
     return databaseFailureToAppError(failure);
   }
   return error instanceof Error ? fastifyErrorToAppError(error as FastifyError) : undefined;
+}
+
+/**
+ * Fastify's own answers before routing (`frameworkErrors`): a path that is not valid percent-encoded UTF-8
+ * (`%FF`, the bytes of a lone surrogate) is 422 naming `url`; a path parameter past the router's limit
+ * (100 characters) cannot be an id: 404. Both in the `ErrorBody` shape like every other answer.
+ */
+export function frameworkError(error: FastifyError): AppError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('not_found', 'no such resource: a path segment is longer than 100 characters');
+  if (error.code === 'FST_ERR_BAD_URL') {
+    const message = 'the URL is not valid percent-encoded UTF-8';
+    return new AppError('validation_failed', `invalid request: ${message}`, { errors: [{ path: 'url', message }] });
+  }
+  return new AppError('internal', 'internal server error');
+}
+
+/** The `frameworkErrors` option of the Fastify instance: answers {@link frameworkError} as an `ErrorBody`. */
+export function answerFrameworkError(error: FastifyError, reply: FastifyReply): void {
+  const appError = frameworkError(error);
+  void reply.status(appError.status).send(appError.toBody());
 }
 
 /** Installs the error and not-found handlers: every failure leaves as `ErrorBody`. */

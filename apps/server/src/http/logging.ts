@@ -45,9 +45,13 @@ interface SerializedError {
   [field: string]: unknown;
 }
 
-/** A failed query's message without its bound parameters. */
+const isSqlState = (code: unknown): boolean => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+
+/** A failed query's message without its bound parameters; a database error's without the values it quotes. */
 function safeMessage(error: Error): string {
-  const message = typeof error.message === 'string' ? error.message : String(error.message);
+  const raw = typeof error.message === 'string' ? error.message : String(error.message);
+  // PostgreSQL quotes the offending input: `invalid input syntax for type integer: "…"`.
+  const message = isSqlState((error as { code?: unknown }).code) ? raw.replace(/"[^"]*"/g, '"…"') : raw;
   const query = (error as { query?: unknown }).query;
   if ('params' in error || message.startsWith('Failed query:')) {
     const at = message.indexOf('\nparams:');
