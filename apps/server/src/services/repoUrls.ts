@@ -71,7 +71,8 @@ function checkLocal(raw: string, localPath: string, policy: RepoPolicy): Checked
   const resolved = path.resolve(localPath);
   const roots = policy.roots.map((r) => path.resolve(r));
   const allRoots = [...roots, ...realRoots(roots)];
-  const rootsText = policy.roots.length ? `allowed roots: ${policy.roots.join(', ')}` : 'no local roots are configured (SPECLINE_REPO_ROOTS)';
+  // The roots themselves are not listed: they would show the server's directory layout to any signed-in user.
+  const rootsText = 'local repositories must sit under a directory the server operator lists in SPECLINE_REPO_ROOTS';
   // Lexically outside every root: refused before touching the file system (no probing of other paths).
   if (!allRoots.some((root) => isUnder(root, resolved))) throw refuse(`${resolved} is not under an allowed root; ${rootsText}`);
   let real: string;
@@ -81,7 +82,7 @@ function checkLocal(raw: string, localPath: string, policy: RepoPolicy): Checked
     throw invalid('repo_url', `${resolved} does not exist`);
   }
   // A symlink inside a root may point anywhere: the real path must be under a real root too.
-  if (!realRoots(roots).some((root) => isUnder(root, real))) throw refuse(`${resolved} resolves to ${real}, which is not under an allowed root; ${rootsText}`);
+  if (!realRoots(roots).some((root) => isUnder(root, real))) throw refuse(`${resolved} resolves (through a symbolic link) to a place that is not under an allowed root; ${rootsText}`);
   return { kind: 'local', path: real, url: raw };
 }
 
