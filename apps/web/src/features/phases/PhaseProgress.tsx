@@ -78,45 +78,48 @@ export function PhaseProgress({ spec, size = 'md' }: { spec: PhaseSource; size?:
   const dims = SIZES[size];
   return (
     <Tooltip.Provider delayDuration={200}>
-      <ol aria-label="Phase progress" className="flex w-full items-start" data-run-state={model.run}>
-        {model.steps.map((step, index) => {
-          const look = STATE_LOOK[step.state];
-          const previous = model.steps[index - 1];
-          return (
-            <li
-              key={step.phase}
-              className="relative flex flex-1 flex-col items-center"
-              aria-current={step.current ? 'step' : undefined}
-              data-testid="phase-step"
-              data-phase={step.phase}
-              data-state={step.state}
-            >
-              {previous && (
-                <span
-                  aria-hidden="true"
-                  className={cn('absolute right-1/2 top-3.5 -z-0 h-0.5 w-full', previous.state === 'passed' ? 'bg-green-600' : 'bg-slate-200')}
-                />
-              )}
-              <Tooltip.Root>
-                <Tooltip.Trigger asChild>
-                  <button
-                    type="button"
-                    className="relative z-10 flex flex-col items-center gap-1 rounded-md px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
-                    aria-label={`${step.label}: ${step.stateText}`}
-                  >
-                    <span className={cn('flex items-center justify-center rounded-full border-2', dims.circle, look.circle)}>
-                      <StepIcon step={step} className={dims.icon} />
-                    </span>
-                    <span className={cn('font-medium text-slate-900', dims.label)}>{step.label}</span>
-                    <span className={cn('whitespace-nowrap', dims.state, look.text)}>{step.stateText}</span>
-                  </button>
-                </Tooltip.Trigger>
-                <StepTooltip step={step} />
-              </Tooltip.Root>
-            </li>
-          );
-        })}
-      </ol>
+      {/* On a phone the steps scroll sideways here (contain:inline-size) instead of widening the page. */}
+      <div className="overflow-x-auto pb-1 [contain:inline-size]">
+        <ol aria-label="Phase progress" className="flex w-full items-start" data-run-state={model.run}>
+          {model.steps.map((step, index) => {
+            const look = STATE_LOOK[step.state];
+            const previous = model.steps[index - 1];
+            return (
+              <li
+                key={step.phase}
+                className="relative flex flex-1 flex-col items-center"
+                aria-current={step.current ? 'step' : undefined}
+                data-testid="phase-step"
+                data-phase={step.phase}
+                data-state={step.state}
+              >
+                {previous && (
+                  <span
+                    aria-hidden="true"
+                    className={cn('absolute right-1/2 top-3.5 -z-0 h-0.5 w-full', previous.state === 'passed' ? 'bg-green-600' : 'bg-slate-200')}
+                  />
+                )}
+                <Tooltip.Root>
+                  <Tooltip.Trigger asChild>
+                    <button
+                      type="button"
+                      className="relative z-10 flex flex-col items-center gap-1 rounded-md px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+                      aria-label={`${step.label}: ${step.stateText}`}
+                    >
+                      <span className={cn('flex items-center justify-center rounded-full border-2', dims.circle, look.circle)}>
+                        <StepIcon step={step} className={dims.icon} />
+                      </span>
+                      <span className={cn('font-medium text-slate-900', dims.label)}>{step.label}</span>
+                      <span className={cn('whitespace-nowrap', dims.state, look.text)}>{step.stateText}</span>
+                    </button>
+                  </Tooltip.Trigger>
+                  <StepTooltip step={step} />
+                </Tooltip.Root>
+              </li>
+            );
+          })}
+        </ol>
+      </div>
     </Tooltip.Provider>
   );
 }

@@ -95,7 +95,7 @@ export function SelectInput({
 export function Section({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
   const id = useId();
   return (
-    <section aria-labelledby={id} className="grid gap-4 border-t border-slate-200 py-6 first:border-t-0 first:pt-0 md:grid-cols-[14rem_minmax(0,1fr)] md:gap-8">
+    <section aria-labelledby={id} className="grid gap-4 border-t border-slate-200 py-6 first-of-type:border-t-0 first-of-type:pt-0 md:grid-cols-[14rem_minmax(0,1fr)] md:gap-8">
       <div>
         <h2 id={id} className="text-base font-semibold text-slate-900">
           {title}
