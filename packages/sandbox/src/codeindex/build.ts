@@ -110,7 +110,9 @@ async function readAll(root: string, entries: readonly WalkEntry[], options: Bui
   const out: (ReadResult | null)[] = [];
   for (const entry of entries) {
     options.signal?.throwIfAborted();
-    out.push(await readIndexedFile(root, entry, maxParseBytes));
+    // Reads are synchronous: let timers and signals through now and then.
+    if (out.length % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    out.push(readIndexedFile(root, entry, maxParseBytes));
     if (out.length % progressEvery === 0 && out.length < entries.length) options.progress?.(`Indexing: ${out.length.toLocaleString('en-US')} of ${entries.length.toLocaleString('en-US')} files read`);
   }
   return out;

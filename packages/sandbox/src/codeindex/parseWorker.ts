@@ -15,7 +15,7 @@ export interface WorkerRequest {
 
 export interface WorkerResponse {
   id: number;
-  results?: (Awaited<ReturnType<typeof readIndexedFile>>)[];
+  results?: ReturnType<typeof readIndexedFile>[];
   error?: string;
 }
 
@@ -26,7 +26,7 @@ if (port) {
       try {
         await prepareReader(request.entries);
         const results = [];
-        for (const entry of request.entries) results.push(await readIndexedFile(request.root, entry, request.maxParseBytes));
+        for (const entry of request.entries) results.push(readIndexedFile(request.root, entry, request.maxParseBytes));
         port.postMessage({ id: request.id, results } satisfies WorkerResponse);
       } catch (error) {
         port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies WorkerResponse);

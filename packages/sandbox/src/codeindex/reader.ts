@@ -3,7 +3,7 @@
  * text is dropped as soon as the file is parsed). Used in this thread for small trees and by the
  * parse workers for large ones.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { extractGo } from './extract/go';
 import { extractJava } from './extract/java';
@@ -78,17 +78,19 @@ function extract(grammar: GrammarId, text: string, rel: string): FileExtract {
 }
 
 /** Reads, classifies and (when it is source) parses one file; null for a binary file. */
-export async function readIndexedFile(root: string, entry: WalkEntry, maxParseBytes: number): Promise<ReadResult | null> {
+export function readIndexedFile(root: string, entry: WalkEntry, maxParseBytes: number): ReadResult | null {
   const rel = entry.path;
   const abs = path.join(root, rel);
   const language = languageOf(rel);
   const base: IndexedFile = { path: rel, language, bytes: 0, lines: 0, generated: entry.generatedByName, vendored: entry.vendored, test: isTestPath(rel), symbols: [], ...(entry.fixture ? { fixture: true } : {}) };
   let buffer: Buffer;
   try {
-    const info = await stat(abs);
+    // Synchronous on purpose: files are read one after another (in a worker, or a small tree in this
+    // thread), and a thread-pool round trip per file costs more than the read itself.
+    const info = statSync(abs);
     base.bytes = info.size;
     if (info.size > MAX_READ_BYTES) return { file: base };
-    buffer = await readFile(abs);
+    buffer = readFileSync(abs);
   } catch {
     return { file: base }; // vanished or unreadable between the walk and now: listed, empty
   }

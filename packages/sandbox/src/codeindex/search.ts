@@ -10,26 +10,17 @@ import type { IndexedFile, RouteFact, SearchHit, SearchOptions } from './types';
 
 interface Doc {
   id: number;
-  fpath?: string;
-  fsyms?: string;
-  fdoc?: string;
-  froute?: string;
-  sname?: string;
-  sdoc?: string;
-  spath?: string;
-  sroute?: string;
-}
-
-interface DocMeta {
   path: string;
-  symbol?: string;
-  line?: number;
-  test: boolean;
+  symbols: string;
+  doc: string;
+  route: string;
 }
 
-const FIELDS = ['fpath', 'fsyms', 'fdoc', 'froute', 'sname', 'sdoc', 'spath', 'sroute'] as const;
-const BOOST: Record<(typeof FIELDS)[number], number> = { fpath: 3, fsyms: 1.2, fdoc: 1.2, froute: 2, sname: 2.5, sdoc: 1.2, spath: 1.2, sroute: 2 };
-const FIELD_NAMES: Record<string, string> = { fpath: 'path', fsyms: 'symbol', fdoc: 'doc', froute: 'route', sname: 'symbol', sdoc: 'doc', spath: 'path', sroute: 'route' };
+const FIELDS = ['path', 'symbols', 'doc', 'route'] as const;
+const BOOST: Record<(typeof FIELDS)[number], number> = { path: 3, symbols: 1.5, doc: 1.2, route: 2 };
+const FIELD_NAMES: Record<string, string> = { path: 'path', symbols: 'symbol', doc: 'doc', route: 'route' };
+/** How many of the best files have their symbols ranked too. */
+const SYMBOL_FILES = 30;
 
 const STOP_WORDS: ReadonlySet<string> = new Set([
   'a', 'an', 'the', 'and', 'or', 'of', 'to', 'in', 'on', 'for', 'with', 'by', 'at', 'from', 'as', 'is', 'are', 'be', 'been', 'it', 'its',
@@ -106,9 +97,24 @@ function pathText(file: string): string {
   return file.replace(/\.[A-Za-z0-9]+$/, '');
 }
 
+function terms(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const word of tokenize(text)) {
+    const term = normaliseTerm(word);
+    if (term) out.add(term);
+  }
+  return out;
+}
+
+/**
+ * Files are the documents of the BM25 index (one per file: its path, symbol names, docs, routes);
+ * symbols are ranked afterwards, inside the best files only, by the query terms their name, doc and
+ * route carry. An index of 20,000 files is 20,000 documents, not one per symbol.
+ */
 export class CodeSearch {
   private readonly mini: MiniSearch<Doc>;
-  private readonly meta: DocMeta[] = [];
+  private readonly files: IndexedFile[] = [];
+  private readonly routesByFile = new Map<string, RouteFact[]>();
 
   constructor(files: readonly IndexedFile[], routes: readonly RouteFact[]) {
     this.mini = new MiniSearch<Doc>({
@@ -118,32 +124,23 @@ export class CodeSearch {
       processTerm: normaliseTerm,
       searchOptions: { boost: BOOST, combineWith: 'OR', prefix: (term) => term.length >= 6, weights: { fuzzy: 0.2, prefix: 0.3 } },
     });
-    const routesByFile = new Map<string, RouteFact[]>();
     for (const r of routes) {
-      const list = routesByFile.get(r.file) ?? [];
+      const list = this.routesByFile.get(r.file) ?? [];
       list.push(r);
-      routesByFile.set(r.file, list);
+      this.routesByFile.set(r.file, list);
     }
     const docs: Doc[] = [];
     for (const file of files) {
       if (file.fixture || file.vendored || file.generated) continue;
-      const fileRoutes = routesByFile.get(file.path) ?? [];
-      const id = this.meta.length;
-      this.meta.push({ path: file.path, test: file.test });
-      const symbolDocs = file.symbols.map((s) => s.doc).filter((d): d is string => d !== undefined);
+      const fileRoutes = this.routesByFile.get(file.path) ?? [];
       docs.push({
-        id,
-        fpath: pathText(file.path),
-        fsyms: file.symbols.map((s) => s.name).join(' '),
-        fdoc: [file.doc ?? '', ...symbolDocs].join(' '),
-        froute: fileRoutes.map((r) => r.path).join(' '),
+        id: this.files.length,
+        path: pathText(file.path),
+        symbols: file.symbols.map((s) => s.name).join(' '),
+        doc: [file.doc ?? '', ...file.symbols.map((s) => s.doc ?? '')].join(' '),
+        route: fileRoutes.map((r) => r.path).join(' '),
       });
-      for (const symbol of file.symbols) {
-        const handled = fileRoutes.filter((r) => r.handler === symbol.name || r.line === symbol.line);
-        const sid = this.meta.length;
-        this.meta.push({ path: file.path, symbol: symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name, line: symbol.line, test: file.test });
-        docs.push({ id: sid, sname: `${symbol.name} ${symbol.parent ?? ''}`, sdoc: symbol.doc ?? '', spath: pathText(file.path), sroute: handled.map((r) => r.path).join(' ') });
-      }
+      this.files.push(file);
     }
     this.mini.addAll(docs);
   }
@@ -151,35 +148,70 @@ export class CodeSearch {
   /**
    * Each query term is searched on its own and its scores scaled to the best match of that term, then
    * weighted by how rare the term is: a rare word of the request ("refund") counts for more than a
-   * common one ("order") that happens to fill many paths and names.
+   * common one ("order") that happens to fill many paths and names. A symbol's score is a share of
+   * its file's: how much of the file's matching weight its name, doc and route carry (a symbol never
+   * outranks its own file, but the right function of the best file comes before weaker files).
    */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 20;
-    const terms = [...new Set(tokenize(query).map(normaliseTerm).filter((t): t is string => t !== null))];
-    if (terms.length === 0) return [];
-    const total = new Map<number, { score: number; fields: Set<string>; terms: number }>();
-    const n = this.meta.length;
-    for (const term of terms) {
-      const results = this.mini.search(term, { processTerm: (t) => t });
+    const queryTerms = [...terms(query)];
+    if (queryTerms.length === 0) return [];
+    const total = new Map<number, { score: number; fields: Set<string>; weights: Map<string, number> }>();
+    const n = this.files.length;
+    for (const term of queryTerms) {
+      const results = this.mini.search(term, { processTerm: (t) => t, ...(options.excludeTests ? { filter: (r) => !this.files[r.id as number]?.test } : {}) });
       if (results.length === 0) continue;
       const best = results[0]!.score;
       const weight = Math.log(1 + n / results.length);
       for (const result of results) {
-        const entry = total.get(result.id as number) ?? { score: 0, fields: new Set<string>(), terms: 0 };
+        const entry = total.get(result.id as number) ?? { score: 0, fields: new Set<string>(), weights: new Map<string, number>() };
         entry.score += weight * (result.score / best);
-        entry.terms++;
+        entry.weights.set(term, weight);
         for (const fields of Object.values(result.match)) for (const f of fields) entry.fields.add(FIELD_NAMES[f] ?? f);
         total.set(result.id as number, entry);
       }
     }
     const ranked = [...total].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
     const hits: SearchHit[] = [];
-    for (const [id, entry] of ranked) {
-      const meta = this.meta[id];
-      if (!meta || (options.excludeTests && meta.test)) continue;
-      hits.push({ path: meta.path, ...(meta.symbol ? { symbol: meta.symbol } : {}), ...(meta.line !== undefined ? { line: meta.line } : {}), score: Math.round(entry.score * 1000) / 1000, matched: [...entry.fields].sort() });
-      if (hits.length >= limit) break;
+    ranked.forEach(([id, entry], rank) => {
+      const file = this.files[id]!;
+      hits.push({ path: file.path, score: entry.score, matched: [...entry.fields].sort() });
+      if (rank < SYMBOL_FILES) hits.push(...this.symbolHits(file, entry.score, entry.weights));
+    });
+    hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, limit).map((h) => ({ ...h, score: Math.round(h.score * 1000) / 1000 }));
+  }
+
+  private symbolHits(file: IndexedFile, fileScore: number, weights: ReadonlyMap<string, number>): SearchHit[] {
+    let fileWeight = 0;
+    for (const w of weights.values()) fileWeight += w;
+    if (fileWeight === 0) return [];
+    const routes = this.routesByFile.get(file.path) ?? [];
+    const out: SearchHit[] = [];
+    for (const symbol of file.symbols) {
+      const name = terms(symbol.name);
+      const doc = symbol.doc ? terms(symbol.doc) : new Set<string>();
+      const handled = routes.filter((r) => r.handler === symbol.name || r.line === symbol.line);
+      const route = terms(handled.map((r) => r.path).join(' '));
+      let carried = 0;
+      let named = 0;
+      const matched = new Set<string>();
+      for (const [term, weight] of weights) {
+        const share = name.has(term) ? 1 : route.has(term) ? 0.8 : doc.has(term) ? 0.5 : 0;
+        if (share === 0) continue;
+        carried += weight * share;
+        if (name.has(term)) {
+          named++;
+          matched.add('symbol');
+        }
+        if (route.has(term)) matched.add('route');
+        if (doc.has(term)) matched.add('doc');
+      }
+      if (carried === 0) continue;
+      const nameCoverage = name.size === 0 ? 0 : named / name.size;
+      const share = 0.25 + 0.6 * (carried / fileWeight) + 0.08 * nameCoverage + (handled.length > 0 ? 0.05 : 0);
+      out.push({ path: file.path, symbol: symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name, line: symbol.line, score: fileScore * Math.min(0.98, share), matched: [...matched].sort() });
     }
-    return hits;
+    return out;
   }
 }

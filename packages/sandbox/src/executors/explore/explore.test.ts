@@ -216,5 +216,8 @@ describe('EXPLORE on this repository', () => {
     const keyPaths = out.key_files.map((k) => k.path);
     expect(keyPaths).toEqual(expect.arrayContaining(['package.json', 'tsconfig.base.json', 'vitest.config.ts', 'packages/protocol/package.json']));
     expect(out.frameworks).toEqual(expect.arrayContaining(['Fastify', 'React', 'Vitest', 'zod']));
-  });
+    // The fixture repositories are test data: none of their facts are this repository's.
+    expect(out.routes?.some((r) => r.file.includes('fixtures/'))).toBe(false);
+    expect(out.languages?.some((l) => l.name === 'Java')).toBe(false);
+  }, 60_000); // indexing the whole repository on a busy machine: a budget, not a speed test
 });

@@ -107,7 +107,9 @@ describe('EXPLORE: spring-clinic', () => {
     expect(out.test_structure).not.toContain('Unknown runner');
     expect(out.data_models?.map((m) => m.name)).toEqual(['Owner', 'Pet', 'Vet']);
     expect(out.routes).toEqual(expect.arrayContaining([expect.objectContaining({ method: 'GET', path: '/owners/{ownerId}', handler: 'showOwner' })]));
-    expect(out.related_code?.[0]).toMatchObject({ path: 'src/main/java/org/example/clinic/owner/OwnerController.java', symbol: 'OwnerController.showOwner' });
+    expect(out.related_code?.[0]).toMatchObject({ path: 'src/main/java/org/example/clinic/owner/OwnerController.java' });
+    expect(out.related_code?.[1]).toMatchObject({ path: 'src/main/java/org/example/clinic/owner/OwnerController.java', symbol: 'OwnerController.showOwner' });
+    expect(out.related_code?.[1]?.reason).toBe('defines method OwnerController.showOwner; "Shows one owner with their pets."; route GET /owners/{ownerId}');
   });
 });
 
