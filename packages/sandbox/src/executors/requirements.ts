@@ -87,7 +87,7 @@ export function responseText(clause: string, facts: ClauseFacts): string {
     // An obligation keeps its force: "Users must confirm their email" → "require users to confirm their email".
     else if (/must|shall|needs? to|ha(?:s|ve) to/.test(word)) text = system ? rest : `require ${subject} to ${rest}`;
     else text = system ? rest : `ensure that ${subject} ${rest.replace(/^be\b/, 'are')}`;
-  } else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text)) text = `ensure that ${lowerFirst(text)}`;
+  } else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text) || /^(?:a|an|the|each|every|any|all|no)\s+\w+(?:\s+\w+)?\s+[a-z]+s\b/i.test(text)) text = `ensure that ${lowerFirst(text)}`;
   else if (/^(?:a|an|the)\s/i.test(text) || /^[A-Z]/.test(text)) text = `provide ${lowerFirst(text)}`;
   else text = `provide ${lowerFirst(text)}`;
   // "add POST /x" as a requirement: the system serves the route.

@@ -10,7 +10,7 @@ import type { ModelFact, RouteFact } from '../../codeindex/types';
 import { clauseFacts, splitClauses } from '../text';
 import { collectionSegment, routeLabel, type Grounding, type Role, type Touch } from './ground';
 import { filesOfRole, hasModel, placeNew, placeTest, roleDir, testRunner, type Placed } from './place';
-import { kindLabel, type ChangeKind } from './request';
+import { ACTORS, kindLabel, type ChangeKind } from './request';
 import { baseName, concept, concepts, dirName, inStyle, plural, splitWords } from './words';
 
 /** What a requirement is about, so the design can tell which part serves it. */
@@ -439,6 +439,7 @@ function flowShape(g: Grounding, bp: Blueprint): void {
     if (page) bp.parts.push(modifyPart(g, 'template:page', 'template', `${g.actorModel.name} page: list and book ${plural(resource)}`, page, [], `the ${g.actorModel.name.toLowerCase()}'s page, where the ${plural(resource)} are shown`, { responsibility: `Lists each ${parent?.name.toLowerCase() ?? 'item'}'s ${plural(resource)} (date, description) and links to the booking form.`, serves: ['display'], uses: ['route'], hours: 1 }));
   }
   if (g.request.traits.includes('notify')) notificationPart(g, bp, resource);
+  if (!g.request.traits.includes('booking')) relatedFlowParts(g, bp, resource);
 }
 
 /** The feature exists: the parts are the files that implement it, changed only where the requirements find a gap. */
@@ -636,6 +637,38 @@ function resourceShape(g: Grounding, bp: Blueprint): void {
   const collection = newCollectionPath(g, resource, parentItem?.path);
   bp.facts.subject = plural(resource);
   resourceParts(g, bp, resource, collection, { form: isFormBased(g), parent: parentModel, ...(model ? { existing: model } : {}) });
+  relatedFlowParts(g, bp, resource);
+}
+
+/**
+ * The existing flows a new thing plugs into: an existing model the request names besides the new
+ * resource ("discount codes … when they place an order" → Order) has its service and routes changed
+ * to use it.
+ */
+function relatedFlowParts(g: Grounding, bp: Blueprint, resource: string): void {
+  if (!g.repo.grounded) return;
+  // Only a flow the request places the change in: "when they place an order", "at checkout", "during sign-up".
+  const inFlow = (m: ModelFact) => new RegExp(`\\b(?:when|whenever|while|at|during|before|after)\\b[^.;]*\\b${concept(m.name)}`, 'i').test(g.request.text) || new RegExp(`\\b(?:at|during)\\s+(?:the\\s+)?\\w+`, 'i').test(g.spec.title);
+  const related = g.models.filter((m) => concept(m.name) !== concept(resource) && m !== g.actorModel && g.request.allConcepts.includes(concept(m.name)) && !bp.parts.some((p) => p.existing_symbols.includes(m.name) || p.key === 'model:parent') && inFlow(m)).slice(0, 1);
+  for (const model of related) {
+    const name = concept(model.name);
+    const service = filesOfRole(g, 'service').filter((f) => concepts(baseName(f)).includes(name)).sort()[0];
+    // The route that creates one (`POST /api/orders`), else the other writes of that resource.
+    const writes = g.repo.routes.filter((r) => concepts(r.path).includes(name) && r.method !== 'GET');
+    const creates = writes.filter((r) => r.method === 'POST' && !/[{<:]/.test(r.path));
+    const routes = (creates.length > 0 ? creates : writes).slice(0, 1);
+    const routeFile = routes[0]?.file;
+    const newKey = bp.parts.find((p) => p.change === 'create' && (p.role === 'service' || p.role === 'route'))?.key;
+    if (service && !bp.parts.some((p) => p.file_path === service)) {
+      const wanted = new Set(g.request.allConcepts.filter((c) => !ACTORS.has(c) && c !== name));
+      const symbols = g.repo.symbols(service).filter((sym) => sym.kind !== 'class' && concepts(sym.name).some((c) => wanted.has(c))).map((sym) => sym.name);
+      bp.parts.push(modifyPart(g, `flow:${service}`, 'service', `${model.name} flow: use the ${resource}`, service, symbols, `holds the ${model.name.toLowerCase()} logic the request changes`, { responsibility: `Applies the ${resource} where ${plural(name)} are made (${symbols.slice(0, 3).map((x) => `\`${x}\``).join(', ') || `the ${name} service`}), so the stored ${name} reflects it.`, uses: newKey ? [newKey] : [], serves: ['behaviour', 'create'], hours: 2 }, true));
+    }
+    if (routeFile && !bp.parts.some((p) => p.file_path === routeFile)) {
+      bp.parts.push(modifyPart(g, `flow:${routeFile}`, 'route', `${model.name} routes: accept the ${resource}`, routeFile, handlerSymbols(routes, routeFile), `declares ${routes.slice(0, 2).map((r) => `\`${routeLabel(r)}\``).join(', ')}`, { responsibility: `Accepts the ${resource} in ${routes.slice(0, 2).map((r) => `\`${routeLabel(r)}\``).join(', ')} and answers ${bp.facts.invalidStatus} when it is not valid.`, uses: service ? [`flow:${service}`] : [], serves: ['validation', 'behaviour'], hours: 1 }));
+      for (const r of routes.slice(0, 2)) bp.endpoints.push({ method: r.method, path: r.path, description: `Existing; now takes the ${resource}.`, part: `flow:${routeFile}`, change: 'modify' });
+    }
+  }
 }
 
 function dataShape(g: Grounding, bp: Blueprint): void {
