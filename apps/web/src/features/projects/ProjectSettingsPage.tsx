@@ -133,6 +133,7 @@ function SettingsForm({ project, savedAt, onSaved }: { project: Project; savedAt
             hint={
               <>
                 Any git URL, <code className="font-mono">file://</code> included. A local path must be under one of the server’s allowed roots. Leave empty to plan without code.
+                {project.repo_url?.includes('***@') ? ' The credentials in this URL are hidden (***): to change them, enter the whole URL again.' : null}
               </>
             }
           />
