@@ -9,12 +9,12 @@ import { Spec } from './api';
 
 const id = z.string().min(1);
 const idText = z.string().min(1).max(200);
+/** A body that may be left out: no body (or `null`) is `{}`. */
+const optionalBody = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null || value === undefined ? {} : value), schema);
 
 // ── external sandboxes ───────────────────────────────────────────────────────
 /** `POST /specs/{id}/sandboxes`: nothing is required; `heartbeat_interval_seconds` is what the sandbox promises. */
-export const RegisterSandboxBody = z
-  .object({ heartbeat_interval_seconds: z.number().int().min(1).max(3600).optional() })
-  .default({});
+export const RegisterSandboxBody = optionalBody(z.object({ heartbeat_interval_seconds: z.number().int().min(1).max(3600).optional() }));
 export type RegisterSandboxBody = z.input<typeof RegisterSandboxBody>;
 
 export const RegisterSandboxResponse = z.object({
@@ -47,7 +47,7 @@ export const UnlinkTicketsResponse = z.object({ spec_id: id, unlinked_count: z.n
 export type UnlinkTicketsResponse = z.infer<typeof UnlinkTicketsResponse>;
 
 /** `POST /specs/{id}/execute-tasks`: the spec tasks to make tickets of (server ids; default all). */
-export const ExecuteTasksBody = z.object({ task_ids: z.array(idText).max(2000).optional() }).default({});
+export const ExecuteTasksBody = optionalBody(z.object({ task_ids: z.array(idText).max(2000).optional() }));
 export type ExecuteTasksBody = z.input<typeof ExecuteTasksBody>;
 export const ExecuteTasksResponse = z.object({
   spec_id: id,
@@ -120,7 +120,7 @@ export const CreateBranchResponse = z.object({
   already_exists: z.boolean(),
 });
 export type CreateBranchResponse = z.infer<typeof CreateBranchResponse>;
-export const CreatePrBody = z.object({ force: z.boolean().default(false) }).default({ force: false });
+export const CreatePrBody = optionalBody(z.object({ force: z.boolean().default(false) }));
 export const CreatePrResponse = z.object({
   spec_id: id,
   success: z.literal(true),

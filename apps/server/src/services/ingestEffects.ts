@@ -439,6 +439,8 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
     prepared.set(key, out);
     patch[key] = out.output;
   }
+  const explored = patch['explore']?.['repo_commit'];
+  const exploredCommit = typeof explored === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(explored) ? explored : null;
   if (effects.changed || Object.keys(patch).length) {
     await tx
       .update(specs)
@@ -453,6 +455,8 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
         lastHeartbeatAt: s.lastHeartbeatAt,
         updatedAt: now,
         ...(Object.keys(patch).length ? { phaseData: sql`${specs.phaseData} || ${JSON.stringify(patch)}::jsonb` } : {}),
+        // The commit EXPLORE read, when the run says so and the launcher did not (an external sandbox).
+        ...(exploredCommit ? { repoCommit: sql`coalesce(${specs.repoCommit}, ${exploredCommit})` } : {}),
       })
       .where(eq(specs.id, spec.id));
   }
