@@ -42,6 +42,12 @@ export const EXECUTORS = ['planner', 'anthropic', 'openai'] as const;
 export const ExecutorName = z.enum(EXECUTORS);
 export type ExecutorName = z.infer<typeof ExecutorName>;
 
+/** The model each provider uses when none is set (the sandbox's `--model` default; the web's placeholders). */
+export const DEFAULT_EXECUTOR_MODELS: Readonly<Record<Exclude<ExecutorName, 'planner'>, string>> = {
+  anthropic: 'claude-sonnet-5-5',
+  openai: 'gpt-4.1-mini',
+};
+
 /**
  * A project's model settings. `null` means "the server-wide default" (from the environment). The API
  * key is write-only: reads say only whether one is set and its last four characters.

@@ -1,4 +1,4 @@
-import type { Phase, PhaseStatus } from '@specline/protocol';
+import { DEFAULT_EXECUTOR_MODELS, type Phase, type PhaseStatus } from '@specline/protocol';
 
 /**
  * Who wrote a phase's output, in words. The server reports `executor` (`planner`, `anthropic`, `openai`,
@@ -10,10 +10,7 @@ import type { Phase, PhaseStatus } from '@specline/protocol';
  * The model each provider uses when none is set, shown as placeholders (settings, launch override).
  * Keep in step with the sandbox's executor defaults.
  */
-export const PROVIDER_DEFAULT_MODEL: Readonly<Record<'anthropic' | 'openai', string>> = {
-  anthropic: 'claude-sonnet-4-5',
-  openai: 'gpt-4o-mini',
-};
+export const PROVIDER_DEFAULT_MODEL: Readonly<Record<'anthropic' | 'openai', string>> = DEFAULT_EXECUTOR_MODELS;
 
 export const PLANNER_SENTENCE = 'Written by the offline planner — no model was used';
 

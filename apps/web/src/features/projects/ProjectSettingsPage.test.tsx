@@ -1,4 +1,4 @@
-import type { Project } from '@specline/protocol';
+import { DEFAULT_EXECUTOR_MODELS, type Project } from '@specline/protocol';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ describe('ProjectSettingsPage', () => {
     expect(screen.getByLabelText<HTMLInputElement>('Repository URL').value).toBe('https://github.com/acme/billing.git');
     expect(screen.getByLabelText<HTMLInputElement>('Branch, tag or commit').value).toBe('main');
     expect(screen.getByLabelText<HTMLSelectElement>('Executor').value).toBe('anthropic');
-    expect(screen.getByLabelText('Model').getAttribute('placeholder')).toBe('claude-sonnet-4-5 (provider default)');
+    expect(screen.getByLabelText('Model').getAttribute('placeholder')).toBe(`${DEFAULT_EXECUTOR_MODELS.anthropic} (provider default)`);
     expect(screen.getByTestId('api-key-status').textContent).toBe('A key is set (…abcd)');
     // No password input until Replace is chosen: nothing could be pre-filled.
     expect(container.querySelector('input[type="password"]')).toBeNull();
@@ -98,7 +98,7 @@ describe('ProjectSettingsPage', () => {
     const { container, patches } = setup(makeProject());
     const user = userEvent.setup();
     await user.selectOptions(await screen.findByLabelText('Executor'), 'openai');
-    expect(screen.getByLabelText('Model').getAttribute('placeholder')).toBe('gpt-4o-mini (provider default)');
+    expect(screen.getByLabelText('Model').getAttribute('placeholder')).toBe(`${DEFAULT_EXECUTOR_MODELS.openai} (provider default)`);
     await user.type(screen.getByLabelText('Model'), 'qwen2.5-coder:7b');
     await user.type(screen.getByLabelText('Base URL'), 'http://localhost:11434/v1');
     const key = screen.getByLabelText('API key');

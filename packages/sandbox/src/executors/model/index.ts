@@ -1,3 +1,4 @@
+import { DEFAULT_EXECUTOR_MODELS } from '@specline/protocol';
 /** Model-backed executors: `anthropic` (Messages API) and `openai` (Chat Completions and compatible servers). */
 import { createAnthropicClient } from './anthropic';
 import { createModelExecutor, type ModelExecutorOptions } from './executor';
@@ -19,10 +20,7 @@ export { redact, retryAfterMs } from './errors';
 export * from './types';
 
 /** The model each provider uses when `--model` / `SPEC_MODEL` is not given. */
-export const DEFAULT_MODELS: Readonly<Record<ProviderName, string>> = {
-  anthropic: 'claude-sonnet-5-5',
-  openai: 'gpt-4.1-mini',
-};
+export const DEFAULT_MODELS: Readonly<Record<ProviderName, string>> = DEFAULT_EXECUTOR_MODELS;
 
 export interface ProviderExecutorOptions extends Omit<ModelExecutorOptions, 'client' | 'model'> {
   provider: ProviderName;
