@@ -27,9 +27,13 @@ const ROLES_FOR: Readonly<Record<RequirementCategory, readonly Part['role'][]>> 
   testing: ['route', 'middleware', 'service', 'job', 'client', 'model'],
 };
 
+/** The aspect a requirement of a category is about, when it names none itself. */
+const ASPECT_OF: Readonly<Record<RequirementCategory, Aspect>> = { rule: 'limit', response: 'refusal', behaviour: 'behaviour', ui: 'display', config: 'config', errors: 'validation', observability: 'observability', testing: 'testing' };
+
 function servingParts(req: ReqView & { aspect?: string }, parts: readonly Part[]): Part[] {
-  if (req.aspect) {
-    const byAspect = parts.filter((p) => p.serves.includes(req.aspect as Aspect));
+  for (const aspect of [req.aspect, ASPECT_OF[req.category]]) {
+    if (aspect === undefined) continue;
+    const byAspect = parts.filter((p) => p.serves.includes(aspect as Aspect));
     if (byAspect.length > 0) return byAspect.slice(0, 3);
   }
   for (const role of ROLES_FOR[req.category]) {

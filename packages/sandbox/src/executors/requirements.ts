@@ -16,7 +16,7 @@ import { recipeDrafts, testsDraft, type Draft as RecipeDraft } from './plan/reci
 import { repoFacts } from './plan/repo';
 import { concepts } from './plan/words';
 import { stackProfile, type StackProfile } from './profile';
-import { capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, routePath, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
+import { CLAUSE_VERBS, capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, routePath, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
 
 /** What the later phases can be given besides the EXPLORE output: the code index, and whether a code base exists. */
 export interface PlanInputs {
@@ -73,6 +73,12 @@ const MODAL = /^(.+?)\s+(must not|mustn't|must never|shall not|should not|cannot
 /** Subjects that are the system itself ("The API must return 429" → "return 429"). */
 const SYSTEM_SUBJECT = /^(?:the\s+)?(?:system|api|server|service|backend|application|app|platform|endpoint|it)$/i;
 
+/** "Successful logins reset the counter": a subject of one or two words, then a verb. */
+function declarative(text: string): boolean {
+  const words = text.split(/\s+/).map((w) => w.toLowerCase().replace(/[^a-z-]/g, ''));
+  return [1, 2].some((i) => words[i] !== undefined && (CLAUSE_VERBS.has(words[i]) || (words[i].endsWith('s') && CLAUSE_VERBS.has(words[i].slice(0, -1)))) && !CLAUSE_VERBS.has(words[0]!));
+}
+
 export function responseText(clause: string, facts: ClauseFacts): string {
   let text = tidy(clause);
   const modal = startsWithVerb(text) ? null : MODAL.exec(text);
@@ -87,7 +93,7 @@ export function responseText(clause: string, facts: ClauseFacts): string {
     // An obligation keeps its force: "Users must confirm their email" → "require users to confirm their email".
     else if (/must|shall|needs? to|ha(?:s|ve) to/.test(word)) text = system ? rest : `require ${subject} to ${rest}`;
     else text = system ? rest : `ensure that ${subject} ${rest.replace(/^be\b/, 'are')}`;
-  } else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text) || /^(?:a|an|the|each|every|any|all|no)\s+\w+(?:\s+\w+)?\s+[a-z]+s\b/i.test(text)) text = `ensure that ${lowerFirst(text)}`;
+  } else if (/\b(is|are|has|have|returns?|gets?|becomes?|stays?|contains?)\b/.test(text) || /^(?:a|an|the|each|every|any|all|no)\s+\w+(?:\s+\w+)?\s+[a-z]+s\b/i.test(text) || declarative(text)) text = `ensure that ${lowerFirst(text)}`;
   else if (/^(?:a|an|the)\s/i.test(text) || /^[A-Z]/.test(text)) text = `provide ${lowerFirst(text)}`;
   else text = `provide ${lowerFirst(text)}`;
   // "add POST /x" as a requirement: the system serves the route.
@@ -104,7 +110,7 @@ export function responseText(clause: string, facts: ClauseFacts): string {
   return text;
 }
 
-function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFacts; id: string; title: string } | undefined, feature: string, target?: string): { text: string; category: RequirementCategory } {
+function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFacts; id: string; title: string } | undefined, feature: string, target?: string, hasUi = true): { text: string; category: RequirementCategory } {
   const explicit = /^(when|whenever|once|after|before|if|while|during|where|unless)\s+(.+?),\s+(?:then\s+)?(.+)$/i.exec(clause);
   if (explicit) {
     const word = explicit[1]!.toLowerCase();
@@ -135,7 +141,7 @@ function trigger(clause: string, facts: ClauseFacts, previous: { facts: ClauseFa
     return { text: `WHEN ${article(noun)} ${noun} makes a request, THE SYSTEM SHALL ${response}.`, category: 'rule' };
   }
   if (/\b(configurable|optional(ly)?|setting|feature flag|toggle)\b/i.test(clause)) return { text: `WHERE ${feature} is enabled, THE SYSTEM SHALL ${response}.`, category: 'config' };
-  if (/^(show|display|render|list|highlight|hide)\b/i.test(clause)) return { text: `WHEN a user opens the ${feature} view, THE SYSTEM SHALL ${response}.`, category: 'ui' };
+  if (/^(show|display|render|list|highlight|hide)\b/i.test(clause) && hasUi) return { text: `WHEN a user opens the ${feature} view, THE SYSTEM SHALL ${response}.`, category: 'ui' };
   if (facts.routes.length > 0) return { text: `WHEN a client sends \`${facts.routes[0]!.method} ${facts.routes[0]!.path}\`, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
   if (target) return { text: `WHEN a client sends \`${target}\`, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
   return { text: `WHEN a client uses ${feature}, THE SYSTEM SHALL ${response}.`, category: 'behaviour' };
@@ -224,7 +230,7 @@ function restatesTitle(clause: string, title: string): boolean {
 }
 
 /** Requirements from the clauses of the description (each that says something the title does not). */
-function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature: string, bp: Blueprint): { drafts: Draft[]; facts: ClauseFacts[] } {
+function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature: string, bp: Blueprint, hasUi: boolean): { drafts: Draft[]; facts: ClauseFacts[] } {
   const drafts: Draft[] = [];
   const facts: ClauseFacts[] = [];
   const target = bp.facts.targets.length === 1 ? bp.facts.targets[0] : undefined;
@@ -232,7 +238,7 @@ function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature
     const clauseFact = clauseFacts(clause);
     const prevIndex = drafts.length - 1;
     const prev = prevIndex >= 0 ? { facts: facts[prevIndex]!, id: formatId('requirement', prevIndex + 1), title: drafts[prevIndex]!.title } : undefined;
-    const { text, category } = trigger(clause, clauseFact, prev, feature, target);
+    const { text, category } = trigger(clause, clauseFact, prev, feature, target, hasUi);
     drafts.push({
       title: truncate(capitalize(clause), 80),
       type: requirementType(clause, category),
@@ -334,7 +340,9 @@ export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description
   const stated = splitClauses(spec.description).filter((c) => outOfScopeText(c) === undefined);
   const own = stated.filter((c) => !restatesTitle(c, spec.title));
   const recipe = recipeDrafts(g, bp);
-  const fromClauses = clauseDrafts(own.length > 0 || recipe.length > 0 ? own : [tidy(spec.title) || 'Provide the requested feature'], profile, feature, bp);
+  // A clause about what is shown is a UI requirement only where there is a user interface (a front end, templates) or no code base to tell.
+  const hasUi = !g.repo.grounded || profile.frontendFramework !== undefined || bp.facts.formBased || g.repo.files.some((f) => /\.(tsx|jsx|vue|svelte|html)$/.test(f));
+  const fromClauses = clauseDrafts(own.length > 0 || recipe.length > 0 ? own : [tidy(spec.title) || 'Provide the requested feature'], profile, feature, bp, hasUi);
   const functional = mergeRecipe(fromClauses.drafts, own, recipe);
   const standard = standardDrafts(g, bp, functional, fromClauses.facts, topic);
   const beforeTests = [...functional, ...standard];

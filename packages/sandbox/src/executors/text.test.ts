@@ -64,5 +64,7 @@ describe('text defects seen on real requests', () => {
     expect(lowerFirst('YYYY-MM-DD dates')).toBe('YYYY-MM-DD dates');
     expect(lowerFirst('PostController answers')).toBe('PostController answers');
     expect(lowerFirst('Users must confirm')).toBe('users must confirm');
+    expect(lowerFirst('Rate-limit login attempts')).toBe('rate-limit login attempts');
+    expect(capitalize('dd-mm-yyyy dates')).toBe('dd-mm-yyyy dates');
   });
 });

@@ -21,14 +21,14 @@ const STOPWORDS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'to', 'of', 'f
 /** Upper-cases the first letter of a plain word; a leading code, date or format token (`yyyy-mm-dd`, `2026-01-31`, `camelCase`) is left as written. */
 export function capitalize(text: string): string {
   const first = /^\S*/.exec(text)?.[0] ?? '';
-  if (!/^[a-z][a-z']*[.,;:!?]?$/.test(first)) return text;
+  if (!/^[a-z][a-z']*(?:-[a-z']+)*[.,;:!?]?$/.test(first) || isFormatToken(first.replace(/[.,;:!?]$/, ''))) return text;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Lower-cases the first letter of a plain capitalised word; acronyms (`API`), format tokens (`YYYY-MM-DD`) and code names (`PostController`) are kept. */
 export function lowerFirst(text: string): string {
   const first = /^\S*/.exec(text)?.[0] ?? '';
-  if (!/^[A-Z][a-z']*[.,;:!?]?$/.test(first)) return text;
+  if (!/^[A-Z][a-z']*(?:-[a-z']+)*[.,;:!?]?$/.test(first) || isFormatToken(first.replace(/[.,;:!?]$/, ''))) return text;
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 

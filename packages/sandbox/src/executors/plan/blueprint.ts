@@ -132,7 +132,7 @@ function base(_g: Grounding, key: string, role: Role, name: string, at: Placed |
 /** An existing file as a part (`modify`), with the symbols the grounding found in it. */
 function modifyPart(g: Grounding, key: string, role: Role, name: string, path: string, symbols: readonly string[], reason: string, fields: Partial<Part>, ownSymbolsOnly = false): Part {
   const touch = g.touches.find((t) => t.path === path);
-  const all = [...new Set([...(ownSymbolsOnly && symbols.length > 0 ? [] : (touch?.symbols ?? [])), ...symbols])];
+  const all = [...new Set([...(ownSymbolsOnly ? [] : (touch?.symbols ?? [])), ...symbols])];
   return base(g, key, role, name, { path, role, symbols: all, reason: touch && !reason ? touch.reason : reason || (touch?.reason ?? ''), score: 0 }, fields);
 }
 
@@ -383,7 +383,7 @@ function endpointShape(g: Grounding, bp: Blueprint): void {
           : `Adds ${g.request.phrase} to \`${routeLabel(target)}\`.`,
         serves: ['list', 'defaults', 'validation', 'errors', 'behaviour'],
         hours: 1.5,
-      }),
+      }, true),
     );
     bp.endpoints.push({ method: target.method, path: target.path, description: pagination ? `Existing list, now paged: \`?${bp.facts.params['page']}=1&${bp.facts.params['size']}=${bp.facts.defaults['size']}\`; the answer carries the items and the total.` : `Existing list, now with ${g.request.phrase}.`, part: 'route', change: 'modify' });
   }
