@@ -21,7 +21,7 @@ const DESCRIPTION = 'Limit each API key to 100 requests per minute and return 42
 const CONFIG_VARS = [
   'SPEC_ID', 'SANDBOX_ID', 'CALLBACK_URL', 'SANDBOX_TOKEN', 'SPEC_PHASE', 'SPEC_TITLE', 'SPEC_DESCRIPTION', 'CONTEXT_FILE', 'REPORTER_MODE', 'HEARTBEAT_INTERVAL', 'OUTPUT_DIRECTORY', 'MAX_ATTEMPTS', 'EVAL_THRESHOLD', 'CWD',
   'SPEC_EXECUTOR', 'SPEC_MODEL', 'SPEC_STRUCTURED_OUTPUT', 'SPEC_STREAM', 'MODEL_MAX_TURNS', 'MODEL_MAX_READ_BYTES', 'MODEL_MAX_SECONDS', 'MODEL_MAX_COST_USD', 'MODEL_MAX_OUTPUT_TOKENS', 'MODEL_MAX_RETRIES', 'MODEL_PRICES',
-  'SPEC_NO_REPO', 'SPEC_REPO_COMMIT', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
+  'SPEC_NO_REPO', 'SPEC_REPO_COMMIT', 'SPEC_APPROVAL_MODE', 'SPEC_REVIEW_FEEDBACK', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID',
 ];
 
 interface CliRun {
@@ -193,6 +193,46 @@ describe('specline-sandbox run-phase', { timeout: 60_000 }, () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('expected an object keyed by phase');
     expect(refused.stderr).toContain('{"<phase>": <output>}');
+  });
+});
+
+describe('specline-sandbox run: review mode', { timeout: 60_000 }, () => {
+  const common = (out: string) => ['--title', TITLE, '--description', DESCRIPTION, '--cwd', project, '--out', out, '--reporter', 'jsonl'];
+
+  it('--approval-mode review stops after REQUIREMENTS: spec.awaiting_approval, agent.completed {success, awaiting_approval}, exit 0, no design', async () => {
+    const out = join(work, 'review');
+    const run = await cli(['run', '--approval-mode', 'review', ...common(out)], { cwd: work });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    const types = events.map((e) => e.event_type);
+    expect(types).not.toContain('spec.execution_completed');
+    expect(events.filter((e) => e.event_type === 'spec.phase_completed').map((e) => e.data['phase'])).toEqual(['explore', 'requirements']);
+    expect(events.find((e) => e.event_type === 'spec.awaiting_approval')?.data).toMatchObject({ phase: 'requirements', next_phase: 'design', phases_completed: ['explore', 'requirements'] });
+    expect(events.at(-1)).toMatchObject({ event_type: 'agent.completed', data: { success: true, awaiting_approval: 'requirements' } });
+  });
+
+  it('SPEC_REVIEW_FEEDBACK re-runs the first phase with the comment and the stored output; the context may come wrapped in {"phase_data": …} (the server\'s context.json)', async () => {
+    const first = join(work, 'review-first');
+    expect((await cli(['run', '--phases', 'explore,requirements', ...common(first)], { cwd: work })).code).toBe(0);
+    const phaseData = JSON.parse(await readFile(join(first, 'phase_data.json'), 'utf8')) as Record<string, unknown>;
+    const context = join(work, 'server-context.json');
+    await writeFile(context, JSON.stringify({ phase_data: phaseData }));
+    const out = join(work, 'review-again');
+    const comment = 'Every requirement must name the response header';
+    const run = await cli(['run', '--phases', 'requirements,design', '--context', context, ...common(out)], { cwd: work, env: { SPEC_APPROVAL_MODE: 'review', SPEC_REVIEW_FEEDBACK: comment } });
+    expect(run.code).toBe(0);
+    const events = await readEvents(join(out, 'events.jsonl'));
+    const rerun = events.find((e) => e.event_type === 'spec.progress' && e.data['review_comment'] !== undefined);
+    expect(rerun?.data).toMatchObject({ review_comment: comment, message: expect.stringContaining("Re-running requirements with the reviewer's comment") as unknown });
+    expect(events.filter((e) => e.event_type === 'spec.phase_completed').map((e) => e.data['phase'])).toEqual(['requirements']);
+    expect(events.at(-1)).toMatchObject({ event_type: 'agent.completed', data: { success: true, awaiting_approval: 'requirements' } });
+  });
+
+  it('a bad SPEC_APPROVAL_MODE exits 2 naming it', async () => {
+    const run = await cli(['run', ...common(join(work, 'review-bad'))], { cwd: work, env: { SPEC_APPROVAL_MODE: 'manual' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('SPEC_APPROVAL_MODE="manual": must be one of auto, review');
   });
 });
 

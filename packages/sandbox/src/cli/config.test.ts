@@ -86,3 +86,25 @@ describe('model settings', () => {
     expect(errorsOf({ executor: 'openai', 'max-turns': 'x' }, { OPENAI_API_KEY: KEY }).join('\n')).not.toContain(KEY);
   });
 });
+
+describe('review settings', () => {
+  it('auto by default, no review comment', () => {
+    const parsed = parse({});
+    expect(parsed.ok && parsed.config).toMatchObject({ approvalMode: 'auto' });
+    expect(parsed.ok && parsed.config.reviewComment).toBeUndefined();
+  });
+
+  it('--approval-mode / SPEC_APPROVAL_MODE (any case) and --review-comment / SPEC_REVIEW_FEEDBACK; flags win', () => {
+    const env = parse({}, { SPEC_APPROVAL_MODE: 'Review', SPEC_REVIEW_FEEDBACK: '  Split REQ-002 in two  ' });
+    expect(env.ok && env.config).toMatchObject({ approvalMode: 'review', reviewComment: 'Split REQ-002 in two' });
+    const flags = parse({ 'approval-mode': 'auto', 'review-comment': 'Name the CSV columns' }, { SPEC_APPROVAL_MODE: 'review', SPEC_REVIEW_FEEDBACK: 'ignored' });
+    expect(flags.ok && flags.config).toMatchObject({ approvalMode: 'auto', reviewComment: 'Name the CSV columns' });
+  });
+
+  it('bad values are named the way they were given', () => {
+    expect(errorsOf({ 'approval-mode': 'manual' })).toEqual(['--approval-mode="manual": must be one of auto, review']);
+    expect(errorsOf({}, { SPEC_APPROVAL_MODE: 'gated' })).toEqual(['SPEC_APPROVAL_MODE="gated": must be one of auto, review']);
+    expect(errorsOf({ 'review-comment': '   ' })).toEqual(['--review-comment="   ": must not be empty']);
+    expect(errorsOf({}, { SPEC_REVIEW_FEEDBACK: 'x'.repeat(5001) })[0]).toMatch(/^SPEC_REVIEW_FEEDBACK=".*": at most 5000 characters$/);
+  });
+});

@@ -57,6 +57,9 @@ const NAMES = {
   baseUrl: ['--base-url', undefined],
   noRepo: ['--no-repo', 'SPEC_NO_REPO'],
   repoCommit: ['--repo-commit', 'SPEC_REPO_COMMIT'],
+  leaseSeconds: ['--lease-seconds', 'SANDBOX_LEASE_SECONDS'],
+  approvalMode: ['--approval-mode', 'SPEC_APPROVAL_MODE'],
+  reviewComment: ['--review-comment', 'SPEC_REVIEW_FEEDBACK'],
 } as const satisfies Record<string, readonly [string, string | undefined]>;
 type Key = keyof typeof NAMES;
 
@@ -121,6 +124,8 @@ const ReportingSchema = z
     sandboxId: z.string().trim().min(1).optional(),
     callbackUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     token: z.string().min(1).optional(),
+    /** The run's lease (set by the launcher): the HTTP reporter's retry budget is derived from it (protocol `reporterBudget`). */
+    leaseSeconds: number('a number of seconds').pipe(z.number().positive('must be more than 0').max(86_400, 'at most 86400 seconds')).optional(),
   })
   .superRefine((value, ctx) => {
     if (!value.reporters.includes('http')) return;
@@ -144,6 +149,8 @@ const phaseName = z.string().transform((name, ctx) => {
 export const EXECUTORS = ['planner', 'anthropic', 'openai'] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 export const STRUCTURED_OUTPUT_MODES = ['tool', 'json_schema'] as const;
+/** `review` stops the run after REQUIREMENTS and after DESIGN for a person's approval; `auto` runs straight through. */
+export const APPROVAL_MODES = ['auto', 'review'] as const;
 
 /** Defaults of the model settings (documented in the README's settings table). */
 export const MODEL_SETTING_DEFAULTS = {
@@ -212,6 +219,14 @@ const RunSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   noRepo: flag.default(false),
   repoCommit: z.string().trim().regex(/^[0-9a-f]{7,64}$/i, 'expected a commit hash (7 to 64 hex digits)').optional(),
+  approvalMode: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(APPROVAL_MODES, { error: () => `must be one of ${APPROVAL_MODES.join(', ')}` }))
+    .default('auto'),
+  /** A reviewer's rejection comment: the first phase's first attempt gets it as evaluator feedback. */
+  reviewComment: z.string().trim().min(1, 'must not be empty').max(5_000, 'at most 5000 characters').optional(),
 });
 
 /** The model settings a model executor is built from. The key is behind a function so the config never prints it. */
@@ -257,6 +272,7 @@ export function parseReportingConfig(flags: Flags, env: Env, defaults: Reporting
     sandboxId: raw.values.sandboxId,
     callbackUrl: raw.values.callbackUrl,
     token: raw.values.token,
+    leaseSeconds: raw.values.leaseSeconds,
   };
   const parsed = ReportingSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, raw) };
@@ -358,6 +374,8 @@ export function parseRunConfig(flags: Flags, env: Env, defaults: { cwd: string; 
     baseUrl: raw.values.baseUrl,
     noRepo: raw.values.noRepo,
     repoCommit: raw.values.repoCommit,
+    approvalMode: raw.values.approvalMode,
+    reviewComment: raw.values.reviewComment,
   };
   const parsed = RunSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error, raw) };

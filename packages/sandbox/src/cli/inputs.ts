@@ -46,14 +46,17 @@ function phaseDataFromEvents(text: string, path: string): PhaseData {
 
 /**
  * Reads a context file: a JSON object keyed by phase (`{"explore": {...}, "requirements": {...}}`),
- * as `run-phase` writes it, or an events file (`.jsonl`: the phase outputs it holds). A bare phase
+ * as `run-phase` writes it (or the same wrapped in `{"phase_data": …}`, as the server writes it), or an events file (`.jsonl`: the phase outputs it holds). A bare phase
  * output is refused with a message saying how to wrap it.
  */
 export async function readPhaseData(path: string, cwd: string, setting = '--context'): Promise<PhaseData> {
   const full = resolve(cwd, path);
   if (full.endsWith('.jsonl')) return phaseDataFromEvents(await readText(full, setting), full);
-  const value = await readJson(full, setting);
-  if (!isRecord(value)) throw new UsageError(`${setting} ${full}: expected a JSON object keyed by phase, like {"explore": {...}}`);
+  const read = await readJson(full, setting);
+  if (!isRecord(read)) throw new UsageError(`${setting} ${full}: expected a JSON object keyed by phase, like {"explore": {...}}`);
+  // The server's context.json wraps the outputs: `{"phase_data": {"explore": {...}, …}}`.
+  const wrapped = read['phase_data'];
+  const value = Object.keys(read).length === 1 && isRecord(wrapped) ? wrapped : read;
   const data: PhaseData = {};
   const unknown: string[] = [];
   for (const [key, output] of Object.entries(value)) {

@@ -50,6 +50,8 @@ const RUN_OPTIONS: Options = {
   'base-url': { type: 'string' },
   'no-repo': { type: 'boolean' },
   'repo-commit': { type: 'string' },
+  'approval-mode': { type: 'string' },
+  'review-comment': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
 };
@@ -71,7 +73,8 @@ Usage:
                        [--executor planner|anthropic|openai] [--model M] [--structured-output tool|json_schema]
                        [--stream|--no-stream] [--max-turns 24] [--max-read-bytes 262144] [--max-seconds 600]
                        [--max-cost 2] [--max-output-tokens 16384] [--max-request-retries 4] [--model-prices JSON|FILE]
-                       [--base-url URL] [--no-repo] [--repo-commit SHA]
+                       [--base-url URL] [--no-repo] [--repo-commit SHA] [--approval-mode auto|review]
+                       [--review-comment TEXT]
   specline-sandbox run-phase --phase P --title T [--context phase_data.json ...] [run options]
   specline-sandbox inspect <events.jsonl> [--type T] [--phase P] [--json]
   specline-sandbox evaluate --phase P <output.json> [--context phase_data.json] [--cwd DIR] [--title T] [--description D]
@@ -82,7 +85,7 @@ Environment (flags win): SPEC_ID, SPEC_TITLE, SPEC_DESCRIPTION, SPEC_PHASE, CONT
   SANDBOX_ID, CALLBACK_URL, SANDBOX_TOKEN (the three are required by the http reporter),
   SPEC_EXECUTOR, SPEC_MODEL, SPEC_STRUCTURED_OUTPUT, SPEC_STREAM, MODEL_MAX_TURNS, MODEL_MAX_READ_BYTES,
   MODEL_MAX_SECONDS, MODEL_MAX_COST_USD, MODEL_MAX_OUTPUT_TOKENS, MODEL_MAX_RETRIES, MODEL_PRICES,
-  SPEC_NO_REPO, SPEC_REPO_COMMIT; keys and endpoints: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (anthropic),
+  SPEC_NO_REPO, SPEC_REPO_COMMIT, SPEC_APPROVAL_MODE, SPEC_REVIEW_FEEDBACK; keys and endpoints: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (anthropic),
   OPENAI_API_KEY (optional for local servers), OPENAI_BASE_URL (openai). Default models: anthropic
   claude-sonnet-5-5, openai gpt-4.1-mini.
 

@@ -94,16 +94,28 @@ async function closeReporters(built: CliReporters, io: CliIO): Promise<void> {
   }
 }
 
-function printResult(io: CliIO, result: RunResult, built: CliReporters, extra: string[]): void {
+/** Events the server did not take: refused (dead letter) or never delivered (still in the spool). */
+function notAccepted(built: CliReporters): number {
+  const stats = built.http?.stats();
+  return stats ? stats.deadLettered + stats.spooled : 0;
+}
+
+function printResult(io: CliIO, result: RunResult, built: CliReporters, extra: string[]): boolean {
+  // A run whose events the server did not all take did not succeed as far as the server knows: say so.
+  const lost = notAccepted(built);
+  const ok = result.success && lost === 0;
   const lines = [
-    result.success
-      ? `Run succeeded: ${result.phasesCompleted.join(', ')} (${result.events} events)`
-      : `Run FAILED${result.failedPhase ? ` in ${result.failedPhase}` : ''}: ${result.error ?? 'unknown error'}`,
+    !result.success
+      ? `Run FAILED${result.failedPhase ? ` in ${result.failedPhase}` : ''}: ${result.error ?? 'unknown error'}`
+      : ok
+        ? `Run succeeded: ${result.phasesCompleted.join(', ')} (${result.events} events)`
+        : `Run ended with ${lost} event(s) not accepted by the server (of ${result.events}); the phases ran (${result.phasesCompleted.join(', ')}) but the server's record of the run is incomplete`,
   ];
   if (built.eventsPath) lines.push(`  events:       ${built.eventsPath}`);
   for (const [type, path] of Object.entries(result.markdownArtifacts)) lines.push(`  ${`${type}:`.padEnd(13)} ${path}`);
   lines.push(...extra);
-  for (const line of lines) writeLine(result.success ? io.stdout : io.stderr, line);
+  for (const line of lines) writeLine(ok ? io.stdout : io.stderr, line);
+  return ok;
 }
 
 export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io: CliIO, signal: AbortSignal): Promise<ExitCode> {
@@ -171,6 +183,8 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
     ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
     ...(config.heartbeatSeconds !== undefined ? { heartbeatIntervalMs: config.heartbeatSeconds * 1000 } : {}),
     ...(attemptTimeoutMs !== undefined ? { attemptTimeoutMs } : {}),
+    approvalMode: config.approvalMode,
+    ...(config.reviewComment !== undefined ? { reviewFeedback: config.reviewComment } : {}),
     signal,
   });
 
@@ -190,7 +204,7 @@ export async function runCommand(command: 'run' | 'run-phase', flags: Flags, io:
     logger.error('could not write the phase data files', { error: String(error) });
   }
   await closeReporters(built, io);
-  printResult(io, result, built, extra);
-  if (result.success) return EXIT.ok;
+  const accepted = printResult(io, result, built, extra);
+  if (result.success) return accepted ? EXIT.ok : EXIT.failed;
   return result.failureReason === 'configuration' ? EXIT.usage : EXIT.failed;
 }
