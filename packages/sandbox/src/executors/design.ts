@@ -136,13 +136,12 @@ function overview(spec: Pick<SpecInfo, 'title'>, g: Grounding, bp: Blueprint, co
   return parts.join(' ');
 }
 
-function diagram(components: readonly { id: string; name: string; dependencies: string[] }[], bp: Blueprint): string {
+function diagram(components: readonly { id: string; name: string; kind: string; dependencies: string[] }[]): string {
   const node = (id: string) => id.replace('-', '');
   const label = (c: { id: string; name: string }) => `${node(c.id)}["${c.name.replace(/"/g, "'")}"]`;
-  const entry = components.find((c) => {
-    const part = bp.parts[components.indexOf(c)];
-    return part?.role === 'route' || part?.role === 'middleware' || part?.role === 'template';
-  });
+  // The client reaches the part nothing else calls among the entry roles (the route, the middleware, the page).
+  const entries = components.filter((c) => ['route', 'middleware', 'template', 'ui', 'registration'].includes(c.kind));
+  const entry = entries.find((c) => !components.some((o) => o.dependencies.includes(c.id))) ?? entries[0];
   const lines = ['flowchart LR'];
   if (entry) lines.push(`  client([Client]) --> ${label(entry)}`);
   for (const c of components) for (const d of c.dependencies) lines.push(`  ${label(c)} --> ${label(components.find((x) => x.id === d)!)}`);
@@ -194,13 +193,13 @@ export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, ex
     feature_name: spec.title,
     change_kind: bp.kind,
     architecture_overview: overview(spec, g, bp, components),
-    architecture_diagram: diagram(components, bp),
+    architecture_diagram: diagram(components),
     components,
     data_models: bp.models.map((m) => ({ name: m.name, description: m.description, change: m.change, ...(m.file_path ? { file_path: m.file_path } : {}), ...(m.table ? { table: m.table } : {}), fields: m.fields })),
     api_endpoints,
     error_handling: errorHandling(g, bp),
     testing_strategy: testingStrategy(g, bp, reqs),
     existing_implementation: g.existing ? { summary: `Already implemented in ${g.existing.summary}`, files: g.existing.files } : null,
-    notes: bp.notes,
+    notes: bp.notes.filter((n) => !n.startsWith('Already implemented')),
   };
 }
