@@ -79,7 +79,10 @@ export const EventPayloads = {
   'spec.phase_retry': z.looseObject({
     phase: Phase,
     retry_count: z.number().int().positive(),
+    /** Retries allowed after the first attempt (attempts − 1). */
     max_retries: z.number().int().positive(),
+    /** Attempts allowed in all; absent from older producers (then `max_retries + 1`). */
+    max_attempts: z.number().int().positive().optional(),
     reason: PhaseFailureReason,
     eval_score: score.optional(),
     eval_feedback: z.string().optional(),

@@ -32,7 +32,7 @@ describe('legacy producers: every catalogue type in both shapes', () => {
 
   it('phase_failed and phase_retry with the phase only at the top level', () => {
     expect(one(plain('spec.phase_failed', 'tasks', { reason: 'execution_error', error: 'boom', retry_count: 3 })).data).toMatchObject({ phase: 'tasks', retry_count: 3 });
-    expect(one(plain('spec.phase_retry', 'design', { reason: 'evaluation_failed', retry_count: 1, max_retries: 3 })).data).toMatchObject({ phase: 'design' });
+    expect(one(plain('spec.phase_retry', 'design', { reason: 'evaluation_failed', retry_count: 1, max_retries: 3 })).data).toMatchObject({ phase: 'design', max_attempts: 3 });
   });
 
   it('an integer heartbeat.phases_completed becomes the list of the first N phases, the count kept', () => {

@@ -77,6 +77,8 @@ export function adaptLegacyEvent(eventType: string, phase: Phase | null, input: 
       break;
     case 'spec.phase_failed':
     case 'spec.phase_retry':
+      // The original's `max_retries` is its attempt limit (3 attempts, `max_retries=3`).
+      if (eventType === 'spec.phase_retry' && data['max_attempts'] === undefined && isCount(data['max_retries']) && data['max_retries'] > 0) data['max_attempts'] = data['max_retries'];
       if (data['retry_count'] === undefined) {
         data['retry_count'] = eventType === 'spec.phase_retry' ? 1 : 0;
         defaults.push('retry_count');

@@ -327,6 +327,7 @@ export async function runSpec(options: RunSpecOptions): Promise<RunResult> {
         phase,
         retry_count: attempt,
         max_retries: config.maxAttempts - 1,
+        max_attempts: config.maxAttempts,
         reason: outcome.reason,
         ...(outcome.usage ? { usage: outcome.usage } : {}),
         ...(outcome.reason === 'evaluation_failed' ? { eval_score: outcome.feedback.score, eval_feedback: clip(outcome.feedback.text) } : { error: clip(outcome.feedback.error ?? '') }),

@@ -45,7 +45,7 @@ function runEvents(specId: string) {
     started: (phases: Phase[] = ['explore', 'requirements', 'design', 'tasks', 'sync']) => event('spec.execution_started', { title: 't', description: 'd', phases }),
     phaseStarted: (phase: Phase, attempt = 1) => event('spec.phase_started', { phase, attempt }, phase),
     retry: (phase: Phase, retry_count: number) =>
-      event('spec.phase_retry', { phase, retry_count, max_retries: 3, reason: 'evaluation_failed', eval_score: 0.4, eval_feedback: 'too vague' }, phase),
+      event('spec.phase_retry', { phase, retry_count, max_retries: 2, reason: 'evaluation_failed', eval_score: 0.4, eval_feedback: 'too vague' }, phase),
     completed: (phase: Phase, phase_output: Record<string, unknown> = { summary: phase }, usage?: Record<string, number>) =>
       event('spec.phase_completed', { phase, eval_score: 0.9, duration_seconds: 1, retry_count: 0, phase_output, ...(usage ? { usage } : {}) }, phase),
     failed: (phase: Phase, reason = 'evaluation_failed') => event('spec.phase_failed', { phase, reason, eval_feedback: 'still vague', retry_count: 3 }, phase),

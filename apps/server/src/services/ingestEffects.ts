@@ -210,7 +210,7 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
           ...prev,
           state: 'retrying',
           attempt: data.data.retry_count + 1,
-          max_attempts: data.data.max_retries,
+          max_attempts: data.data.max_attempts ?? data.data.max_retries + 1,
           eval_score: data.data.eval_score ?? prev.eval_score,
           reason: data.data.reason,
           error: failureText(data.data),
