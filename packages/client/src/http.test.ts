@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Spec, User } from '@specline/protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, createSpeclineClient } from './index';
 
 interface Seen {
@@ -151,6 +151,48 @@ describe('createSpeclineClient', () => {
     const res = await client.fetch(`${baseUrl}/api/v1/specs/s1/events/stream`);
     expect(res.status).toBe(200);
     await res.text();
+  });
+
+  it('with refreshSession, /auth/me renews too; the credential routes themselves never do', async () => {
+    let session = 'old';
+    handler = (req, res) => {
+      if (req.url === '/api/v1/auth/refresh') {
+        session = 'new';
+        return reply(res, 200, { access_token: 'new', token_type: 'bearer', expires_in: 900, user });
+      }
+      if (req.url === '/api/v1/auth/login') return reply(res, 401, { detail: 'wrong', code: 'invalid_credentials' });
+      return session === 'new' ? reply(res, 200, user) : reply(res, 401, { detail: 'expired', code: 'unauthorized' });
+    };
+    const client = createSpeclineClient({ baseUrl, refreshSession: true });
+    await expect(client.auth.login({ email: 'a@b.c', password: 'x' })).rejects.toMatchObject({ code: 'invalid_credentials' });
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/login']);
+    expect(await client.auth.me()).toEqual(user);
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/me']);
+  });
+
+  it('with refreshSession, a login arms a renewal at 3/4 of the token lifetime, so an open page never sends an expired token', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const calls: string[] = [];
+      const fakeFetch: typeof fetch = (input) => {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        calls.push(url.replace(/^https?:\/\/[^/]+/, ''));
+        const body = { access_token: 't', token_type: 'bearer', expires_in: 40, user };
+        return Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
+      };
+      const client = createSpeclineClient({ baseUrl: 'http://server.test', fetch: fakeFetch, refreshSession: true });
+      await client.auth.login({ email: 'a@b.c', password: 'x' });
+      await vi.advanceTimersByTimeAsync(29_000);
+      expect(calls).toEqual(['/api/v1/auth/login']);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(calls).toEqual(['/api/v1/auth/login', '/api/v1/auth/refresh']);
+      // The refresh answer arms the next one; logout disarms it.
+      await client.auth.logout();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls).toEqual(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('with refreshSession, a failed refresh ends in onUnauthorized and the 401', async () => {

@@ -134,6 +134,14 @@ export function buildUrl(baseUrl: string, path: string, query?: QueryParams): st
   return `${baseUrl.replace(/\/+$/, '')}${API_PREFIX}${path}${search ? `?${search}` : ''}`;
 }
 
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function seg(value: string): string {
   return encodeURIComponent(value);
 }
@@ -157,13 +165,31 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
   const rawFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  /** One refresh at a time: every 401 that arrives meanwhile waits for it. */
+  /**
+   * The session's renewal. Ahead of time: a timer at 3/4 of the access token's lifetime, armed by every
+   * login, register and refresh answer (so an open page never sends an expired token). On demand: a
+   * 401 (the page was reloaded, or the machine slept). One refresh at a time: every 401 that arrives
+   * meanwhile waits for it.
+   */
   let refreshing: Promise<boolean> | undefined;
+  let renewTimer: ReturnType<typeof setTimeout> | undefined;
+  const disarm = () => {
+    if (renewTimer !== undefined) clearTimeout(renewTimer);
+    renewTimer = undefined;
+  };
+  const arm = (expiresInSeconds: number) => {
+    if (!options.refreshSession || !Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) return;
+    disarm();
+    renewTimer = setTimeout(() => void refreshOnce(), Math.max(1000, expiresInSeconds * 750));
+    (renewTimer as { unref?: () => void }).unref?.();
+  };
   const refreshOnce = (): Promise<boolean> => {
     refreshing ??= rawFetch(buildUrl(baseUrl, '/auth/refresh'), { method: 'POST', headers: { accept: 'application/json' }, credentials: 'include' })
       .then(
         async (response) => {
-          await response.text().catch(() => '');
+          const text = await response.text().catch(() => '');
+          if (response.ok) arm(LoginResponse.safeParse(safeParse(text)).data?.expires_in ?? 0);
+          else disarm();
           return response.ok;
         },
         () => false,
@@ -173,14 +199,15 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       });
     return refreshing;
   };
-  const isAuthRoute = (input: Parameters<typeof fetch>[0]): boolean => {
+  /** The credential exchanges themselves: a 401 there is an answer, not an expired session. */
+  const isCredentialRoute = (input: Parameters<typeof fetch>[0]): boolean => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    return url.includes(`${API_PREFIX}/auth/`);
+    return /\/auth\/(login|register|refresh|logout)(\?|$)/.test(url);
   };
   /** The fetch of every call: with `refreshSession`, a 401 outside `/auth/*` refreshes the session once and retries. */
   const doFetch: typeof fetch = async (input, init) => {
     const response = await rawFetch(input, init);
-    if (response.status !== 401 || !options.refreshSession || isAuthRoute(input) || init?.signal?.aborted) return response;
+    if (response.status !== 401 || !options.refreshSession || isCredentialRoute(input) || init?.signal?.aborted) return response;
     if (!(await refreshOnce())) return response;
     await response.body?.cancel().catch(() => undefined);
     return rawFetch(input, init);
@@ -236,6 +263,12 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
     await send(method, path, opts);
   }
 
+  /** A login answer arms the renewal timer (with `refreshSession`). */
+  const armed = (answer: LoginResponse): LoginResponse => {
+    arm(answer.expires_in);
+    return answer;
+  };
+
   const specPath = (specId: string) => `/specs/${seg(specId)}`;
   const reqPath = (specId: string, reqId: string) => `${specPath(specId)}/requirements/${seg(reqId)}`;
 
@@ -249,11 +282,11 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
     health: (signal?: AbortSignal) => json(HealthResponse, 'GET', '/health', { signal }),
 
     auth: {
-      register: (body: z.input<typeof RegisterBody>) => json(LoginResponse, 'POST', '/auth/register', { body, skipUnauthorizedHook: true }),
-      login: (body: z.input<typeof LoginBody>) => json(LoginResponse, 'POST', '/auth/login', { body, skipUnauthorizedHook: true }),
-      logout: () => empty('POST', '/auth/logout', { skipUnauthorizedHook: true }),
+      register: (body: z.input<typeof RegisterBody>) => json(LoginResponse, 'POST', '/auth/register', { body, skipUnauthorizedHook: true }).then(armed),
+      login: (body: z.input<typeof LoginBody>) => json(LoginResponse, 'POST', '/auth/login', { body, skipUnauthorizedHook: true }).then(armed),
+      logout: () => empty('POST', '/auth/logout', { skipUnauthorizedHook: true }).finally(disarm),
       /** A new access token for the refresh cookie (the client does this by itself with `refreshSession`). */
-      refresh: () => json(LoginResponse, 'POST', '/auth/refresh', { skipUnauthorizedHook: true }),
+      refresh: () => json(LoginResponse, 'POST', '/auth/refresh', { skipUnauthorizedHook: true }).then(armed),
       me: (signal?: AbortSignal) => json(User, 'GET', '/auth/me', { signal }),
     },
 
