@@ -127,10 +127,14 @@ describe('planner executor on a Fastify/TypeScript monorepo', () => {
     expect(sync.coverage.length).toBe(RequirementsOutput.parse(data['requirements']).requirements.length);
   });
 
-  it('writes a PRD with one user story per clause', () => {
+  it('writes a PRD with one user story per functional requirement, with its observable criteria, and the files the change touches', () => {
     const prd = PrdOutput.parse(data['prd']);
-    expect(prd.user_stories.map((s) => s.id)).toEqual(['US-001', 'US-002']);
-    expect(prd.user_stories[1]!.acceptance_criteria).toEqual(expect.arrayContaining(['The answer has status 429', 'The answer carries Retry-After']));
+    expect(prd.user_stories.map((s) => [s.id, s['requirement'], s.want])).toEqual([
+      ['US-001', 'REQ-001', 'the system to limit each API key to 100 requests per minute'],
+      ['US-002', 'REQ-002', 'the system to return 429 with Retry-After'],
+    ]);
+    expect(prd.user_stories[1]!.acceptance_criteria).toEqual(expect.arrayContaining(['The response status code is 429 (Too Many Requests).']));
+    expect(prd.overview.solution_summary).toBe('A cross-cutting rule in front of existing endpoints in the TypeScript/Fastify code, changing `apps/server/src/app.ts` and adding `apps/server/src/rateLimitConfig.ts`, `apps/server/src/plugins/rateLimit.ts`.');
     expect(prd.scope.in_scope).toContain('Limit each API key to 100 requests per minute');
   });
 

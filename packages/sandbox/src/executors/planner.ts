@@ -72,7 +72,7 @@ export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecut
       case 'explore':
         return runExplore(context.cwd, spec, { maxFiles, maxDepth, ignore, signal, progress: (m) => context.progress(m), ...(options.now ? { now: options.now } : {}), ...(context.index ? { index: context.index } : {}), ...(context.hasCodebase === false ? { hasCodebase: false } : {}) });
       case 'prd':
-        return generatePrd(spec, explore);
+        return generatePrd(spec, explore, inputs);
       case 'requirements': {
         const output = generateRequirements(spec, explore, inputs);
         const reqs = output.requirements;
