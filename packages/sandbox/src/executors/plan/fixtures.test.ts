@@ -227,6 +227,12 @@ describe('without a code base', () => {
     expect(p.design.architecture_overview).toContain('No repository is connected');
     expect(p.requirements['has_codebase']).toBe(false);
     expect(p.requirements['notes']).toEqual([expect.stringMatching(/^No repository is connected: this plan is written from the request alone and names no existing file/)]);
+    const order: Phase[] = ['requirements', 'design', 'tasks', 'sync'];
+    for (const phase of order) {
+      const context = Object.fromEntries(order.slice(0, order.indexOf(phase)).map((x) => [x, p.data[x]!]));
+      const result = evaluate(phase, p.data[phase], context, { spec: { title: 'Rate-limit login attempts', description: '' } });
+      expect({ phase, errors: result.problems.filter((x) => x.severity === 'error') }).toEqual({ phase, errors: [] });
+    }
   });
 });
 
