@@ -46,3 +46,17 @@ describe('requirement text keeps what the request says', () => {
     expect(clause.charAt(title.length - 1)).toBe(' '); // the cut falls between two words
   });
 });
+
+describe('vague words of the request', () => {
+  it('are made testable: escape clauses and "etc." dropped, vague qualities quoted with a proposed measure to confirm', async () => {
+    const { evaluate } = await import('../evaluators/index');
+    const spec = { title: 'Faster search', description: 'Make the product search fast and user-friendly, with filters for price, brand etc. Reset the filters as appropriate.' };
+    const out = generateRequirements(spec, explore);
+    expect(out.requirements[0]!.text).toBe('WHEN a client uses search, THE SYSTEM SHALL make the product search "fast" (answering within 500 ms at p95) and "user-friendly" (done in at most 3 steps), with filters for price, brand.');
+    expect(out.requirements[1]!.text).toBe('WHEN a client uses search, THE SYSTEM SHALL reset the filters.');
+    expect(out['notes']).toEqual(expect.arrayContaining([expect.stringMatching(/^REQ-001: "fast" is not testable as written; the plan proposes "answering within 500 ms at p95"/)]));
+    expect(out.requirements.map((r) => r.title)).not.toContain('Configurable search settings'); // 500 ms is the planner's proposal, not a stated number
+    const result = evaluate('requirements', out, {}, { spec });
+    expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});

@@ -16,7 +16,7 @@ import { recipeDrafts, testsDraft, type Draft as RecipeDraft } from './plan/reci
 import { repoFacts } from './plan/repo';
 import { concepts } from './plan/words';
 import { stackProfile, type StackProfile } from './profile';
-import { CLAUSE_VERBS, capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, outOfScopeText, routePath, splitClauses, startsWithVerb, tidy, truncate, type ClauseFacts } from './text';
+import { CLAUSE_VERBS, capitalize, clauseFacts, featurePhrase, featureWords, lowerFirst, measurable, outOfScopeText, routePath, splitClauses, startsWithVerb, tidy, truncate, withoutVagueWords, type ClauseFacts } from './text';
 
 /** What the later phases can be given besides the EXPLORE output: the code index, and whether a code base exists. */
 export interface PlanInputs {
@@ -230,23 +230,28 @@ function restatesTitle(clause: string, title: string): boolean {
 }
 
 /** Requirements from the clauses of the description (each that says something the title does not). */
-function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature: string, bp: Blueprint, hasUi: boolean): { drafts: Draft[]; facts: ClauseFacts[] } {
+function clauseDrafts(clauses: readonly string[], profile: StackProfile, feature: string, bp: Blueprint, hasUi: boolean, vagueNotes: string[]): { drafts: Draft[]; facts: ClauseFacts[] } {
   const drafts: Draft[] = [];
   const facts: ClauseFacts[] = [];
   const target = bp.facts.targets.length === 1 ? bp.facts.targets[0] : undefined;
-  clauses.forEach((clause, i) => {
-    const clauseFact = clauseFacts(clause);
+  clauses.forEach((raw, i) => {
+    const { text: clause, replaced } = measurable(raw);
+    // What is left of "Reset as appropriate" says nothing on its own.
+    if (clause.split(/\s+/).filter((w) => /[a-z]/i.test(w)).length < 2) return;
+    for (const r of replaced) vagueNotes.push(`${formatId('requirement', drafts.length + 1)}: "${r.term}" is not testable as written; the plan proposes "${r.measure}" — confirm or change the number.`);
+    // Facts come from what the request says, not from the targets the planner proposes.
+    const clauseFact = clauseFacts(raw);
     const prevIndex = drafts.length - 1;
     const prev = prevIndex >= 0 ? { facts: facts[prevIndex]!, id: formatId('requirement', prevIndex + 1), title: drafts[prevIndex]!.title } : undefined;
     const { text, category } = trigger(clause, clauseFact, prev, feature, target, hasUi);
     drafts.push({
-      title: truncate(capitalize(clause), 80),
+      title: truncate(capitalize(tidy(raw)), 80),
       type: requirementType(clause, category),
       priority: i === 0 || category === 'response' || category === 'rule' ? 'high' : 'medium',
       category,
       text,
       criteria: clauseCriteria(clause, clauseFact, text, profile, feature),
-      source: `description clause ${i + 1}: "${clause}"`,
+      source: `description clause ${i + 1}: "${tidy(raw)}"`,
       dependsOn: category === 'response' && prev ? [prevIndex] : [],
     });
     facts.push(clauseFact);
@@ -335,14 +340,15 @@ function mergeRecipe(base: readonly Draft[], clauses: readonly string[], recipe:
 export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description'>, explore: unknown, inputs: PlanInputs = {}): RequirementsOutput {
   const profile = stackProfile(explore);
   const { g, bp } = planFor(spec, explore, inputs);
-  const topic = featurePhrase(spec.title).replace(/^(?:the|a|an)\s+/i, '');
-  const feature = featureWords(spec.title).join(' ');
+  const topic = withoutVagueWords(featurePhrase(spec.title).replace(/^(?:the|a|an)\s+/i, ''));
+  const feature = withoutVagueWords(featureWords(spec.title).join(' '));
+  const vagueNotes: string[] = [];
   const stated = splitClauses(spec.description).filter((c) => outOfScopeText(c) === undefined);
   const own = stated.filter((c) => !restatesTitle(c, spec.title));
   const recipe = recipeDrafts(g, bp);
   // A clause about what is shown is a UI requirement only where there is a user interface (a front end, templates) or no code base to tell.
   const hasUi = !g.repo.grounded || profile.frontendFramework !== undefined || bp.facts.formBased || g.repo.files.some((f) => /\.(tsx|jsx|vue|svelte|html)$/.test(f));
-  const fromClauses = clauseDrafts(own.length > 0 || recipe.length > 0 ? own : [tidy(spec.title) || 'Provide the requested feature'], profile, feature, bp, hasUi);
+  const fromClauses = clauseDrafts(own.length > 0 || recipe.length > 0 ? own : [tidy(spec.title) || 'Provide the requested feature'], profile, feature, bp, hasUi, vagueNotes);
   const functional = mergeRecipe(fromClauses.drafts, own, recipe);
   const standard = standardDrafts(g, bp, functional, fromClauses.facts, topic);
   const beforeTests = [...functional, ...standard];
@@ -373,6 +379,7 @@ export function generateRequirements(spec: Pick<SpecInfo, 'title' | 'description
     existing_implementation: g.existing ? { summary: `Already implemented in ${g.existing.summary}`, files: g.existing.files, routes: g.existing.routes.map((r) => `${r.method} ${r.path}`), symbols: g.existing.symbols } : null,
     notes: [
       ...bp.notes,
+      ...vagueNotes,
       ...(g.existing ? ['The requirements below state how the existing flow must behave; the design and tasks change the existing code only where it falls short, and add no second implementation.'] : []),
     ],
     code_context: g.touches.slice(0, 8).map((t) => ({ path: t.path, symbols: t.symbols.slice(0, 6), reason: t.reason })),

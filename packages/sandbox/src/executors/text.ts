@@ -6,7 +6,7 @@
 
 /** Verbs that start an imperative clause ("Limit each key…", "return 429…"). */
 export const CLAUSE_VERBS: ReadonlySet<string> = new Set([
-  'accept', 'add', 'allow', 'apply', 'archive', 'audit', 'authenticate', 'authorize', 'block', 'cache', 'calculate', 'cap', 'check',
+  'make', 'give', 'improve', 'speed', 'change', 'rename', 'move', 'use', 'keep', 'sort', 'accept', 'add', 'allow', 'apply', 'archive', 'audit', 'authenticate', 'authorize', 'block', 'cache', 'calculate', 'cap', 'check',
   'collect', 'compute', 'count', 'create', 'delete', 'deny', 'disable', 'display', 'emit', 'enable', 'enforce', 'ensure', 'expire',
   'export', 'expose', 'fail', 'fetch', 'filter', 'generate', 'handle', 'hide', 'import', 'include', 'index', 'keep', 'let', 'limit',
   'list', 'load', 'lock', 'log', 'mark', 'measure', 'merge', 'migrate', 'notify', 'paginate', 'persist', 'prevent', 'provide', 'publish',
@@ -177,4 +177,44 @@ export function clauseFacts(clause: string): ClauseFacts {
     routes,
     ...(limitMatch ? { limit: { subject: tidy(limitMatch[1]!), quota: tidy(limitMatch[2]!) } } : {}),
   };
+}
+
+/** Vague words of a request and the measurable target the planner proposes for each (to be confirmed). */
+const VAGUE_MEASURES: readonly [RegExp, string][] = [
+  [/\b(?:fast(?:er|est)?|quick(?:ly|er)?|speedy|rapid(?:ly)?|responsive|performant|snappy)\b/i, 'answering within 500 ms at p95'],
+  [/\b(?:user[- ]friendly|easy(?:[- ]to[- ]use)?|easily|easier|intuitive(?:ly)?|simple|simpler|straightforward|convenient(?:ly)?)\b/i, 'done in at most 3 steps'],
+  [/\b(?:scalab(?:le|ility)|high[- ]throughput)\b/i, 'at 100 requests per second'],
+  [/\b(?:robust(?:ly)?|reliab(?:le|ly)|resilient(?:ly)?|gracefully)\b/i, 'a failure answered with a named error, never a 500'],
+  [/\b(?:efficient(?:ly)?|optimi[sz]ed|optimal(?:ly)?)\b/i, 'with at most 2 database queries per request'],
+  [/\b(?:seamless(?:ly)?|smooth(?:ly)?|transparent(?:ly)?)\b/i, 'with no change visible to existing clients'],
+];
+const ESCAPES = /\s*,?\s*\b(?:as appropriate|if necessary|if needed|as needed|when needed|where possible|if possible|as far as possible|as much as possible|as required|where applicable|if applicable|if desired)\b/gi;
+const OPEN_ENDED = /\s*,?\s*\b(?:etc\b\.?|and so on|and so forth|among others|and the like|and more\b(?! than))/gi;
+
+/**
+ * A request's clause made testable: escape clauses ("as appropriate") and open-ended lists ("etc.")
+ * are dropped, and each vague quality word is kept in quotes with a measurable target after it
+ * (`"fast" (answering within 500 ms at p95)`), listed in `replaced` so the plan can ask to confirm it.
+ */
+export function measurable(text: string): { text: string; replaced: { term: string; measure: string }[] } {
+  let out = text.replace(ESCAPES, '').replace(OPEN_ENDED, '');
+  const replaced: { term: string; measure: string }[] = [];
+  for (const [rule, measure] of VAGUE_MEASURES) {
+    const found = new RegExp(rule.source, 'gi');
+    out = out.replace(found, (term: string, at: number, whole: string) => {
+      if (whole.charAt(at - 1) === '"') return term;
+      if (!replaced.some((r) => r.measure === measure)) {
+        replaced.push({ term, measure });
+        return `"${term}" (${measure})`;
+      }
+      return `"${term}"`;
+    });
+  }
+  return { text: out.replace(/\s{2,}/g, ' ').trim(), replaced };
+}
+
+/** A feature name without vague adjectives ("Faster search" → "search"). */
+export function withoutVagueWords(phrase: string): string {
+  const kept = phrase.split(/\s+/).filter((w) => !VAGUE_MEASURES.some(([rule]) => new RegExp(`^${rule.source}$`, 'i').test(w.replace(/[^\w-]/g, ''))) && !/^(?:better|improved|nicer?|good|modern)$/i.test(w));
+  return kept.length > 0 ? kept.join(' ') : phrase;
 }

@@ -40,6 +40,8 @@ const NOISE: ReadonlySet<string> = new Set([
   'add', 'new', 'feature', 'support', 'allow', 'let', 'enable', 'make', 'able', 'ability', 'way', 'option', 'some', 'any', 'all', 'each', 'every', 'more', 'other',
   'implement', 'introduce', 'provide', 'build', 'create', 'want', 'need', 'like', 'online', 'py', 'ts', 'js', 'java', 'go', 'tsx', 'src', 'main', 'test', 'tests', 'init',
   'api', 'v1', 'v2', 'app', 'application', 'system', 'index', 'lib', 'org', 'com', 'example', 'get', 'set', 'none', 'true', 'false', 'self', 'def', 'class', 'return', 'default',
+  // Vague qualities of a request: what it is about is the noun they qualify.
+  'fast', 'faster', 'quick', 'quicker', 'better', 'improved', 'improve', 'easy', 'easier', 'simple', 'simpler', 'robust', 'scalable', 'efficient', 'seamless', 'nicer', 'modern', 'friendly',
 ]);
 
 /** Words whose -ing or -s ending is part of the word. */
