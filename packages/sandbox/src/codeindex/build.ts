@@ -80,7 +80,8 @@ async function writeCache(file: string, index: CodeIndex): Promise<void> {
 
 function workerCount(options: BuildIndexOptions, toParse: number): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
-  return toParse >= WORKER_THRESHOLD ? Math.min(4, Math.max(1, availableParallelism())) : 0;
+  // This thread parses too: one worker per further core.
+  return toParse >= WORKER_THRESHOLD ? Math.min(3, Math.max(1, availableParallelism() - 1)) : 0;
 }
 
 async function readAll(root: string, entries: readonly WalkEntry[], options: BuildIndexOptions, maxParseBytes: number): Promise<(ReadResult | null)[]> {

@@ -63,12 +63,12 @@ function extract(grammar: GrammarId, text: string, rel: string): FileExtract {
   if (!tree) return { symbols: [], facts: emptyFacts() };
   try {
     switch (grammar) {
-      case 'python': return extractPython(tree, rel);
+      case 'python': return extractPython(tree, text, rel);
       case 'typescript':
       case 'tsx':
-      case 'javascript': return extractJavaScript(tree, grammar, rel);
-      case 'java': return extractJava(tree);
-      case 'go': return extractGo(tree, rel);
+      case 'javascript': return extractJavaScript(tree, text, grammar, rel);
+      case 'java': return extractJava(tree, text);
+      case 'go': return extractGo(tree, text, rel);
       case 'rust': return extractRust(tree, rel);
       case 'ruby': return extractRuby(tree, rel);
     }

@@ -13,6 +13,7 @@ export type TSTree = TreeSitter.Tree;
 export type TSLanguage = TreeSitter.Language;
 export type TSQuery = TreeSitter.Query;
 export type TSParser = TreeSitter.Parser;
+export type TSQueryMatch = TreeSitter.QueryMatch;
 
 type Runtime = typeof TreeSitter;
 

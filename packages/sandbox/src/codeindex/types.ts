@@ -184,8 +184,9 @@ export interface BuildIndexOptions {
   commit?: string | null;
   progress?: (message: string) => void;
   /**
-   * Worker threads that parse files in parallel. Default: none for small trees (under 400 files to
-   * parse), else one per CPU core up to 4. 0 parses everything in this thread.
+   * Worker threads that parse files alongside this thread. Default: none for small trees (under 400
+   * files to parse), else one per further CPU core (at least 1, at most 3). 0 parses everything in
+   * this thread.
    */
   workers?: number;
 }

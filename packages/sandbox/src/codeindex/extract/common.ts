@@ -1,5 +1,6 @@
 /** Small helpers shared by the per-language extractors. */
-import type { TSNode } from '../treesitter';
+import type { GrammarId } from '../languages';
+import { queryFor, type TSNode, type TSQueryMatch, type TSTree } from '../treesitter';
 
 export const HTTP_METHODS: ReadonlySet<string> = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
 
@@ -98,4 +99,29 @@ export function joinPaths(parts: readonly string[], trimRootSlash: boolean): str
 
 export function pushUnique<T>(list: T[], value: T): void {
   if (!list.includes(value)) list.push(value);
+}
+
+/** A group of query patterns, run only when the file's text could hold a match (a cheap substring test first). */
+export interface PatternGroup {
+  name: string;
+  source: string;
+  /** The group runs when this matches the text; always when absent. */
+  guard?: RegExp;
+}
+
+/**
+ * One pass for the patterns every file needs (`base`, usually the symbols, plus the unguarded groups),
+ * then one pass per guarded group whose guard matches the text. Predicates (`#match?`, `#eq?`) are
+ * checked in JavaScript after every candidate is marshalled out of WASM, so a broad pattern (every
+ * method call) is costly, and every query is a walk over the whole tree: the guards skip both in
+ * files that cannot match.
+ */
+export function groupMatches(grammar: GrammarId, tree: TSTree, text: string, base: string, groups: readonly PatternGroup[]): TSQueryMatch[] {
+  const always = groups.filter((g) => !g.guard);
+  const out = queryFor(grammar, `base:${always.map((g) => g.name).join(',')}`, [base, ...always.map((g) => g.source)].join('\n')).matches(tree.rootNode);
+  for (const group of groups) {
+    if (!group.guard || !group.guard.test(text)) continue;
+    out.push(...queryFor(grammar, `facts:${group.name}`, group.source).matches(tree.rootNode));
+  }
+  return out;
 }

@@ -6,8 +6,8 @@
  * middleware; `func main()`.
  */
 import type { IndexedSymbol } from '../types';
-import { queryFor, type TSNode, type TSTree } from '../treesitter';
-import { leadingComment, lineOf, pushUnique, stringValue } from './common';
+import type { TSNode, TSQueryMatch, TSTree } from '../treesitter';
+import { groupMatches, leadingComment, lineOf, pushUnique, stringValue, type PatternGroup } from './common';
 import { emptyFacts, type FileExtract, type PrefixPart, type RawFacts } from './raw';
 
 const SYMBOLS = `
@@ -17,12 +17,12 @@ const SYMBOLS = `
 (type_alias name: (type_identifier) @name type: (_) @type) @type_spec
 `;
 
-const FACTS = `
-(package_clause (package_identifier) @pkg) @package
-(import_spec path: (_) @path) @import
-(call_expression function: (selector_expression operand: (_) @obj field: (field_identifier) @method) arguments: (argument_list) @args (#match? @method "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Head|Options|Group|Route|Mount|Getenv|LookupEnv|Use)$")) @call
-(short_var_declaration left: (expression_list (identifier) @var) right: (expression_list (call_expression function: (selector_expression operand: (_) @obj field: (field_identifier) @method) arguments: (argument_list) @args)) (#match? @method "^(Group|Route|PathPrefix)$")) @group_decl
-`;
+const FACTS: readonly PatternGroup[] = [
+  { name: 'package', source: `(package_clause (package_identifier) @pkg) @package
+(import_spec path: (_) @path) @import` },
+  { name: 'calls', guard: /\.(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Head|Options|Getenv|LookupEnv)\s*\(/, source: `(call_expression function: (selector_expression operand: (_) @obj field: (field_identifier) @sel) arguments: (argument_list) @args (#match? @sel "^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Head|Options|Getenv|LookupEnv)$")) @call` },
+  { name: 'groups', guard: /\.(Group|Route|PathPrefix)\s*\(/, source: `(short_var_declaration left: (expression_list (identifier) @var) right: (expression_list (call_expression function: (selector_expression operand: (_) @obj field: (field_identifier) @sel) arguments: (argument_list) @args)) (#match? @sel "^(Group|Route|PathPrefix)$")) @group_decl` },
+];
 
 const GIN_STYLE: Readonly<Record<string, string>> = { GET: 'GET', POST: 'POST', PUT: 'PUT', PATCH: 'PATCH', DELETE: 'DELETE', HEAD: 'HEAD', OPTIONS: 'OPTIONS', Any: 'ANY' };
 const CHI_STYLE: Readonly<Record<string, string>> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', Head: 'HEAD', Options: 'OPTIONS' };
@@ -39,10 +39,11 @@ function docOf(node: TSNode): string | undefined {
   return leadingComment(outer) ?? (isType ? leadingComment(node) : undefined);
 }
 
-function symbols(tree: TSTree, facts: RawFacts): IndexedSymbol[] {
+function symbols(matches: readonly TSQueryMatch[], facts: RawFacts): IndexedSymbol[] {
   const out: IndexedSymbol[] = [];
-  for (const match of queryFor('go', 'symbols', SYMBOLS).matches(tree.rootNode)) {
-    const def = match.captures.find((c) => c.name === 'function' || c.name === 'method' || c.name === 'type_spec')!;
+  for (const match of matches) {
+    const def = match.captures.find((c) => c.name === 'function' || c.name === 'method' || c.name === 'type_spec');
+    if (!def) continue;
     const name = match.captures.find((c) => c.name === 'name')!.node.text;
     const node = def.node;
     const doc = docOf(node);
@@ -100,11 +101,12 @@ function operandName(obj: TSNode): string {
   return obj.type === 'selector_expression' ? (obj.childForFieldName('field')?.text ?? obj.text) : obj.text;
 }
 
-export function extractGo(tree: TSTree, path: string): FileExtract {
+export function extractGo(tree: TSTree, text: string, path: string): FileExtract {
   const facts = emptyFacts();
   let pkg = '';
   const imports: string[] = [];
-  for (const match of queryFor('go', 'facts', FACTS).matches(tree.rootNode)) {
+  const matches = groupMatches('go', tree, text, SYMBOLS, FACTS);
+  for (const match of matches) {
     const cap = (name: string) => match.captures.find((c) => c.name === name)?.node;
     if (cap('package')) pkg = cap('pkg')!.text;
     else if (cap('import')) {
@@ -112,13 +114,13 @@ export function extractGo(tree: TSTree, path: string): FileExtract {
       imports.push(source);
       facts.imports.push({ source, names: [] });
     } else if (cap('group_decl')) {
-      const method = cap('method')!.text;
+      const method = cap('sel')!.text;
       if (method !== 'Group' && method !== 'Route' && method !== 'PathPrefix') continue;
       const list = args(cap('args')!);
       facts.routers.push({ name: cap('var')!.text, prefix: prefixOf(list[0]), framework: 'go' });
       facts.mounts.push({ owners: [operandName(cap('obj')!)], prefix: [], target: { local: cap('var')!.text }, line: lineOf(cap('group_decl')!) });
     } else if (cap('call')) {
-      const method = cap('method')!.text;
+      const method = cap('sel')!.text;
       const obj = cap('obj')!;
       const list = args(cap('args')!);
       const node = cap('call')!;
@@ -146,7 +148,7 @@ export function extractGo(tree: TSTree, path: string): FileExtract {
       facts.routes.push({ method: httpMethod, path: pathOnly, line: lineOf(node), owners: [operandName(obj)], ...(handler ? { handler } : {}) });
     }
   }
-  const syms = symbols(tree, facts);
+  const syms = symbols(matches, facts);
   if (pkg === 'main' && syms.some((s) => s.kind === 'function' && s.name === 'main')) {
     facts.entryPoints.push({ kind: /(^|\/)cmd\/[^/]+\/[^/]+\.go$/.test(path) ? 'go_cmd' : 'main', line: syms.find((s) => s.name === 'main')!.line });
   }

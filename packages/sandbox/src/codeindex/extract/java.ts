@@ -6,8 +6,8 @@
  * `public static void main`; JUnit 4/5 and TestNG imports.
  */
 import type { IndexedSymbol, SymbolKind } from '../types';
-import { queryFor, type TSNode, type TSTree } from '../treesitter';
-import { leadingComment, lineOf, pushUnique, stringValue } from './common';
+import type { TSNode, TSQueryMatch, TSTree } from '../treesitter';
+import { groupMatches, leadingComment, lineOf, pushUnique, stringValue, type PatternGroup } from './common';
 import { emptyFacts, type FileExtract, type RawFacts } from './raw';
 
 const SYMBOLS = `
@@ -19,10 +19,10 @@ const SYMBOLS = `
 (method_declaration name: (identifier) @name) @method
 `;
 
-const FACTS = `
-(import_declaration) @import
-(method_invocation object: (identifier) @obj name: (identifier) @name (#eq? @obj "System") (#match? @name "^(getenv|getProperty)$")) @env
-`;
+const FACTS: readonly PatternGroup[] = [
+  { name: 'imports', source: '(import_declaration) @import' },
+  { name: 'env', guard: /\bSystem\.(getenv|getProperty)\b/, source: `(method_invocation object: (identifier) @obj name: (identifier) @name (#eq? @obj "System") (#match? @name "^(getenv|getProperty)$")) @env` },
+];
 
 const TYPE_DECLARATIONS: ReadonlySet<string> = new Set(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration', 'annotation_type_declaration']);
 const MAPPINGS: Readonly<Record<string, string>> = { GetMapping: 'GET', PostMapping: 'POST', PutMapping: 'PUT', DeleteMapping: 'DELETE', PatchMapping: 'PATCH', RequestMapping: 'ANY' };
@@ -79,10 +79,12 @@ function docOf(decl: TSNode): string | undefined {
   return leadingComment(decl);
 }
 
-function symbols(tree: TSTree): IndexedSymbol[] {
+const SYMBOL_CAPTURES: ReadonlySet<string> = new Set(['class', 'interface', 'enum', 'method']);
+
+function symbols(matches: readonly TSQueryMatch[]): IndexedSymbol[] {
   const out: IndexedSymbol[] = [];
-  for (const match of queryFor('java', 'symbols', SYMBOLS).matches(tree.rootNode)) {
-    const def = match.captures.find((c) => c.name !== 'name');
+  for (const match of matches) {
+    const def = match.captures.find((c) => SYMBOL_CAPTURES.has(c.name));
     const name = match.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name) continue;
     const parent = enclosingType(def.node)?.childForFieldName('name')?.text;
@@ -92,9 +94,9 @@ function symbols(tree: TSTree): IndexedSymbol[] {
   return out;
 }
 
-function typeFacts(tree: TSTree, facts: RawFacts): void {
-  for (const match of queryFor('java', 'symbols', SYMBOLS).matches(tree.rootNode)) {
-    const def = match.captures.find((c) => c.name !== 'name');
+function typeFacts(matches: readonly TSQueryMatch[], facts: RawFacts): void {
+  for (const match of matches) {
+    const def = match.captures.find((c) => SYMBOL_CAPTURES.has(c.name));
     if (!def || def.name === 'method') continue;
     const decl = def.node;
     const name = decl.childForFieldName('name')?.text ?? '';
@@ -148,7 +150,7 @@ function typeFacts(tree: TSTree, facts: RawFacts): void {
     }
   }
   // Methods: main(String[]), SecurityFilterChain beans.
-  for (const match of queryFor('java', 'symbols', SYMBOLS).matches(tree.rootNode)) {
+  for (const match of matches) {
     const def = match.captures.find((c) => c.name === 'method')?.node;
     if (!def) continue;
     const name = def.childForFieldName('name')?.text;
@@ -157,9 +159,10 @@ function typeFacts(tree: TSTree, facts: RawFacts): void {
   }
 }
 
-export function extractJava(tree: TSTree): FileExtract {
+export function extractJava(tree: TSTree, text: string): FileExtract {
   const facts = emptyFacts();
-  for (const match of queryFor('java', 'facts', FACTS).matches(tree.rootNode)) {
+  const matches = groupMatches('java', tree, text, SYMBOLS, FACTS);
+  for (const match of matches) {
     const imp = match.captures.find((c) => c.name === 'import')?.node;
     if (imp) {
       const source = imp.text.replace(/^import\s+(static\s+)?/, '').replace(/;\s*$/, '').trim();
@@ -168,11 +171,11 @@ export function extractJava(tree: TSTree): FileExtract {
       else if (source.startsWith('org.junit.') || source === 'org.junit.Test') pushUnique(facts.testSignals, 'JUnit 4');
       else if (source.startsWith('org.testng')) pushUnique(facts.testSignals, 'TestNG');
       else if (source.startsWith('org.spockframework')) pushUnique(facts.testSignals, 'Spock');
-    } else facts.envReads++;
+    } else if (match.captures.some((c) => c.name === 'env')) facts.envReads++;
   }
-  typeFacts(tree, facts);
+  typeFacts(matches, facts);
   // The file's doc is its top-level type's Javadoc.
   const typeDecl = tree.rootNode.namedChildren.find((c) => c !== null && TYPE_DECLARATIONS.has(c.type));
   const doc = typeDecl ? docOf(typeDecl) : undefined;
-  return { symbols: symbols(tree), ...(doc ? { doc } : {}), facts };
+  return { symbols: symbols(matches), ...(doc ? { doc } : {}), facts };
 }

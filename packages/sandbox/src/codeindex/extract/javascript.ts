@@ -8,8 +8,8 @@
  */
 import type { GrammarId } from '../languages';
 import type { IndexedSymbol, SymbolKind } from '../types';
-import { queryFor, type TSNode, type TSTree } from '../treesitter';
-import { commentLine, HTTP_METHODS, leadingComment, lineOf, pushUnique, stringValue } from './common';
+import { queryFor, type TSNode, type TSQueryMatch, type TSTree } from '../treesitter';
+import { commentLine, groupMatches, HTTP_METHODS, leadingComment, lineOf, pushUnique, stringValue, type PatternGroup } from './common';
 import { emptyFacts, type FileExtract, type PrefixPart, type RawFacts } from './raw';
 
 const TS_ONLY = `
@@ -29,17 +29,17 @@ const SYMBOLS = `
 (program (variable_declaration (variable_declarator name: (identifier) @name) @variable))
 `;
 
-const FACTS = `
-(call_expression function: (member_expression object: (_) @obj property: (property_identifier) @prop) arguments: (arguments) @args (#match? @prop "^(get|post|put|patch|delete|head|options|all|use|register|route|listen|decorate|addHook|basePath)$")) @member_call
-(call_expression function: (identifier) @fn arguments: (arguments) @args (#match? @fn "^(pgTable|mysqlTable|sqliteTable|model|require|describe|it|test|suite)$")) @plain_call
-(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) @new
-(import_statement) @import
+const FACTS: readonly PatternGroup[] = [
+  { name: 'member_calls', guard: /\.(get|post|put|patch|delete|head|options|all|use|register|route|listen|decorate)\s*\(/, source: `(call_expression function: (member_expression object: (_) @obj property: (property_identifier) @prop) arguments: (arguments) @args (#match? @prop "^(get|post|put|patch|delete|head|options|all|use|register|route|listen|decorate)$")) @member_call` },
+  { name: 'plain_calls', guard: /\b(pgTable|mysqlTable|sqliteTable|model|require|describe|it|test|suite)\s*\(/, source: `(call_expression function: (identifier) @fn arguments: (arguments) @args (#match? @fn "^(pgTable|mysqlTable|sqliteTable|model|require|describe|it|test|suite)$")) @plain_call` },
+  { name: 'new', guard: /\bnew\s+(Hono|Koa|Elysia|Schema)\b/, source: `(new_expression constructor: (identifier) @ctor arguments: (arguments) @args) @new` },
+  { name: 'modules', source: `(import_statement) @import
 (export_statement) @export
-(member_expression object: (identifier) @o property: (property_identifier) @p (#eq? @o "process") (#eq? @p "env")) @env
-(member_expression object: (meta_property) property: (property_identifier) @p (#eq? @p "env")) @env
-(lexical_declaration (variable_declarator name: (identifier) @name value: (call_expression function: [(identifier) (member_expression)] @fn arguments: (arguments) @args))) @router_decl
-(variable_declarator name: (identifier) @name value: (string) @value) @string_const
-`;
+(variable_declarator name: (identifier) @name value: (string) @value) @string_const` },
+  { name: 'env', guard: /\b(process|import\.meta)\.env\b/, source: `(member_expression object: (identifier) @o property: (property_identifier) @p (#eq? @o "process") (#eq? @p "env")) @env
+(member_expression object: (meta_property) property: (property_identifier) @p (#eq? @p "env")) @env` },
+  { name: 'routers', guard: /\b(Router|express|Fastify|fastify|Hono|Koa|KoaRouter|Elysia)\s*\(/, source: `(lexical_declaration (variable_declarator name: (identifier) @name value: (call_expression function: [(identifier) (member_expression)] @fn arguments: (arguments) @args))) @router_decl` },
+];
 
 const DECORATED_CLASS = `
 (class_declaration decorator: (decorator) @decorator name: (_) @name body: (class_body) @body) @class
@@ -74,11 +74,12 @@ function enclosingClassName(node: TSNode): string | undefined {
   return undefined;
 }
 
-function symbols(tree: TSTree, grammar: GrammarId): IndexedSymbol[] {
+const SYMBOL_CAPTURES: ReadonlySet<string> = new Set(['class', 'function', 'method', 'variable', 'interface', 'type', 'enum']);
+
+function symbols(matches: readonly TSQueryMatch[]): IndexedSymbol[] {
   const out: IndexedSymbol[] = [];
-  const query = queryFor(grammar, 'symbols', grammar === 'javascript' ? SYMBOLS : `${SYMBOLS}\n${TS_ONLY}`);
-  for (const match of query.matches(tree.rootNode)) {
-    const def = match.captures.find((c) => c.name !== 'name');
+  for (const match of matches) {
+    const def = match.captures.find((c) => SYMBOL_CAPTURES.has(c.name));
     const name = match.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name) continue;
     const node = def.node;
@@ -249,14 +250,15 @@ function decoratorInfo(deco: TSNode): { name: string; arg?: string } {
   return { name: expr?.text ?? '' };
 }
 
-export function extractJavaScript(tree: TSTree, grammar: GrammarId, path: string): FileExtract {
+export function extractJavaScript(tree: TSTree, text: string, grammar: GrammarId, path: string): FileExtract {
   const facts = emptyFacts();
   const root = tree.rootNode;
-  const syms = symbols(tree, grammar);
+  const matches = groupMatches(grammar, tree, text, grammar === 'javascript' ? SYMBOLS : `${SYMBOLS}\n${TS_ONLY}`, FACTS);
+  const syms = symbols(matches);
   const first = root.namedChildren[0];
   const doc = first?.type === 'comment' && !/^#!/.test(first.text) ? commentLine(first.text) : undefined;
   let globalsTests = false;
-  for (const match of queryFor(grammar, 'facts', FACTS).matches(root)) {
+  for (const match of matches) {
     const cap = (name: string) => match.captures.find((c) => c.name === name)?.node;
     switch (match.captures.find((c) => PATTERNS.has(c.name))?.name ?? '') {
       case 'member_call': {
@@ -356,7 +358,7 @@ export function extractJavaScript(tree: TSTree, grammar: GrammarId, path: string
         break;
     }
   }
-  decoratedClasses(tree, grammar, facts);
+  if (text.includes('@')) decoratedClasses(tree, grammar, facts);
   let importsTestRunner = false;
   for (const imp of facts.imports) {
     const runner = TEST_IMPORTS[imp.source];

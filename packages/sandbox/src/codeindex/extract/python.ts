@@ -7,8 +7,8 @@
  * apps; pytest/unittest imports.
  */
 import type { IndexedSymbol } from '../types';
-import { queryFor, type TSNode, type TSTree } from '../treesitter';
-import { commentLine, HTTP_METHODS, leadingComment, lineOf, pushUnique, stringValue } from './common';
+import type { TSNode, TSQueryMatch, TSTree } from '../treesitter';
+import { commentLine, groupMatches, HTTP_METHODS, leadingComment, lineOf, pushUnique, stringValue, type PatternGroup } from './common';
 import { emptyFacts, type FileExtract, type PrefixPart, type RawFacts } from './raw';
 
 const SYMBOLS = `
@@ -16,20 +16,26 @@ const SYMBOLS = `
 (function_definition name: (identifier) @name) @function
 `;
 
-const FACTS = `
+const FACTS: readonly PatternGroup[] = [
+  { name: 'decorators', guard: /@/, source: `
 (decorator (call function: (attribute object: (_) @obj attribute: (identifier) @attr) arguments: (argument_list) @args)) @route_decorator
-(decorator [(identifier) (attribute) (call function: [(identifier) (attribute)])] @deco) @plain_decorator
-(assignment left: (identifier) @var right: (call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args)) @assign_call
-(call function: (attribute object: (_) @obj attribute: (identifier) @attr) arguments: (argument_list) @args (#match? @attr "^(include_router|register_blueprint|add_api_route|add_url_rule|mount)$")) @mount
-(call function: (identifier) @fn arguments: (argument_list . (_) @dep) (#match? @fn "^(Depends|Security)$")) @depends
-(if_statement condition: (comparison_operator (identifier) @lhs (string) @rhs) (#eq? @lhs "__name__")) @main_guard
-(import_statement) @import
+(decorator [(identifier) (attribute) (call function: [(identifier) (attribute)])] @deco) @plain_decorator` },
+  {
+    name: 'assign_calls',
+    guard: /\b(FastAPI|APIRouter|Flask|Blueprint|Quart|Starlette|Sanic|OAuth2\w*|HTTPBearer|HTTPBasic\w*|APIKey\w+|OpenIdConnect|JWTBearer|LoginManager|HTTPTokenAuth|declarative_base|SQLAlchemy|get_wsgi_application|get_asgi_application)\s*\(/,
+    source: `(assignment left: (identifier) @var right: (call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args)) @assign_call`,
+  },
+  { name: 'mounts', guard: /\.(include_router|register_blueprint|add_api_route|add_url_rule|mount)\s*\(/, source: `(call function: (attribute object: (_) @obj attribute: (identifier) @attr) arguments: (argument_list) @args (#match? @attr "^(include_router|register_blueprint|add_api_route|add_url_rule|mount)$")) @mount` },
+  { name: 'depends', guard: /\b(Depends|Security)\s*\(/, source: `(call function: (identifier) @fn arguments: (argument_list . (_) @dep) (#match? @fn "^(Depends|Security)$")) @depends` },
+  { name: 'main', guard: /__name__/, source: `(if_statement condition: (comparison_operator (identifier) @lhs (string) @rhs) (#eq? @lhs "__name__")) @main_guard` },
+  { name: 'imports', source: `(import_statement) @import
 (import_from_statement) @import_from
-(assignment left: (identifier) @name right: (string) @value) @string_const
-(call function: (attribute object: (identifier) @obj attribute: (identifier) @attr) (#eq? @obj "os") (#match? @attr "^(getenv|environ)$")) @env_call
-(subscript value: (attribute object: (identifier) @obj attribute: (identifier) @attr) (#eq? @obj "os") (#eq? @attr "environ")) @env_subscript
-(call function: (identifier) @fn arguments: (argument_list . (string) @path . (_) @view) (#match? @fn "^(path|re_path|url)$")) @django_path
-`;
+(module (expression_statement (assignment left: (identifier) @name right: (string) @value) @string_const))
+(class_definition body: (block (expression_statement (assignment left: (identifier) @name right: (string) @value) @string_const)))` },
+  { name: 'env', guard: /\bos\.(getenv|environ)\b/, source: `(call function: (attribute object: (identifier) @obj attribute: (identifier) @attr) (#eq? @obj "os") (#match? @attr "^(getenv|environ)$")) @env_call
+(subscript value: (attribute object: (identifier) @obj attribute: (identifier) @attr) (#eq? @obj "os") (#eq? @attr "environ")) @env_subscript` },
+  { name: 'django', guard: /\b(path|re_path|url)\s*\(/, source: `(call function: (identifier) @fn arguments: (argument_list . (string) @path . (_) @view) (#match? @fn "^(path|re_path|url)$")) @django_path` },
+];
 
 const PATTERNS: ReadonlySet<string> = new Set(['route_decorator', 'plain_decorator', 'assign_call', 'mount', 'depends', 'main_guard', 'import', 'import_from', 'string_const', 'env_call', 'env_subscript', 'django_path']);
 const ROUTE_DECORATOR_METHODS: ReadonlySet<string> = new Set([...HTTP_METHODS, 'route', 'api_route', 'websocket']);
@@ -106,9 +112,9 @@ function isTopLevel(node: TSNode): boolean {
   return p?.type === 'module';
 }
 
-function symbols(tree: TSTree): IndexedSymbol[] {
+function symbols(matches: readonly TSQueryMatch[]): IndexedSymbol[] {
   const out: IndexedSymbol[] = [];
-  for (const match of queryFor('python', 'symbols', SYMBOLS).matches(tree.rootNode)) {
+  for (const match of matches) {
     const def = match.captures.find((c) => c.name === 'class' || c.name === 'function');
     const name = match.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name) continue;
@@ -124,8 +130,8 @@ function symbols(tree: TSTree): IndexedSymbol[] {
   return out;
 }
 
-function classFacts(tree: TSTree, facts: RawFacts): void {
-  for (const match of queryFor('python', 'symbols', SYMBOLS).matches(tree.rootNode)) {
+function classFacts(matches: readonly TSQueryMatch[], facts: RawFacts): void {
+  for (const match of matches) {
     const def = match.captures.find((c) => c.name === 'class')?.node;
     if (!def) continue;
     const name = def.childForFieldName('name')?.text ?? '';
@@ -173,12 +179,13 @@ function importFacts(node: TSNode, from: boolean, facts: RawFacts): void {
   facts.imports.push({ source: module, names });
 }
 
-export function extractPython(tree: TSTree, path: string): FileExtract {
+export function extractPython(tree: TSTree, text: string, path: string): FileExtract {
   const facts = emptyFacts();
   const root = tree.rootNode;
   const moduleDoc = docstringOf(root) ?? (root.namedChildren[0]?.type === 'comment' ? commentLine(root.namedChildren[0].text) : undefined);
   const isUrls = /(^|\/)urls\.py$/.test(path);
-  for (const match of queryFor('python', 'facts', FACTS).matches(root)) {
+  const matches = groupMatches('python', tree, text, SYMBOLS, isUrls ? FACTS : FACTS.filter((g) => g.name !== 'django'));
+  for (const match of matches) {
     const cap = (name: string) => match.captures.find((c) => c.name === name)?.node;
     switch (match.captures.find((c) => PATTERNS.has(c.name))?.name ?? '') {
       case 'route_decorator': {
@@ -291,7 +298,7 @@ export function extractPython(tree: TSTree, path: string): FileExtract {
         break;
     }
   }
-  classFacts(tree, facts);
+  classFacts(matches, facts);
   for (const imp of facts.imports) {
     if (imp.source === 'pytest' || imp.source.startsWith('pytest.') || imp.source.startsWith('_pytest')) pushUnique(facts.testSignals, 'pytest');
     if (imp.source === 'unittest' || imp.source.startsWith('unittest.')) pushUnique(facts.testSignals, 'unittest');
@@ -299,5 +306,5 @@ export function extractPython(tree: TSTree, path: string): FileExtract {
   if (/(^|\/)conftest\.py$/.test(path)) pushUnique(facts.testSignals, 'pytest');
   if (/(^|\/)settings\.py$|(^|\/)settings\/(base|common|production|development|local)\.py$/.test(path)) facts.settings.push({ name: path.slice(path.lastIndexOf('/') + 1), line: 1, kind: 'config_file' });
   if (/(^|\/)manage\.py$/.test(path)) facts.entryPoints.push({ kind: 'django_manage', line: 1 });
-  return { symbols: symbols(tree), ...(moduleDoc ? { doc: moduleDoc } : {}), facts };
+  return { symbols: symbols(matches), ...(moduleDoc ? { doc: moduleDoc } : {}), facts };
 }

@@ -187,7 +187,8 @@ export function extractRuby(tree: TSTree, path: string): FileExtract {
   const syms = symbols(tree);
   if (/(^|\/)config\/routes\.rb$/.test(path)) railsRoutes(root.namedChildren.filter((c): c is TSNode => c !== null), '', facts);
   let sinatra = false;
-  for (const match of queryFor('ruby', 'facts', FACTS).matches(root)) {
+  const factMatches = /\b(require|require_relative|before_action|before_filter|get|post|put|patch|delete|describe|context|it|test)\b/.test(root.text) ? queryFor('ruby', 'facts', FACTS).matches(root) : [];
+  for (const match of factMatches) {
     const call = match.captures.find((c) => c.name === 'call')!.node;
     const method = match.captures.find((c) => c.name === 'method')!.node.text;
     const first = match.captures.find((c) => c.name === 'first')?.node;
