@@ -9,7 +9,7 @@
  * new access token and keeps the cookie the first one set. Presented later it is a replay of a stolen
  * token: the session is revoked and both holders must log in again.
  */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { AppError } from '../http/errors';
 import type { Queryable } from '../store/db';
 import { sessions, users } from '../store/schema';
@@ -50,6 +50,8 @@ function expiry(settings: SessionSettings): Date {
 export async function createSession(db: Queryable, tokens: TokenService, userId: string, settings: SessionSettings): Promise<IssuedTokens> {
   const sessionId = newSessionId();
   const refresh = newRefreshToken();
+  // The user's expired sessions go as a new one starts: the table holds live (or recently revoked) sessions only.
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, new Date())));
   await db.insert(sessions).values({ id: sessionId, userId, refreshHash: refresh.hash, expiresAt: expiry(settings) });
   const accessToken = await tokens.issueAccess({ userId, sessionId }, settings.accessTtlSeconds);
   return { sessionId, userId, accessToken, refreshToken: refresh.token };
