@@ -111,7 +111,8 @@ export interface EffectsResult {
   terminal: TerminalEffect | null;
 }
 
-const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, executing: 1, completed: 2, failed: 2, cancelled: 2 };
+/** A run that stopped for approval (`awaiting_approval`) has ended like a completed one: its sandbox is gone. */
+const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, executing: 1, awaiting_approval: 2, completed: 2, failed: 2, cancelled: 2 };
 const PHASE_EVENTS = ['spec.phase_started', 'spec.phase_completed', 'spec.phase_failed', 'spec.phase_retry'];
 
 function isTerminal(status: SpecStatus): boolean {
@@ -475,7 +476,14 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
     const ready = prepared.get(phase) ?? prepareOutput(phase, output, log);
     const rowWarnings = await upsertPhaseRows(tx, spec.id, phase, ready.output, log);
     const source_spec_seq = seqOf.get(phase) ?? null;
-    for (const w of [...ready.warnings, ...rowWarnings]) warnings.push({ ...w, source_spec_seq });
+    // One warning per place: what the adapter said and why the row was skipped, together.
+    const byPath = new Map<string, IngestWarning>();
+    for (const w of [...ready.warnings, ...rowWarnings]) {
+      const seen = byPath.get(w.path);
+      if (seen) seen.message = `${seen.message}; ${w.message}`;
+      else byPath.set(w.path, { ...w, source_spec_seq });
+    }
+    warnings.push(...byPath.values());
   }
   const terminal = effects.terminal;
   if (terminal?.statusChanged) {

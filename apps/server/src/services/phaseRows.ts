@@ -107,7 +107,10 @@ function items<T extends z.ZodType>(schema: T, list: unknown, what: string, path
       return;
     }
     const issue = parsed.error.issues[0];
-    w.add(issue ? issuePath(`${path}[${index}]`, issue.path) : `${path}[${index}]`, `${what} skipped: ${issue?.message ?? 'invalid'}`);
+    const missing = issue?.code === 'invalid_type' && /received undefined$/.test(issue.message);
+    const field = issue?.path.at(-1);
+    const why = missing ? `${field === undefined ? 'a field' : String(field)} is missing` : (issue?.message ?? 'invalid');
+    w.add(issue ? issuePath(`${path}[${index}]`, issue.path) : `${path}[${index}]`, `${what} skipped: ${why}`);
   });
   return out;
 }

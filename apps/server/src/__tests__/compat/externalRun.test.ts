@@ -145,16 +145,16 @@ describe.each(BACKENDS)('the original spec-sandbox as an external producer on %s
       { phase: 'requirements', path: 'requirements[2].priority', source: 'system' },
       { phase: 'requirements', path: 'requirements[2].acceptance_criteria[1]', source: 'system' },
       { phase: 'design', path: 'components[2].name', source: 'system' },
-      { phase: 'design', path: 'components[2].name', source: 'system' },
-      { phase: 'tasks', path: 'tasks[3].ticket_id', source: 'system' },
       { phase: 'tasks', path: 'tasks[3].ticket_id', source: 'system' },
       { phase: 'tasks', path: 'tasks[2].depends_on[1]', source: 'system' },
     ]);
     const warning = timeline.find((e) => e.event_type === 'spec.ingest_warning' && e.event_data['path'] === 'tasks[2].depends_on[1]')!;
     expect(warning.event_data['message']).toContain('TSK-404');
+    const skipped = timeline.find((e) => e.event_type === 'spec.ingest_warning' && e.event_data['path'] === 'components[2].name')!;
+    expect(skipped.event_data['message']).toBe('is missing; the component cannot be shown by name; component skipped: name is missing');
     const source = timeline.find((e) => e.spec_seq === warning.event_data['source_spec_seq']);
     expect(source).toMatchObject({ event_type: 'spec.phase_completed', phase: 'tasks' });
-    expect(answers.reduce((n, a) => n + (a.warnings ?? 0), 0)).toBe(7);
+    expect(answers.reduce((n, a) => n + (a.warnings ?? 0), 0)).toBe(5);
     // The sync summary is stored as its own type: only the final agent.completed completed the run.
     expect(timeline.filter((e) => e.event_type === 'agent.completed')).toHaveLength(1);
     expect(timeline.filter((e) => e.event_type === 'spec.sync_summary')).toHaveLength(1);
@@ -217,7 +217,7 @@ describe.each(BACKENDS)('the original spec-sandbox as an external producer on %s
     expect(spec.tasks.map((t) => t.local_id)).toEqual(['TSK-001', 'TSK-002', 'TSK-003']);
     expect(spec.design?.components).toHaveLength(2);
     // The sync summary's phase_data made the rows first (it carries no sync); the final one found them stored: one set of warnings.
-    expect(warningsOf(await events(specId))).toHaveLength(7);
+    expect(warningsOf(await events(specId))).toHaveLength(5);
   });
 
   it('refuses what would break a run, clearly, storing nothing: registration while executing, a sandbox racing a live run, a deleted registration; DELETE cancels a live run', async () => {
