@@ -17,3 +17,6 @@ if [ -f bench/timeline.ts ]; then
 else
   echo "bench: bench/timeline.ts (web timeline benchmark) does not exist yet; skipped"
 fi
+
+# 3. The code index: a generated 20,000-file multi-language tree and this repository (no services needed).
+npx --no-install tsx bench/codeindex.ts
