@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventSource } from './ingest';
-import { Phase, Priority, SpecStatus } from './phases';
+import { ApprovalMode, Phase, Priority, SpecStatus } from './phases';
 import { PhaseFailureReason } from './events';
 
 /** HTTP DTOs of `/api/v1`. Paths and field names follow the original API where clients would notice. */
@@ -71,6 +71,8 @@ export const Project = z.object({
   /** Branch, tag or commit to explore; null → the repository's default branch. */
   repo_ref: z.string().nullable(),
   model_settings: ProjectModelSettings,
+  /** Whether runs stop for a person's approval after REQUIREMENTS and DESIGN (`review`) or run straight through (`auto`, the default). */
+  approval_mode: ApprovalMode,
   created_at: isoTime,
   updated_at: isoTime,
 });
@@ -93,12 +95,14 @@ export const CreateProjectBody = z.object({
   repo_url: repoUrl.nullable().optional(),
   repo_ref: repoRef.nullable().optional(),
   model_settings: ModelSettingsInput.optional(),
+  /** Default `auto`. */
+  approval_mode: ApprovalMode.optional(),
 });
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
 /** `PATCH /projects/{id}` (owner): any subset of the creation fields. */
 export const UpdateProjectBody = z
-  .object({ name: z.string().trim().min(1).max(200), repo_url: repoUrl.nullable(), repo_ref: repoRef.nullable(), model_settings: ModelSettingsInput })
+  .object({ name: z.string().trim().min(1).max(200), repo_url: repoUrl.nullable(), repo_ref: repoRef.nullable(), model_settings: ModelSettingsInput, approval_mode: ApprovalMode })
   .partial();
 export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
 
@@ -393,6 +397,12 @@ export const Spec = z.object({
   pull_request_number: z.number().int().nullable().optional(),
   sandbox_id: z.string().nullable(),
   last_heartbeat_at: nullableTime,
+  /** The latest run (`GET /specs/{id}/runs`), or null before the first. Always sent. */
+  run_id: z.string().nullable().optional(),
+  /** The approval mode of the latest run and of the runs that continue it (null before the first run). Always sent. */
+  approval_mode: ApprovalMode.nullable().optional(),
+  /** While `status` is `awaiting_approval`: the phase whose output waits for approval (`requirements` or `design`), else null. Always sent. */
+  awaiting_approval: Phase.nullable().optional(),
   created_at: isoTime,
   updated_at: isoTime,
 });
@@ -411,7 +421,14 @@ export const CreateSpecBody = z.object({
 });
 export const UpdateSpecBody = z.object({ title: z.string().trim().min(1).max(500), description: z.string().max(20_000) }).partial();
 /** Launch options. `model_settings` overrides the project's for this run only (nothing is stored). */
-export const ExecuteSpecBody = z.object({ prd: z.boolean().default(false), model_settings: ModelSettingsInput.optional() }).default({ prd: false });
+export const ExecuteSpecBody = z
+  .object({
+    prd: z.boolean().default(false),
+    model_settings: ModelSettingsInput.optional(),
+    /** This run's approval mode over the project's (`review`: stop after REQUIREMENTS and DESIGN). */
+    approval_mode: ApprovalMode.optional(),
+  })
+  .default({ prd: false });
 export const ExecuteSpecResponse = z.object({
   spec_id: id,
   status: z.enum(['started', 'already_running']),
@@ -442,6 +459,8 @@ export const StoredEvent = z.object({
   /** Gap-free, commit-ordered position in the spec's stream, from 1. The cursor everywhere. */
   spec_seq: z.number().int().positive(),
   sandbox_id: z.string(),
+  /** The run the event belongs to (`GET /specs/{id}/runs`); null for events stored before runs were recorded. Always sent. */
+  run_id: z.string().nullable().optional(),
   event_id: z.string(),
   seq: z.number().int().nullable(),
   event_type: z.string(),
@@ -468,6 +487,8 @@ export const EventsQuery = z.object({
   order: z.enum(['asc', 'desc']).default('desc'),
   phase: Phase.optional(),
   failures_only: z.enum(['true', 'false']).optional(),
+  /** Only the events of this run. */
+  run_id: z.string().min(1).max(200).optional(),
 });
 export const EventsPage = z.object({
   spec_id: id,

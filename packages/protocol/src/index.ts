@@ -10,3 +10,5 @@ export * from './api';
 export * from './stream';
 export * from './responses';
 export * from './compat';
+export * from './diff';
+export * from './runs';

@@ -24,8 +24,16 @@ export function phaseList(options: { prd?: boolean } = {}): Phase[] {
   return options.prd ? ['explore', 'prd', 'requirements', 'design', 'tasks', 'sync'] : [...DEFAULT_PHASES];
 }
 
-export const SpecStatus = z.enum(['draft', 'executing', 'completed', 'failed', 'cancelled']);
+/** `awaiting_approval`: a review-mode run stopped after REQUIREMENTS or DESIGN; a person approves or rejects that phase. */
+export const SpecStatus = z.enum(['draft', 'executing', 'awaiting_approval', 'completed', 'failed', 'cancelled']);
 export type SpecStatus = z.infer<typeof SpecStatus>;
+
+/**
+ * How a run treats the review gates: `auto` runs every phase straight through; `review` stops after
+ * REQUIREMENTS and after DESIGN until a person approves (or rejects) that phase's output.
+ */
+export const ApprovalMode = z.enum(['auto', 'review']);
+export type ApprovalMode = z.infer<typeof ApprovalMode>;
 
 export const Priority = z.enum(['low', 'medium', 'high', 'critical']);
 export type Priority = z.infer<typeof Priority>;

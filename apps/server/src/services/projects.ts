@@ -35,6 +35,7 @@ export function projectDto(row: ProjectRow, role: ProjectRole): Project {
     repo_url: row.repoUrl === null ? null : redactUrl(row.repoUrl),
     repo_ref: row.repoRef,
     model_settings: { ...settings, base_url: settings.base_url === null ? null : redactUrl(settings.base_url) },
+    approval_mode: row.approvalMode === 'review' ? 'review' : 'auto',
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
@@ -63,7 +64,10 @@ export async function createProject(deps: ProjectDeps, userId: string, body: Cre
   const repo = repoColumns(body, { repoUrl: null, repoRef: null }, deps.repoPolicy);
   const model = modelColumnsFrom(body.model_settings, id, deps.secrets);
   return deps.db.transaction(async (tx) => {
-    const [row] = await tx.insert(projects).values({ id, name: body.name.trim(), createdBy: userId, ...repo, ...model }).returning();
+    const [row] = await tx
+      .insert(projects)
+      .values({ id, name: body.name.trim(), createdBy: userId, ...repo, ...model, ...(body.approval_mode ? { approvalMode: body.approval_mode } : {}) })
+      .returning();
     if (!row) throw new Error('insert returned no row');
     await tx.insert(projectMembers).values({ projectId: row.id, userId, role: 'owner' });
     return projectDto(row, 'owner');
@@ -80,6 +84,7 @@ export async function updateProject(deps: ProjectDeps, projectId: string, userId
       ...(body.name !== undefined ? { name: body.name.trim() } : {}),
       ...repoColumns(body, current, deps.repoPolicy),
       ...modelColumnsFrom(body.model_settings, projectId, deps.secrets),
+      ...(body.approval_mode !== undefined ? { approvalMode: body.approval_mode } : {}),
     };
     if (Object.keys(changes).length === 0) return projectDto(current, role);
     const [row] = await tx.update(projects).set({ ...changes, updatedAt: sql`now()` }).where(eq(projects.id, projectId)).returning();

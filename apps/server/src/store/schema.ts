@@ -45,6 +45,8 @@ export const projects = pgTable('projects', {
   modelApiKeyEnc: text('model_api_key_enc'),
   /** Last four characters of the key: all the API ever shows of it. */
   modelApiKeyLast4: text('model_api_key_last4'),
+  /** `auto` (runs go straight through) or `review` (runs stop after REQUIREMENTS and DESIGN for approval); issue 10. */
+  approvalMode: text('approval_mode').notNull().default('auto').$type<'auto' | 'review'>(),
   createdAt: created(),
   updatedAt: updated(),
 });
@@ -93,6 +95,10 @@ export const specs = pgTable(
     lastSpecSeq: bigint('last_spec_seq', { mode: 'number' }).notNull().default(0),
     /** The sandbox of the live (or latest) run. */
     sandboxId: text('sandbox_id'),
+    /** The live (or latest) run (`spec_runs`), its approval mode (continued by approvals and re-runs), and the phase a review gate stopped it after. */
+    runId: text('run_id'),
+    approvalMode: text('approval_mode').$type<'auto' | 'review'>(),
+    awaitingPhase: text('awaiting_phase'),
     lastHeartbeatAt: time('last_heartbeat_at'),
     /** The branch `create-branch` pushed to the project's repository (`spec/<slug>-<id8>`), or null. */
     branchName: text('branch_name'),
@@ -257,6 +263,8 @@ export const sandboxes = pgTable(
     exitCode: integer('exit_code'),
     /** The user who registered an external sandbox (`provider: 'external'`); null for launched ones. */
     registeredBy: text('registered_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The run (`spec_runs`) this sandbox carries out; its events get the same `run_id`. */
+    runId: text('run_id'),
   },
   (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status), uniqueIndex('sandboxes_token_hash_uq').on(t.tokenHash)],
 );
@@ -276,12 +284,67 @@ export const sandboxEvents = pgTable(
     source: text('source').notNull().default('agent'),
     emittedAt: time('emitted_at').notNull(),
     receivedAt: time('received_at').notNull().defaultNow(),
+    /** The run of the sandbox that sent it (set at ingest); null for events stored before runs were recorded. */
+    runId: text('run_id'),
   },
   (t) => [
     uniqueIndex('sandbox_events_spec_seq_uq').on(t.specId, t.specSeq),
     uniqueIndex('sandbox_events_event_id_uq').on(t.sandboxId, t.eventId),
     index('sandbox_events_spec_type_idx').on(t.specId, t.eventType, t.specSeq),
+    index('sandbox_events_run_idx').on(t.runId, t.specSeq),
   ],
+);
+
+/**
+ * Runs of a spec (issue 10): every launch, approval, rejection and re-run. A run is carried out by one
+ * sandbox (`sandboxes.run_id`); its events carry its id. A review gate ends one with `awaiting_approval`.
+ */
+export const specRuns = pgTable(
+  'spec_runs',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull().$type<'launch' | 'resume' | 'rerun' | 'approval' | 'rejection'>(),
+    status: text('status').notNull().default('running').$type<'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled'>(),
+    approvalMode: text('approval_mode').notNull().default('auto').$type<'auto' | 'review'>(),
+    /** The first phase it ran (the earlier ones came from the stored outputs); null for a launch. */
+    fromPhase: text('from_phase'),
+    phases: jsonb('phases').notNull().$type<string[]>().default(sql`'[]'::jsonb`),
+    awaitingPhase: text('awaiting_phase'),
+    /** A rejection's comment. */
+    comment: text('comment'),
+    error: text('error'),
+    sandboxId: text('sandbox_id'),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    startedAt: time('started_at').notNull().defaultNow(),
+    endedAt: time('ended_at'),
+  },
+  (t) => [index('spec_runs_spec_idx').on(t.specId, t.startedAt)],
+);
+
+/**
+ * What a run would have changed in a row a person edited (runs never overwrite those): field by field,
+ * before → after, for the person to accept or dismiss. A later run supersedes an open one of the same row.
+ */
+export const specProposals = pgTable(
+  'spec_proposals',
+  {
+    id: text('id').primaryKey(),
+    specId: text('spec_id').notNull().references(() => specs.id, { onDelete: 'cascade' }),
+    runId: text('run_id'),
+    kind: text('kind').notNull().$type<'requirement' | 'criterion' | 'task' | 'design'>(),
+    action: text('action').notNull().$type<'add' | 'update' | 'remove'>(),
+    localId: text('local_id'),
+    parentLocalId: text('parent_local_id'),
+    targetId: text('target_id'),
+    title: text('title'),
+    changes: jsonb('changes').notNull().$type<{ field: string; before: unknown; after: unknown }[]>().default(sql`'[]'::jsonb`),
+    status: text('status').notNull().default('open').$type<'open' | 'accepted' | 'dismissed' | 'superseded'>(),
+    createdAt: created(),
+    resolvedAt: time('resolved_at'),
+    resolvedBy: text('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('spec_proposals_spec_idx').on(t.specId, t.status, t.createdAt)],
 );
 
 /** Idempotency-Key replay store for POSTs (tickets, launch). */
