@@ -227,3 +227,41 @@ describe('code index: Go (Gin + GORM), Rust (Axum), Ruby (Rails)', () => {
     expect(index.facts.auth).toEqual([{ name: 'authenticate_user!', file: 'rails/app/controllers/users_controller.rb', line: 2, kind: 'before_action' }]);
   });
 });
+
+describe('code index: Flask, Django, SQLAlchemy, NestJS + TypeORM', () => {
+  let tree: Awaited<ReturnType<typeof makeTree>>;
+  let index: CodeIndex;
+  beforeAll(async () => {
+    tree = await makeTree({
+      'flaskapp/app/__init__.py': 'from flask import Flask\nfrom app.routes.auth import bp as auth_bp\n\napp = Flask(__name__)\napp.register_blueprint(auth_bp, url_prefix="/auth")\n\n@app.route("/health")\ndef health():\n    return "ok"\n',
+      'flaskapp/app/routes/auth.py': 'from flask import Blueprint\nfrom flask_login import login_required\n\nbp = Blueprint("auth", __name__)\n\n@bp.route("/login", methods=["GET", "POST"])\ndef login():\n    return ""\n\n@bp.post("/logout")\n@login_required\ndef logout():\n    return ""\n',
+      'djangoapp/shop/urls.py': 'from django.urls import include, path, re_path\nfrom . import views\n\nurlpatterns = [\n    path("", views.index, name="index"),\n    path("blog/", include("blog.urls")),\n    re_path(r"^archive/(?P<year>[0-9]{4})/$", views.archive),\n]\n',
+      'djangoapp/blog/urls.py': 'from django.urls import path\nfrom . import views\n\nurlpatterns = [\n    path("<int:pk>/", views.PostDetail.as_view(), name="post"),\n]\n',
+      'djangoapp/blog/models.py': 'from django.db import models\n\nclass Post(models.Model):\n    title = models.CharField(max_length=200)\n    body = models.TextField()\n    objects = models.Manager()\n',
+      'sqla/models.py': 'from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Invoice(Base):\n    __tablename__ = "invoices"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    total: Mapped[int]\n',
+      'nestapp/src/users.controller.ts': "import { Controller, Get, Post } from '@nestjs/common';\nimport { Entity, Column, PrimaryGeneratedColumn } from 'typeorm';\n\n@Entity('users')\nexport class User {\n  @PrimaryGeneratedColumn() id!: number;\n  @Column() email!: string;\n}\n\n@Controller('users')\nexport class UsersController {\n  @Get(':id')\n  findOne() {}\n\n  @Post()\n  create() {}\n}\n",
+    });
+    index = await buildCodeIndex(tree.root, { commit: null, workers: 0 });
+  });
+  afterAll(() => tree.cleanup());
+
+  it('Flask: @app.route, blueprint routes under register_blueprint(url_prefix), methods=[…], @login_required', () => {
+    expect(routes(index)).toEqual(expect.arrayContaining(['GET /health flaskapp/app/__init__.py', 'GET /auth/login flaskapp/app/routes/auth.py', 'POST /auth/login flaskapp/app/routes/auth.py', 'POST /auth/logout flaskapp/app/routes/auth.py']));
+    expect(index.facts.auth).toEqual([{ name: 'login_required', file: 'flaskapp/app/routes/auth.py', line: 12, kind: 'decorator' }]);
+    expect(index.facts.entryPoints).toEqual(expect.arrayContaining([{ path: 'flaskapp/app/__init__.py', kind: 'wsgi_app', line: 4 }]));
+  });
+
+  it('Django: path()/re_path() with include() prefixes; models.Model', () => {
+    expect(routes(index)).toEqual(expect.arrayContaining(['ANY / djangoapp/shop/urls.py', 'ANY /blog/<int:pk>/ djangoapp/blog/urls.py', 'ANY /archive/(?P<year>[0-9]{4})/ djangoapp/shop/urls.py']));
+    expect(index.facts.models.find((m) => m.name === 'Post')).toMatchObject({ file: 'djangoapp/blog/models.py', framework: 'Django', fields: ['title', 'body'] });
+  });
+
+  it('SQLAlchemy 2 declarative models (the Base itself is not a model)', () => {
+    expect(index.facts.models.filter((m) => m.file === 'sqla/models.py')).toEqual([{ name: 'Invoice', file: 'sqla/models.py', line: 6, framework: 'SQLAlchemy', fields: ['id', 'total'], table: 'invoices' }]);
+  });
+
+  it('NestJS controllers and TypeORM entities, decorators on the export', () => {
+    expect(index.facts.routes.filter((r) => r.framework === 'NestJS').map((r) => `${r.method} ${r.path} ${r.handler ?? ''}`)).toEqual(['GET /users/:id findOne', 'POST /users create']);
+    expect(index.facts.models.find((m) => m.framework === 'TypeORM')).toMatchObject({ name: 'User', table: 'users', fields: ['id', 'email'] });
+  });
+});

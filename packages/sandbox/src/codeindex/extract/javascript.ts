@@ -41,8 +41,9 @@ const FACTS: readonly PatternGroup[] = [
   { name: 'routers', guard: /\b(Router|express|Fastify|fastify|Hono|Koa|KoaRouter|Elysia)\s*\(/, source: `(lexical_declaration (variable_declarator name: (identifier) @name value: (call_expression function: [(identifier) (member_expression)] @fn arguments: (arguments) @args))) @router_decl` },
 ];
 
+/** Classes whose decorators sit on the class or on its `export` (`@Entity() export class User`). */
 const DECORATED_CLASS = `
-(class_declaration decorator: (decorator) @decorator name: (_) @name body: (class_body) @body) @class
+(class_declaration name: (_) @name body: (class_body) @body) @class
 `;
 
 const PATTERNS: ReadonlySet<string> = new Set(['member_call', 'plain_call', 'new', 'import', 'export', 'env', 'router_decl', 'string_const']);
@@ -210,7 +211,10 @@ function decoratedClasses(tree: TSTree, grammar: GrammarId, facts: RawFacts): vo
     if (seen.has(cls.id)) continue;
     seen.add(cls.id);
     const name = cls.childForFieldName('name')?.text ?? '';
-    const decorators = cls.childrenForFieldName('decorator').filter((d): d is TSNode => d !== null).map(decoratorInfo);
+    const own = cls.childrenForFieldName('decorator');
+    const onExport = cls.parent?.type === 'export_statement' ? cls.parent.childrenForFieldName('decorator') : [];
+    const decorators = [...own, ...onExport].filter((d): d is TSNode => d !== null).map(decoratorInfo);
+    if (decorators.length === 0) continue;
     const body = cls.childForFieldName('body');
     const controller = decorators.find((d) => d.name === 'Controller');
     const entity = decorators.find((d) => d.name === 'Entity');
@@ -224,10 +228,18 @@ function decoratedClasses(tree: TSTree, grammar: GrammarId, facts: RawFacts): vo
       facts.models.push({ name, line: lineOf(cls), framework: 'TypeORM', fields, ...(entity.arg ? { table: entity.arg } : {}) });
     }
     if (controller) {
+      // Method decorators are the class body's children right before the method (or the method's own).
+      let pending: TSNode[] = [];
       for (const member of body?.namedChildren ?? []) {
-        if (member?.type !== 'method_definition') continue;
-        for (const deco of member.childrenForFieldName('decorator')) {
-          if (!deco) continue;
+        if (!member) continue;
+        if (member.type === 'decorator') {
+          pending.push(member);
+          continue;
+        }
+        const decorators = [...pending, ...member.childrenForFieldName('decorator').filter((d): d is TSNode => d !== null)];
+        pending = [];
+        if (member.type !== 'method_definition') continue;
+        for (const deco of decorators) {
           const info = decoratorInfo(deco);
           const method = /^(Get|Post|Put|Patch|Delete|Head|Options|All)$/.exec(info.name)?.[1];
           if (!method) continue;
