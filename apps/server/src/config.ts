@@ -1,6 +1,6 @@
 /** The only reader of `process.env` in the server. Validated once at start, with messages naming the bad setting. */
 import path from 'node:path';
-import { EXECUTORS, type ExecutorName } from '@specline/protocol';
+import { EXECUTORS, toleratedOutageMs, type ExecutorName } from '@specline/protocol';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -110,6 +110,16 @@ export interface ModelDefaults {
   openai: ProviderDefaults;
 }
 
+/**
+ * The run lease (issue 11): `missedHeartbeats × heartbeatIntervalSeconds`, the one number behind both
+ * the reaper and the sandbox's retries. A run is failed only once its lease has gone this long without
+ * a renewal (any batch of its sandbox); the sandbox gets it as `SANDBOX_LEASE_SECONDS` and derives its
+ * retry budget from it (`reporterBudget` in packages/protocol/src/lease.ts).
+ */
+export function leaseSecondsOf(sandbox: Pick<Config['sandbox'], 'heartbeatIntervalSeconds' | 'missedHeartbeats'>): number {
+  return Math.max(1, Math.ceil(sandbox.missedHeartbeats * sandbox.heartbeatIntervalSeconds));
+}
+
 const SANDBOX_PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
 
 function sandboxEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -133,6 +143,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
+  // The lease must outlast the reporter's worst-case silence (one heartbeat, one backoff, one request).
+  if (toleratedOutageMs(leaseSecondsOf({ missedHeartbeats: e.SANDBOX_MISSED_HEARTBEATS, heartbeatIntervalSeconds: e.SANDBOX_HEARTBEAT_INTERVAL }), e.SANDBOX_HEARTBEAT_INTERVAL) <= 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  SANDBOX_MISSED_HEARTBEATS: must be at least 2: a lease of ${e.SANDBOX_MISSED_HEARTBEATS} × ${e.SANDBOX_HEARTBEAT_INTERVAL} s leaves a sandbox no time to retry after the server comes back`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,

@@ -10,5 +10,6 @@ export * from './api';
 export * from './stream';
 export * from './responses';
 export * from './compat';
+export * from './lease';
 export * from './diff';
 export * from './runs';

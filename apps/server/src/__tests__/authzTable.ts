@@ -61,6 +61,8 @@ const req = (f: Fixtures) => `${s(f)}/requirements/${f.requirement}`;
 
 export const TABLE: Record<string, Row> = {
   'GET /api/v1/health': { access: 'public' },
+  'GET /api/v1/health/live': { access: 'public' },
+  'GET /api/v1/health/ready': { access: 'public' },
   'GET /api/v1/openapi.json': { access: 'public' },
   'POST /api/v1/auth/register': { access: 'public' },
   'POST /api/v1/auth/login': { access: 'public' },

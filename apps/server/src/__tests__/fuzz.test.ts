@@ -52,7 +52,7 @@ interface FuzzRequest {
 }
 
 const WRITE = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
-const PUBLIC = new Set(['/api/v1/health', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh']);
+const PUBLIC = new Set(['/api/v1/health', '/api/v1/health/live', '/api/v1/health/ready', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh']);
 const isSandboxRoute = (path: string) => path.startsWith('/api/v1/sandboxes/') || path.endsWith('/sync');
 
 /** Percent-encodes any string, lone surrogates included (as the bytes a careless client would send). */

@@ -151,17 +151,23 @@ describe.each(BACKENDS)('run manager on %s', (backend) => {
     expect((await specRow(db(), specId)).status).toBe('executing'); // ingestion owns the spec's end
   });
 
-  it('reconcile fails runs a previous server process left executing, and leaves finished ones alone', async () => {
+  it('reconcile leaves a run with a live lease alone (issue 11), and the reaper fails it once the lease expired', async () => {
     const before = await seedSpec(db());
     const { sandbox_id } = await server.context.runs.start(before.specId, { userId: before.userId });
     const done = await seedSpec(db(), { status: 'completed' });
-    // A new process: a new run manager whose provider knows no live sandbox.
-    const runs = createRunManager({ ...server.deps, provider: createNoopProvider() });
-    const failedCount = await runs.reconcile();
-    expect(failedCount).toBeGreaterThanOrEqual(1);
+    // A new process: a new run manager whose provider knows no live sandbox. The run's lease is live.
+    let now = new Date();
+    const runs = createRunManager({ ...server.deps, provider: createNoopProvider() }, { now: () => now });
+    await runs.reconcile();
+    expect((await specRow(db(), before.specId)).status).toBe('executing');
+    expect((await sandboxRow(db(), sandbox_id!)).revokedAt).toBeNull();
+    // No batch arrives: once the lease granted at start-up expires, the run is failed and its token revoked.
+    const lease = (await sandboxRow(db(), sandbox_id!)).leaseSeconds!;
+    now = new Date(now.getTime() + lease * 1000 + 1000);
+    expect(await runs.reap()).toBeGreaterThanOrEqual(1);
     const spec = await specRow(db(), before.specId);
     expect(spec.status).toBe('failed');
-    expect(spec.lastError).toBe(`the server restarted while this run was executing; its sandbox ${sandbox_id} is no longer running`);
+    expect(spec.lastError).toMatch(/^sandbox stopped sending heartbeats/);
     expect((await sandboxRow(db(), sandbox_id!)).status).toBe('lost');
     expect((await sandboxRow(db(), sandbox_id!)).revokedAt).toBeInstanceOf(Date);
     expect((await specRow(db(), done.specId)).status).toBe('completed');

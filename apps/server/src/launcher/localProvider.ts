@@ -73,7 +73,10 @@ export function sandboxEnv(
     OUTPUT_DIRECTORY: dirs.output,
     CWD: dirs.cwd,
   });
+  if (request.leaseSeconds) env['SANDBOX_LEASE_SECONDS'] = String(request.leaseSeconds);
   if (request.phase) env['SPEC_PHASE'] = request.phase;
+  if (request.approvalMode) env['SPEC_APPROVAL_MODE'] = request.approvalMode;
+  if (request.reviewFeedback) env['SPEC_REVIEW_FEEDBACK'] = request.reviewFeedback;
   if (dirs.contextFile) env['CONTEXT_FILE'] = dirs.contextFile;
   if (dirs.repoCommit) env['SPEC_REPO_COMMIT'] = dirs.repoCommit;
   if (dirs.noRepo) env['SPEC_NO_REPO'] = '1';

@@ -13,6 +13,15 @@ export interface LaunchRequest {
   /** Outputs of earlier phases, for a resumed or single-phase run. */
   phaseData: Record<string, unknown>;
   heartbeatIntervalSeconds: number;
+  /**
+   * The run's lease (`SANDBOX_LEASE_SECONDS`): the server fails the run only after this long without a
+   * batch from it; the sandbox's reporter derives its retry budget from it (protocol `reporterBudget`).
+   */
+  leaseSeconds?: number;
+  /** `review`: the run stops after REQUIREMENTS and DESIGN (`SPEC_APPROVAL_MODE`); absent → `auto`. */
+  approvalMode?: 'auto' | 'review';
+  /** A reviewer's rejection comment: the first phase's first attempt gets it as feedback (`SPEC_REVIEW_FEEDBACK`). */
+  reviewFeedback?: string;
   /** Run only this phase (`SPEC_PHASE`); absent → the whole run. */
   phase?: string;
   /** The project's repository: the run explores a checkout of it. Null/absent → no code base (`SPEC_NO_REPO=1`). */

@@ -1,8 +1,10 @@
 /**
- * The reaper finds runs whose sandbox stopped sending heartbeats: `executing` specs whose latest
- * heartbeat (or, before the first one, the sandbox's start) is older than
- * `missedHeartbeats × heartbeatIntervalSeconds`. `RunManager.reap()` fails them; `startReaper`
- * runs it on an interval (started by `main`, not by `buildApp`).
+ * The reaper finds runs whose lease expired: `executing` specs whose latest renewal — a batch or
+ * heartbeat of the sandbox, or a renewal the server granted (launch, checkout, start-up, recovery from
+ * a database outage); before any, the sandbox's start — is older than the sandbox's `lease_seconds`
+ * (`missedHeartbeats × heartbeatIntervalSeconds` when it has none). Runs of other servers and workers
+ * are judged by the same lease, never by this process's table of children. `RunManager.reap()` fails
+ * them; `startReaper` runs it on an interval (started by `main`, not by `buildApp`).
  */
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -37,6 +39,8 @@ export async function findStaleRuns(db: Db, now: Date, settings: Config['sandbox
       sandboxHeartbeat: sandboxes.lastHeartbeatAt,
       sandboxStarted: sandboxes.startedAt,
       interval: sandboxes.heartbeatIntervalSeconds,
+      leaseSeconds: sandboxes.leaseSeconds,
+      leaseRenewedAt: sandboxes.leaseRenewedAt,
     })
     .from(specs)
     .leftJoin(sandboxes, eq(sandboxes.id, specs.sandboxId))
@@ -44,9 +48,9 @@ export async function findStaleRuns(db: Db, now: Date, settings: Config['sandbox
   const stale: StaleRun[] = [];
   for (const row of rows) {
     const lastHeartbeatAt = latest(row.specHeartbeat, row.sandboxHeartbeat);
-    const since = lastHeartbeatAt ?? row.sandboxStarted ?? row.specUpdated;
+    const since = latest(lastHeartbeatAt, row.leaseRenewedAt) ?? row.sandboxStarted ?? row.specUpdated;
     const intervalSeconds = row.interval ?? settings.heartbeatIntervalSeconds;
-    const allowedMs = settings.missedHeartbeats * intervalSeconds * 1000;
+    const allowedMs = (row.leaseSeconds ?? settings.missedHeartbeats * intervalSeconds) * 1000;
     if (now.getTime() - since.getTime() > allowedMs) {
       stale.push({ specId: row.specId, sandboxId: row.sandboxId, lastHeartbeatAt, since, intervalSeconds });
     }

@@ -2,10 +2,19 @@
  * The run manager: starts a sandbox run atomically, cancels it, hears about its end (from ingestion
  * or from the process exiting), and fails runs nobody will finish (dead child, silent sandbox,
  * server restart). A spec never stays `executing` without a live sandbox behind it.
+ *
+ * Ownership is a lease in the database, not this process's table of children (issue 11): the launcher
+ * that runs a sandbox is its `lease_owner`, every batch the sandbox delivers renews the lease, and a run
+ * is failed only once its lease expired — so a restart of this server, or of another one, never fails a
+ * healthy run, and a sandbox that outlives its server keeps reporting to the next one. Start-up and
+ * recovery from a database outage grant every open run one fresh lease (nobody could renew meanwhile).
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { phaseList, type ExecuteSpecResponse } from '@specline/protocol';
-import { and, eq, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
+import { leaseSecondsOf } from '../config';
 import { AppError, notFound } from '../http/errors';
 import { newId } from '../services/ids';
 import { EXTERNAL_PROVIDER } from '../services/externalSandboxes';
@@ -14,6 +23,7 @@ import { redactUrl } from '../services/repoUrls';
 import type { RunManager, StartRunOptions } from '../services/runs';
 import { secretBoxFor, SecretUnreadableError } from '../services/secretBox';
 import { newSandboxToken } from '../services/tokens';
+import { insertRunRow, planRun, type RunPlan } from '../services/runPlans';
 import { recordVersion } from '../services/versions';
 import { projects, sandboxes, specs, users } from '../store/schema';
 import { endRun, type EndRunInput } from './endRun';
@@ -28,6 +38,8 @@ export interface RunManagerOptions {
 }
 
 export interface LocalRunManager extends RunManager {
+  /** This process's lease-owner name: `server:<host>:<pid>:<random>`. */
+  readonly owner: string;
   /** Sandboxes started by this process and not yet known to have exited. */
   readonly live: ReadonlySet<string>;
   /** Resolves when the exit handlers running now have finished (tests, shutdown). */
@@ -49,6 +61,18 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
   const live = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  /** The previous reaper pass failed (the database was unreachable): the next one grants fresh leases first. */
+  let outage = false;
+  const owner = `server:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  /** Open launched sandboxes (not external ones: they hold no lease of ours, their heartbeats are theirs). */
+  const openLeases = () => and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt), ne(sandboxes.provider, EXTERNAL_PROVIDER));
+
+  /** One fresh lease for every open run: after a time in which no sandbox could renew (start-up, outage). */
+  async function grantLeases(at: Date): Promise<number> {
+    const rows = await db.update(sandboxes).set({ leaseRenewedAt: at }).where(openLeases()).returning({ id: sandboxes.id });
+    return rows.length;
+  }
 
   const callbackUrl = () => config.publicUrl ?? `http://127.0.0.1:${config.port}`;
 
@@ -106,16 +130,20 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
   }
 
   const manager: LocalRunManager = {
+    owner,
     live,
     async drain() {
       await Promise.all([...handling]);
     },
 
     async start(specId: string, opts: StartRunOptions): Promise<ExecuteSpecResponse> {
-      const phases = phaseList({ prd: opts.prd ?? false });
+      let phases = phaseList({ prd: opts.prd ?? false });
+      /** What this run is (issue 10, `services/runPlans.ts`): decided under the spec row lock in the claim. */
+      let plan: RunPlan | undefined;
       const sandboxId = newId.sandbox();
       const { token, hash } = newSandboxToken();
       const heartbeatIntervalSeconds = config.sandbox.heartbeatIntervalSeconds;
+      const leaseSeconds = leaseSecondsOf(config.sandbox);
       const startedAt = now();
       // The project's repository and model settings. A key that cannot be opened fails the run after the claim.
       const [project] = await db
@@ -132,6 +160,10 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       }
       const repo = project?.project.repoUrl ? { projectId: project.project.id, url: project.project.repoUrl, ref: project.project.repoRef } : null;
       const claimed = await db.transaction(async (tx) => {
+        const planned = await planRun(tx, specId, opts, project?.project ?? null);
+        if (!planned) return undefined;
+        plan = planned;
+        phases = planned.phases;
         // The claim: one UPDATE that only matches a spec with no live run. Under concurrency the
         // second caller re-evaluates the WHERE after the first commits and matches nothing.
         const [row] = await tx
@@ -153,6 +185,8 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
             usage: null,
             repoCommit: null,
             updatedAt: startedAt,
+            // A continuation keeps the earlier phases' state and outputs (its context) and the approvals.
+            ...planned.claim,
           })
           .where(and(eq(specs.id, specId), or(ne(specs.status, 'executing'), isNull(specs.sandboxId))))
           .returning({ title: specs.title, description: specs.description });
@@ -165,6 +199,10 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           provider: provider.name,
           startedAt,
           heartbeatIntervalSeconds: Math.max(1, Math.round(heartbeatIntervalSeconds)),
+          runId: planned.runId,
+          leaseOwner: owner,
+          leaseSeconds,
+          leaseRenewedAt: startedAt,
         });
         await recordVersion(tx, {
           specId,
@@ -177,9 +215,11 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
             model: model?.model ?? null,
             repo_url: repo ? redactUrl(repo.url) : null,
             repo_ref: repo?.ref ?? null,
+            ...planned.details,
           },
           createdBy: opts.userId,
         });
+        await insertRunRow(tx, planned, { specId, sandboxId, createdBy: opts.userId, startedAt });
         return row;
       });
 
@@ -219,9 +259,13 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           title: claimed.title,
           description: claimed.description,
           phases,
-          phaseData: {},
+          phaseData: plan?.context ?? {},
+          ...(plan?.approvalMode ? { approvalMode: plan.approvalMode } : {}),
+          ...(plan?.reviewFeedback ? { reviewFeedback: plan.reviewFeedback } : {}),
           heartbeatIntervalSeconds,
-          repo,
+          leaseSeconds,
+          // A continuation explores the commit its earlier outputs were made from.
+          repo: repo && plan?.repoRef ? { ...repo, ref: plan.repoRef } : repo,
           modelEnv: modelEnv(model),
           signal: prep.signal,
         });
@@ -256,7 +300,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         spec_id: specId,
         status: 'started',
         message: `run started in sandbox ${sandboxId}`,
-        current_phase: 'explore',
+        current_phase: plan?.fromPhase ?? 'explore',
         sandbox_id: sandboxId,
       };
     },
@@ -306,7 +350,26 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
 
     async reap(): Promise<number> {
       const at = now();
-      const stale = await findStaleRuns(db, at, config.sandbox);
+      let stale;
+      try {
+        if (outage) {
+          const granted = await grantLeases(at);
+          if (granted > 0) logger.warn({ granted }, 'the database is reachable again: granted every open run a fresh lease');
+          outage = false;
+        }
+        stale = await findStaleRuns(db, at, config.sandbox);
+      } catch (error) {
+        outage = true;
+        throw error;
+      }
+      // Runs ended elsewhere (another server's reaper, a cancel there) whose child runs here: stop it.
+      if (live.size > 0) {
+        const ended = await db
+          .select({ id: sandboxes.id })
+          .from(sandboxes)
+          .where(and(inArray(sandboxes.id, [...live]), isNotNull(sandboxes.endedAt)));
+        for (const row of ended) if (provider.isAlive(row.id)) void stopQuietly(row.id, 'its run ended');
+      }
       let failed = 0;
       for (const run of stale) {
         const sandboxId = await end({
@@ -326,16 +389,22 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     },
 
     async reconcile(): Promise<number> {
+      const at = now();
+      // Nobody could renew while this server was down: every open run gets one fresh lease. A run whose
+      // sandbox really is gone is failed by the reaper once that lease expires.
+      await grantLeases(at);
+      // Runs without any open launched sandbox behind them hold no lease: nothing will ever finish them.
       const executing = await db
-        .select({ id: specs.id, sandboxId: specs.sandboxId, provider: sandboxes.provider })
+        .select({ id: specs.id, sandboxId: specs.sandboxId, provider: sandboxes.provider, status: sandboxes.status, endedAt: sandboxes.endedAt })
         .from(specs)
         .leftJoin(sandboxes, eq(sandboxes.id, specs.sandboxId))
         .where(eq(specs.status, 'executing'));
       let failed = 0;
       for (const spec of executing) {
-        if (spec.sandboxId && provider.isAlive(spec.sandboxId)) continue;
         // An external sandbox (services/externalSandboxes.ts) runs elsewhere and outlives a restart: the reaper watches it.
         if (spec.provider === EXTERNAL_PROVIDER) continue;
+        const open = spec.status !== null && (spec.status === 'starting' || spec.status === 'running') && spec.endedAt === null;
+        if (open) continue;
         const ended = await end({
           specId: spec.id,
           sandboxId: spec.sandboxId,
@@ -346,13 +415,17 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         });
         if (ended !== undefined) failed += 1;
       }
-      // Sandboxes of runs that ended some other way but were never closed: revoke their tokens.
-      const at = now();
-      const open = and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt), ne(sandboxes.provider, EXTERNAL_PROVIDER));
+      // Sandboxes left open although their run is not live (ended some other way, never closed): revoke their tokens.
+      const iso = at.toISOString();
       await db
         .update(sandboxes)
-        .set({ status: 'lost', endedAt: at, revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${at.toISOString()}::timestamptz)` })
-        .where(live.size > 0 ? and(open, notInArray(sandboxes.id, [...live])) : open);
+        .set({ status: 'lost', endedAt: at, revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${iso}::timestamptz)` })
+        .where(
+          and(
+            openLeases(),
+            sql`not exists (select 1 from ${specs} where ${specs.sandboxId} = ${sandboxes.id} and ${specs.status} = 'executing')`,
+          ),
+        );
       return failed;
     },
 

@@ -105,10 +105,18 @@ export const specs = pgTable(
     /** Set only when a forge opened a pull request (this server has no forge API yet). */
     pullRequestUrl: text('pull_request_url'),
     pullRequestNumber: integer('pull_request_number'),
+    /** A queued run (status `queued`, issue 11): when it was queued (its place in line), by whom, and how it was asked for. */
+    queuedAt: time('queued_at'),
+    queuedBy: text('queued_by'),
+    queuedRequest: jsonb('queued_request').$type<Record<string, unknown>>(),
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [index('specs_project_idx').on(t.projectId, t.archived, t.updatedAt), index('specs_status_idx').on(t.status)],
+  (t) => [
+    index('specs_project_idx').on(t.projectId, t.archived, t.updatedAt),
+    index('specs_status_idx').on(t.status),
+    index('specs_queued_idx').on(t.queuedAt).where(sql`${t.status} = 'queued'`),
+  ],
 );
 
 export const specRequirements = pgTable(
@@ -265,6 +273,14 @@ export const sandboxes = pgTable(
     registeredBy: text('registered_by').references(() => users.id, { onDelete: 'set null' }),
     /** The run (`spec_runs`) this sandbox carries out; its events get the same `run_id`. */
     runId: text('run_id'),
+    /** Who runs it (`server:<instance>`, `worker:<id>`): the lease holder (issue 11). Null for external sandboxes. */
+    leaseOwner: text('lease_owner'),
+    /** The lease: the run is failed only once this long has passed since its latest renewal. Null → missed × interval. */
+    leaseSeconds: integer('lease_seconds'),
+    /** The latest renewal the server granted (launch, checkout, recovery from an outage); batches renew through `last_heartbeat_at`. */
+    leaseRenewedAt: time('lease_renewed_at'),
+    /** 1 for a run's first sandbox; a queued run resumed by another worker gets 2, 3, … */
+    attempt: integer('attempt').notNull().default(1),
   },
   (t) => [index('sandboxes_spec_idx').on(t.specId), index('sandboxes_status_idx').on(t.status), uniqueIndex('sandboxes_token_hash_uq').on(t.tokenHash)],
 );

@@ -1,5 +1,6 @@
 /** Builds the reporters and the ticket sink a CLI run uses, from the reporting settings. */
 import { join, resolve } from 'node:path';
+import { reporterBudget } from '@specline/protocol';
 import { ConsoleReporter } from '../reporters/consoleReporter';
 import { FanoutReporter } from '../reporters/fanoutReporter';
 import { HttpReporter } from '../reporters/http/httpReporter';
@@ -16,6 +17,16 @@ export interface CliReporters {
   outputDir: string;
   eventsPath: string | null;
   http: HttpReporter | null;
+}
+
+/** The HTTP reporter's waits for a lease (`SANDBOX_LEASE_SECONDS`): the same rule the server's reaper counts on. */
+export function budgetOptions(leaseSeconds: number) {
+  const budget = reporterBudget(leaseSeconds);
+  return {
+    requestTimeoutMs: budget.requestTimeoutMs,
+    probeIntervalMs: budget.probeIntervalMs,
+    retry: { maxDelayMs: budget.maxDelayMs, maxRetryDurationMs: budget.maxRetryDurationMs },
+  };
 }
 
 export function buildReporters(config: ReportingConfig, io: CliIO, logger: Logger, options: { verbose: boolean }): CliReporters {
@@ -40,6 +51,8 @@ export function buildReporters(config: ReportingConfig, io: CliIO, logger: Logge
           token: config.token ?? '',
           stateDir: outputDir,
           logger,
+          // Launched by Specline: retry within the run's lease, so a live run is never reaped while it retries.
+          ...(config.leaseSeconds !== undefined ? budgetOptions(config.leaseSeconds) : {}),
         });
         reporters.push(http);
         break;
