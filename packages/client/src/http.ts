@@ -12,6 +12,7 @@ import type {
   LoginBody,
   PutDesignBody,
   RegisterBody,
+  RerunBody,
   SyncBody,
   UpdateCriterionBody,
   UpdateProjectBody,
@@ -37,8 +38,12 @@ import {
   ProjectList,
   ProjectMember,
   Requirement,
+  ReviewResponse,
+  RunDiff,
   Spec,
   SpecList,
+  SpecProposalList,
+  SpecRunList,
   SpecTask,
   SpecVersionList,
   SyncResponse,
@@ -97,6 +102,8 @@ export interface EventsParams extends PageParams {
   order?: 'asc' | 'desc';
   phase?: Phase;
   failures_only?: boolean;
+  /** Only the events of one run (`GET /specs/{id}/runs`). */
+  run_id?: string;
 }
 export type ExportFormat = 'json' | 'markdown';
 export interface ExportedSpec {
@@ -263,6 +270,17 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
     await send(method, path, opts);
   }
 
+  /** An answer that may be a JSON object or nothing (a 204): `{}` when empty or not an object. */
+  async function loose(method: string, path: string, opts: RequestOptions = {}): Promise<Record<string, unknown>> {
+    const { text } = await send(method, path, opts);
+    try {
+      const data: unknown = text ? JSON.parse(text) : {};
+      return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+
   /** A login answer arms the renewal timer (with `refreshSession`). */
   const armed = (answer: LoginResponse): LoginResponse => {
     arm(answer.expires_in);
@@ -320,6 +338,21 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       archive: (specId: string) => json(MessageResponse, 'DELETE', specPath(specId)),
       approveRequirements: (specId: string) => json(Spec, 'POST', `${specPath(specId)}/approve-requirements`),
       approveDesign: (specId: string) => json(Spec, 'POST', `${specPath(specId)}/approve-design`),
+      /** Review mode: sends the phase's output back with a comment; the phase runs again with it. */
+      rejectRequirements: (specId: string, comment: string) => json(ReviewResponse, 'POST', `${specPath(specId)}/reject-requirements`, { body: { comment } }),
+      rejectDesign: (specId: string, comment: string) => json(ReviewResponse, 'POST', `${specPath(specId)}/reject-design`, { body: { comment } }),
+      /** A new run from `from_phase`: it and the phases after it are regenerated; person-edited rows are kept. */
+      rerun: (specId: string, body: z.input<typeof RerunBody>) => json(ReviewResponse, 'POST', `${specPath(specId)}/rerun`, { body }),
+      /** Newest first. */
+      runs: (specId: string, signal?: AbortSignal) => json(SpecRunList, 'GET', `${specPath(specId)}/runs`, { signal }),
+      /** What one run changed, per phase, compared with each phase's previous output. */
+      runDiff: (specId: string, runId: string, signal?: AbortSignal) => json(RunDiff, 'GET', `${specPath(specId)}/runs/${seg(runId)}/diff`, { signal }),
+      /** Changes a run wanted to make to person-edited rows (`status` filters: open, accepted, dismissed, superseded). */
+      proposals: (specId: string, params: { status?: string } & PageParams = {}, signal?: AbortSignal) =>
+        json(SpecProposalList, 'GET', `${specPath(specId)}/proposals`, { query: { ...params }, signal }),
+      /** Accept applies the run's version to the row; dismiss keeps the person's. The answer's shape is not fixed yet: read what is there. */
+      acceptProposal: (specId: string, proposalId: string) => loose('POST', `${specPath(specId)}/proposals/${seg(proposalId)}/accept`),
+      dismissProposal: (specId: string, proposalId: string) => loose('POST', `${specPath(specId)}/proposals/${seg(proposalId)}/dismiss`),
       versions: (specId: string, params: PageParams = {}, signal?: AbortSignal) =>
         json(SpecVersionList, 'GET', `${specPath(specId)}/versions`, { query: { ...params }, signal }),
       /** Starts a run; `status: 'already_running'` when one is live. */

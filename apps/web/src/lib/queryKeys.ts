@@ -52,6 +52,10 @@ export const queryKeys = {
     executionStatus: (specId: string) => ['specs', 'one', specId, 'execution-status'] as const,
     criteriaStatus: (specId: string) => ['specs', 'one', specId, 'criteria-status'] as const,
     phaseData: (specId: string) => ['specs', 'one', specId, 'phase-data'] as const,
+    /** Review mode: the spec's runs, one run's diff, the proposals waiting on person-edited rows. */
+    runs: (specId: string) => ['specs', 'one', specId, 'runs'] as const,
+    runDiff: (specId: string, runId: string) => ['specs', 'one', specId, 'runs', runId, 'diff'] as const,
+    proposals: (specId: string) => ['specs', 'one', specId, 'proposals'] as const,
   },
   tickets: {
     all: ['tickets'] as const,

@@ -86,6 +86,7 @@ export function makeProject(overrides: Partial<Project> = {}): Project {
     repo_url: null,
     repo_ref: null,
     model_settings: { executor: null, model: null, base_url: null, api_key_set: false, api_key_last4: null },
+    approval_mode: 'auto',
     created_at: NOW,
     updated_at: NOW,
     ...overrides,

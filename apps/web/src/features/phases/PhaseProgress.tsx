@@ -6,6 +6,7 @@ import {
   CircleX,
   ClipboardList,
   FileText,
+  Hand,
   ListTodo,
   LoaderCircle,
   Palette,
@@ -37,6 +38,7 @@ const STATE_LOOK: Record<StepState, { icon: LucideIcon | null; circle: string; t
   passed: { icon: CircleCheck, circle: 'border-green-600 text-green-700 bg-green-50', text: 'text-green-800' },
   failed: { icon: CircleX, circle: 'border-red-600 text-red-700 bg-red-50', text: 'text-red-800' },
   cancelled: { icon: Ban, circle: 'border-slate-500 text-slate-600 bg-slate-100', text: 'text-slate-700' },
+  awaiting: { icon: Hand, circle: 'border-amber-500 text-amber-700 bg-amber-50 ring-2 ring-amber-300', text: 'text-amber-800 font-semibold' },
 };
 
 const SIZES = {
@@ -72,8 +74,9 @@ function StepTooltip({ step }: { step: PhaseStep }) {
 /**
  * The phase stepper: one step per phase of the run, each with its label, its state in words and an icon,
  * a focusable tooltip (label, description, state), and `aria-current="step"` on the running step.
+ * With `onSelectStep`, a click on a step opens that phase's details.
  */
-export function PhaseProgress({ spec, size = 'md' }: { spec: PhaseSource; size?: PhaseProgressSize }) {
+export function PhaseProgress({ spec, size = 'md', onSelectStep }: { spec: PhaseSource; size?: PhaseProgressSize; onSelectStep?: (phase: Phase) => void }) {
   const model = derivePhaseSteps(spec);
   const dims = SIZES[size];
   return (
@@ -103,8 +106,10 @@ export function PhaseProgress({ spec, size = 'md' }: { spec: PhaseSource; size?:
                   <Tooltip.Trigger asChild>
                     <button
                       type="button"
-                      className="relative z-10 flex flex-col items-center gap-1 rounded-md px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+                      className={cn('relative z-10 flex flex-col items-center gap-1 rounded-md px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500', onSelectStep && 'hover:bg-slate-100')}
                       aria-label={`${step.label}: ${step.stateText}`}
+                      aria-haspopup={onSelectStep ? 'dialog' : undefined}
+                      onClick={onSelectStep ? () => onSelectStep(step.phase) : undefined}
                     >
                       <span className={cn('flex items-center justify-center rounded-full border-2', dims.circle, look.circle)}>
                         <StepIcon step={step} className={dims.icon} />
@@ -135,6 +140,8 @@ function inlineSummary(model: ReturnType<typeof derivePhaseSteps>): string {
       return model.focus ? `Failed at ${model.focus.label}` : 'Failed';
     case 'cancelled':
       return model.focus ? `Cancelled at ${model.focus.label}` : 'Cancelled';
+    case 'awaiting':
+      return model.focus ? `${model.focus.label} awaiting your approval` : 'Awaiting your approval';
     case 'running':
       return model.focus ? `${model.passedCount}/${total} · ${model.focus.label} ${model.focus.stateText.toLowerCase()}` : `${model.passedCount}/${total} passed`;
   }

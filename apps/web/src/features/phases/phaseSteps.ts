@@ -1,10 +1,14 @@
 import { DEFAULT_PHASES, type Phase, type PhaseStatus, type Spec } from '@specline/protocol';
+import { awaitingPhaseOf, isAwaiting } from '../review/model';
 
 /** What the stepper needs from a spec; list items (`SpecSummary`) have it too. */
-export type PhaseSource = Pick<Spec, 'status' | 'phases' | 'phase_status' | 'current_phase'> & Partial<Pick<Spec, 'last_error'>>;
+export type PhaseSource = Pick<Spec, 'status' | 'phases' | 'phase_status' | 'current_phase'> & Partial<Pick<Spec, 'last_error' | 'requirements_approved' | 'design_approved'>>;
 
-/** The state of one step. `idle`: the spec never ran, so nothing is pending or running. */
-export type StepState = 'idle' | 'pending' | 'running' | 'retrying' | 'passed' | 'failed' | 'cancelled';
+/**
+ * The state of one step. `idle`: the spec never ran, so nothing is pending or running. `awaiting`: review
+ * mode stopped the run after this phase until a person approves or rejects its output.
+ */
+export type StepState = 'idle' | 'pending' | 'running' | 'retrying' | 'passed' | 'failed' | 'cancelled' | 'awaiting';
 
 export interface PhaseStep {
   phase: Phase;
@@ -26,13 +30,13 @@ export interface PhaseStep {
   current: boolean;
 }
 
-export type RunState = 'idle' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type RunState = 'idle' | 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting';
 
 export interface PhaseProgressModel {
   steps: PhaseStep[];
   run: RunState;
   passedCount: number;
-  /** The step running now, else the failed / cancelled one, else null. */
+  /** The step running now, else the one awaiting approval, else the failed / cancelled one, else null. */
   focus: PhaseStep | null;
 }
 
@@ -88,13 +92,23 @@ function stateText(step: Omit<PhaseStep, 'stateText' | 'current'>): string {
     }
     case 'cancelled':
       return 'Cancelled';
+    case 'awaiting':
+      return 'Awaiting your approval';
   }
+}
+
+/** A phase status as a step state: a phase stopped by a cancel is cancelled (not failed); an unknown state is pending. */
+function stepStateOf(status: PhaseStatus): StepState {
+  const state: string = status.state;
+  if (state === 'failed' && status.reason === 'cancelled') return 'cancelled';
+  if (state === 'awaiting_approval') return 'awaiting';
+  return state === 'pending' || state === 'running' || state === 'retrying' || state === 'passed' || state === 'failed' ? state : 'pending';
 }
 
 function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 'attempt' | 'maxAttempts' | 'score' | 'reason' | 'error' | 'executor' | 'model'> {
   if (!status) return { state: 'pending', attempt: null, maxAttempts: null, score: null, reason: null, error: null, executor: null, model: null };
   return {
-    state: status.state,
+    state: stepStateOf(status),
     attempt: status.attempt > 0 ? status.attempt : null,
     maxAttempts: status.max_attempts,
     score: status.eval_score,
@@ -106,6 +120,14 @@ function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 
   };
 }
 
+/** The run as a whole; a status this web does not know yet (`queued`) counts as running. */
+function runStateOf(status: string, neverRan: boolean): RunState {
+  if (neverRan || status === 'draft') return 'idle';
+  if (isAwaiting({ status })) return 'awaiting';
+  if (status === 'completed' || status === 'failed' || status === 'cancelled') return status;
+  return 'running';
+}
+
 /**
  * The stepper's state rules, from the spec alone (the server keeps `phase_status` up to date from the events):
  * - a draft that never ran is idle: no step pending or spinning;
@@ -113,13 +135,15 @@ function fromStatus(status: PhaseStatus | undefined): Pick<PhaseStep, 'state' | 
  * - otherwise each step takes its `phase_status`; steps without one are placed around `current_phase`
  *   (earlier passed, later pending);
  * - when the run is over (failed / cancelled) nothing is left running: the step that was running is failed
- *   (with the spec's last error) or cancelled.
+ *   (with the spec's last error) or cancelled; a phase stopped by a cancel is cancelled, not failed;
+ * - a spec awaiting approval marks the phase that waits (see `awaitingPhaseOf`) as `awaiting`.
  */
 export function derivePhaseSteps(spec: PhaseSource): PhaseProgressModel {
   const phases = stepPhases(spec);
   const hasStatus = phases.some((phase) => spec.phase_status[phase] !== undefined);
   const neverRan = spec.status === 'draft' && !hasStatus;
   const currentIndex = spec.current_phase ? phases.indexOf(spec.current_phase) : -1;
+  const awaiting = awaitingPhaseOf(spec);
 
   const raw = phases.map((phase, index) => {
     const base = fromStatus(spec.phase_status[phase]);
@@ -136,6 +160,9 @@ export function derivePhaseSteps(spec: PhaseSource): PhaseProgressModel {
         base.error ??= spec.last_error ?? null;
       } else base.state = 'pending';
     }
+    // Only the phase the spec waits on is awaiting; a stale "awaiting" elsewhere has passed.
+    if (phase === awaiting) base.state = 'awaiting';
+    else if (base.state === 'awaiting') base.state = 'passed';
     return { phase, ...PHASE_INFO[phase], ...base };
   });
 
@@ -153,7 +180,7 @@ export function derivePhaseSteps(spec: PhaseSource): PhaseProgressModel {
     stateText: stateText(step),
     current: spec.status === 'executing' && (step.state === 'running' || step.state === 'retrying'),
   }));
-  const run: RunState = neverRan ? 'idle' : spec.status === 'executing' ? 'running' : spec.status === 'draft' ? 'idle' : spec.status;
-  const focus = steps.find((s) => s.current) ?? steps.find((s) => s.state === 'failed' || s.state === 'cancelled') ?? null;
+  const run = runStateOf(spec.status, neverRan);
+  const focus = steps.find((s) => s.current) ?? steps.find((s) => s.state === 'awaiting') ?? steps.find((s) => s.state === 'failed' || s.state === 'cancelled') ?? null;
   return { steps, run, passedCount: steps.filter((s) => s.state === 'passed').length, focus };
 }

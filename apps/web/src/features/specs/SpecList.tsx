@@ -17,10 +17,11 @@ import { NewSpecDialog } from './NewSpecDialog';
 import { SpecStatusBadge } from './SpecStatusBadge';
 
 const PAGE = 20;
-const STATUS_OPTIONS: { value: SpecStatus | ''; label: string }[] = [
+const STATUS_OPTIONS: { value: SpecStatus | 'awaiting_approval' | ''; label: string }[] = [
   { value: '', label: 'All statuses' },
   { value: 'draft', label: 'Draft' },
   { value: 'executing', label: 'Running' },
+  { value: 'awaiting_approval', label: 'Awaiting your approval' },
   { value: 'completed', label: 'Completed' },
   { value: 'failed', label: 'Failed' },
   { value: 'cancelled', label: 'Cancelled' },

@@ -1,16 +1,28 @@
 import type { SpecStatus } from '@specline/protocol';
-import { Ban, CheckCircle2, CircleDashed, Loader2, XCircle } from 'lucide-react';
+import { Ban, CheckCircle2, CircleDashed, Clock, Hand, Loader2, XCircle } from 'lucide-react';
 import { Badge, type Tone } from '../../components/ui/Badge';
 
-const presentation: Record<SpecStatus, { label: string; tone: Tone }> = {
+/**
+ * Every status this web knows, with the ones other servers' versions add (`awaiting_approval` in review
+ * mode, `queued` behind a run queue) before the protocol type has them; an unknown status is shown by name.
+ */
+type KnownStatus = SpecStatus | 'awaiting_approval' | 'queued';
+
+const presentation: Record<KnownStatus, { label: string; tone: Tone }> = {
   draft: { label: 'Draft', tone: 'neutral' },
   executing: { label: 'Running', tone: 'info' },
+  queued: { label: 'Queued', tone: 'neutral' },
+  awaiting_approval: { label: 'Awaiting your approval', tone: 'warning' },
   completed: { label: 'Completed', tone: 'success' },
   failed: { label: 'Failed', tone: 'danger' },
-  cancelled: { label: 'Cancelled', tone: 'warning' },
+  cancelled: { label: 'Cancelled', tone: 'neutral' },
 };
 
-function StatusIcon({ status }: { status: SpecStatus }) {
+function presentationOf(status: string): { label: string; tone: Tone } {
+  return Object.hasOwn(presentation, status) ? presentation[status as KnownStatus] : { label: status.replace(/_/g, ' '), tone: 'neutral' };
+}
+
+function StatusIcon({ status }: { status: string }) {
   const cls = 'size-3.5';
   switch (status) {
     case 'draft':
@@ -23,12 +35,18 @@ function StatusIcon({ status }: { status: SpecStatus }) {
       return <XCircle aria-hidden className={cls} />;
     case 'cancelled':
       return <Ban aria-hidden className={cls} />;
+    case 'awaiting_approval':
+      return <Hand aria-hidden className={cls} />;
+    case 'queued':
+      return <Clock aria-hidden className={cls} />;
+    default:
+      return <CircleDashed aria-hidden className={cls} />;
   }
 }
 
 /** The spec's status in text and icon (not colour alone). */
 export function SpecStatusBadge({ status }: { status: SpecStatus }) {
-  const { label, tone } = presentation[status];
+  const { label, tone } = presentationOf(status);
   return (
     <Badge tone={tone} icon={<StatusIcon status={status} />}>
       {label}
@@ -37,5 +55,5 @@ export function SpecStatusBadge({ status }: { status: SpecStatus }) {
 }
 
 export function specStatusLabel(status: SpecStatus): string {
-  return presentation[status].label;
+  return presentationOf(status).label;
 }

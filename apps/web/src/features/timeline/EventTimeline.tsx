@@ -10,6 +10,9 @@ import { filterableTypes, TimelineFilterBar } from './TimelineFilterBar';
 import { TimelineList } from './TimelineList';
 import { formatTimeOfDay } from './TimelineRow';
 import { plural } from './summarizeEvent';
+import { phaseLabel } from '../review/model';
+import { runSeparatorNodes } from '../review/runSeparators';
+import { runTitle, type RunView } from '../review/runs';
 
 export interface EventTimelineProps {
   specId: string;
@@ -18,6 +21,11 @@ export interface EventTimelineProps {
   /** Height of the scrolling list in px. */
   height?: number;
   className?: string;
+  /** The spec's runs (newest first): a separator row between runs, and a run filter. */
+  runs?: readonly RunView[];
+  /** The run filter, when the page keeps it (in the URL); null = every run. */
+  runId?: string | null;
+  onRunIdChange?: (runId: string | null) => void;
 }
 
 export function connectionText(connection: Connection, isExecuting: boolean): string {
@@ -100,9 +108,20 @@ function liveSummary(base: FeedSnapshot, shown: number, filtered: boolean, isExe
  * The run's events, newest first: backfilled from the server, then followed live, virtualized, filterable
  * and searchable, heartbeats collapsed into one counter.
  */
-export function EventTimeline({ specId, isExecuting, height = 480, className }: EventTimelineProps) {
+const NO_RUNS: readonly RunView[] = [];
+
+export function EventTimeline({ specId, isExecuting, height = 480, className, runs = NO_RUNS, runId, onRunIdChange }: EventTimelineProps) {
   const feed = useSpecEventFeed(specId, isExecuting);
-  const [filters, setFilters] = useState<TimelineFilters>(NO_FILTERS);
+  const [ownFilters, setOwnFilters] = useState<TimelineFilters>(NO_FILTERS);
+  // The run filter is the page's when it passes one (kept in the URL), else the timeline's own.
+  const filters = useMemo(() => (runId === undefined ? ownFilters : { ...ownFilters, runId }), [ownFilters, runId]);
+  const setFilters = useCallback(
+    (next: TimelineFilters) => {
+      setOwnFilters(next);
+      if (runId !== undefined && (next.runId ?? null) !== runId) onRunIdChange?.(next.runId ?? null);
+    },
+    [runId, onRunIdChange],
+  );
   const search = useDeferredValue(filters.search);
   const serverKey = JSON.stringify(serverFilterOf(filters));
   const serverFilter = useMemo(() => JSON.parse(serverKey) as ServerFilter | null, [serverKey]);
@@ -115,6 +134,8 @@ export function EventTimeline({ specId, isExecuting, height = 480, className }: 
     // The store is mutable: `version` says when it changed. The server filter is in `serverKey`.
     [view.store, view.version, serverKey, search],
   );
+  const headers = useMemo(() => runSeparatorNodes(rows, runs), [rows, runs]);
+  const runOptions = useMemo(() => runs.map((run) => ({ id: run.id, label: runTitle(run, phaseLabel) })), [runs]);
   const heartbeats = useMemo(() => countHeartbeats(base.store.ascending()), [base.store, base.version]);
   const types = useMemo(() => filterableTypes(new Set(base.store.ascending().map((e) => e.event_type))), [base.store, base.version]);
   const onLoadOlder = useCallback(() => void (pager ?? feed).loadOlder(), [pager, feed]);
@@ -157,6 +178,7 @@ export function EventTimeline({ specId, isExecuting, height = 480, className }: 
         olderError={view.olderError}
         onLoadOlder={onLoadOlder}
         height={height}
+        headers={headers}
       />
     );
   }
@@ -172,7 +194,7 @@ export function EventTimeline({ specId, isExecuting, height = 480, className }: 
           {summary}
         </p>
       </header>
-      <TimelineFilterBar filters={filters} onChange={setFilters} types={types} />
+      <TimelineFilterBar filters={filters} onChange={setFilters} types={types} runs={runOptions} />
       <HeartbeatCounter summary={heartbeats} />
       {body}
     </section>

@@ -16,14 +16,17 @@ export interface TimelineFilterBarProps {
   filters: TimelineFilters;
   onChange: (filters: TimelineFilters) => void;
   types: string[];
+  /** The spec's runs, newest first: offered as a run filter when there are any. */
+  runs?: readonly { id: string; label: string }[];
 }
 
 /** Type (multi-select), phase, "failures only" and text search; they combine. */
-export function TimelineFilterBar({ filters, onChange, types }: TimelineFilterBarProps) {
+export function TimelineFilterBar({ filters, onChange, types, runs = [] }: TimelineFilterBarProps) {
   const searchId = useId();
   const phaseId = useId();
+  const runId = useId();
   const failuresId = useId();
-  const active = filters.types.length > 0 || filters.phase !== null || filters.failuresOnly || filters.search !== '';
+  const active = filters.types.length > 0 || filters.phase !== null || filters.failuresOnly || filters.search !== '' || Boolean(filters.runId);
   const toggleType = (type: string) => {
     const set = new Set(filters.types);
     if (!set.delete(type)) set.add(type);
@@ -80,6 +83,26 @@ export function TimelineFilterBar({ filters, onChange, types }: TimelineFilterBa
           </option>
         ))}
       </select>
+      {runs.length > 0 ? (
+        <>
+          <label htmlFor={runId} className="sr-only">
+            Run
+          </label>
+          <select
+            id={runId}
+            value={filters.runId ?? ''}
+            onChange={(e) => onChange({ ...filters, runId: e.target.value || null })}
+            className="max-w-56 rounded border border-slate-300 px-2 py-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+          >
+            <option value="">All runs</option>
+            {runs.map((run) => (
+              <option key={run.id} value={run.id}>
+                {run.label}
+              </option>
+            ))}
+          </select>
+        </>
+      ) : null}
       <label htmlFor={failuresId} className="flex items-center gap-1">
         <input id={failuresId} type="checkbox" checked={filters.failuresOnly} onChange={(e) => onChange({ ...filters, failuresOnly: e.target.checked })} />
         Failures only

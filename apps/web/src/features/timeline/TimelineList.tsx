@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowUp, LoaderCircle } from 'lucide-react';
 import type { StoredEvent } from '@specline/protocol';
@@ -15,6 +15,8 @@ export interface TimelineListProps {
   onLoadOlder: () => void;
   /** Height of the scroll area in px. */
   height?: number;
+  /** A separator shown above a row (keyed by its spec_seq): where one run's events end and another's begin. */
+  headers?: ReadonlyMap<number, ReactNode>;
 }
 
 const AT_TOP_PX = 4;
@@ -25,7 +27,7 @@ const ESTIMATED_ROW_PX = 58;
  * the rows they are reading stay where they are (the offset is compensated) and a "Jump to newest" button
  * counts what came in. Scrolling near the oldest loaded row asks for the page before it.
  */
-export function TimelineList({ rows, resetKey, hasOlder, loadingOlder, olderError, onLoadOlder, height = 480 }: TimelineListProps) {
+export function TimelineList({ rows, resetKey, hasOlder, loadingOlder, olderError, onLoadOlder, height = 480, headers }: TimelineListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const [unseen, setUnseen] = useState(0);
@@ -133,6 +135,7 @@ export function TimelineList({ rows, resetKey, hasOlder, loadingOlder, olderErro
                 ref={virtualizer.measureElement}
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
               >
+                {headers?.get(event.spec_seq)}
                 <TimelineRow event={event} expanded={expanded.has(event.spec_seq)} onToggle={onToggle} />
               </div>
             );

@@ -11,15 +11,18 @@ export interface TimelineFilters {
   failuresOnly: boolean;
   /** Free text over type, label, summary and the JSON payload. */
   search: string;
+  /** Only the events of this run (`StoredEvent.run_id`); null = every run. */
+  runId?: string | null;
 }
 
-export const NO_FILTERS: TimelineFilters = { types: [], phase: null, failuresOnly: false, search: '' };
+export const NO_FILTERS: TimelineFilters = { types: [], phase: null, failuresOnly: false, search: '', runId: null };
 
 /** The filters the server can apply (`event_types`, `phase`, `failures_only`): a filtered view pages them from the server. */
 export interface ServerFilter {
   event_types?: string[];
   phase?: Phase;
   failures_only?: boolean;
+  run_id?: string;
 }
 
 export function serverFilterOf(filters: TimelineFilters): ServerFilter | null {
@@ -27,6 +30,7 @@ export function serverFilterOf(filters: TimelineFilters): ServerFilter | null {
   if (filters.types.length > 0) server.event_types = [...filters.types].sort();
   if (filters.phase) server.phase = filters.phase;
   if (filters.failuresOnly) server.failures_only = true;
+  if (filters.runId) server.run_id = filters.runId;
   return Object.keys(server).length > 0 ? server : null;
 }
 
@@ -36,6 +40,7 @@ export function matchesServerFilter(event: StoredEvent, filter: ServerFilter | n
   if (filter.event_types && !filter.event_types.includes(event.event_type)) return false;
   if (filter.phase && event.phase !== filter.phase) return false;
   if (filter.failures_only && !isFailureEvent(event)) return false;
+  if (filter.run_id && event.run_id !== filter.run_id) return false;
   return true;
 }
 
