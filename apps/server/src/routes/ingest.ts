@@ -23,7 +23,9 @@ export function registerIngestRoutes(app: App, ctx: AppContext): void {
         description:
           'Body: one event or `{events: [...]}` (at most 500, 4 MiB, 256 KiB per event), as the protocol envelope, the plain `Event` or the legacy wire shape. ' +
           'The whole batch is validated first (422 names each bad index and path; nothing is stored). Events already stored for this sandbox (same `event_id`) are acknowledged as duplicates. ' +
-          'Legacy shapes without `event_id` get a server id and cannot be deduplicated. Auth: the sandbox token of this sandbox. ' +
+          'Legacy shapes without `event_id` get a deterministic id (type, timestamp, phase, payload, index in the body), so a retried body is deduplicated too; heartbeats always get a fresh one. ' +
+          'Parts of phase outputs that cannot become rows are appended after the batch as `spec.ingest_warning` events (`warnings` counts them). ' +
+          'The first batch of an external sandbox (POST /specs/{id}/sandboxes) starts its run; while another run holds the spec it is 409 `already_running` and nothing is stored. Auth: the sandbox token of this sandbox. ' +
           'Rate limited per authenticated sandbox (1,200 requests a minute), checked after the token; requests without a valid token are limited per client address.',
         params: z.object({ sandbox_id: IdParam }),
         response: { 200: IngestResponse },
