@@ -46,7 +46,8 @@ export function createPlannerExecutor(options: PlannerOptions = {}): PhaseExecut
   const maxDepth = options.maxDepth ?? 32;
   const ignore = options.ignore ?? [];
   const indexes = new Map<string, Promise<CodeIndex | undefined>>();
-  const loadIndex = options.loadIndex === false ? undefined : (options.loadIndex ?? ((cwd: string, signal: AbortSignal) => loadCodeIndex(cwd, { signal })));
+  // The same variant EXPLORE loads (same caps), so the memoised index is shared, not built twice.
+  const loadIndex = options.loadIndex === false ? undefined : (options.loadIndex ?? ((cwd: string, signal: AbortSignal) => loadCodeIndex(cwd, { maxFiles, maxDepth, ignoreDirs: ignore, signal })));
 
   /** The index the plan reads: the runner's, else one built from `cwd` (once), else none. */
   async function indexFor(context: PhaseContext, signal: AbortSignal): Promise<CodeIndex | undefined> {
