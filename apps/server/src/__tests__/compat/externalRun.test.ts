@@ -216,7 +216,7 @@ describe.each(BACKENDS)('the original spec-sandbox as an external producer on %s
     expect(spec.requirements.map((r) => r.local_id)).toEqual(['REQ-WEBHOOK-FUNC-001', 'REQ-WEBHOOK-SEC-002', 'REQ-WEBHOOK-REL-003']);
     expect(spec.tasks.map((t) => t.local_id)).toEqual(['TSK-001', 'TSK-002', 'TSK-003']);
     expect(spec.design?.components).toHaveLength(2);
-    // The sync summary's phase_data made the rows first (it carries no sync); the final one found them stored: one set of warnings.
+    // Only the final agent.completed made rows (the sync summary is stored as spec.sync_summary): one set of warnings.
     expect(warningsOf(await events(specId))).toHaveLength(5);
   });
 
