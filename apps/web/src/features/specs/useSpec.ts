@@ -29,13 +29,19 @@ export function useSpecCache(specId: string) {
     [queryClient, specId],
   );
 
-  /** Edit the cached spec in place (an answer that is one child: a requirement, a task, …). */
+  /**
+   * Edit the cached spec in place (an answer that is one child: a requirement, a task, …). `update` must
+   * be idempotent (every caller upserts or removes by id): it is applied at once, so a ticked box shows
+   * ticked in the same render, and again once a read of the spec that started before this write is
+   * cancelled (it would land after it and put the old state back; cancelling reverts the cache to the
+   * state before that read, so the update is re-applied on top), as TanStack Query's recipe does.
+   */
   const patchSpec = useCallback(
     async (update: (spec: Spec) => Spec) => {
-      // A read of the spec started before this write would land after it and put the old state back
-      // (a ticked box unticking itself): cancel it first, as TanStack Query's optimistic-update recipe does.
+      const apply = () => queryClient.setQueryData<Spec>(queryKeys.specs.detail(specId), (old) => (old ? update(old) : old));
+      apply();
       await queryClient.cancelQueries({ queryKey: queryKeys.specs.detail(specId) });
-      queryClient.setQueryData<Spec>(queryKeys.specs.detail(specId), (old) => (old ? update(old) : old));
+      apply();
     },
     [queryClient, specId],
   );
