@@ -37,6 +37,7 @@ import { registerProjectRoutes } from './routes/projects';
 import { registerSandboxRoutes } from './routes/sandboxes';
 import { registerSpecCompatRoutes } from './routes/specCompat';
 import { registerSpecChildRoutes } from './routes/specChildren';
+import { registerSpecReviewRoutes } from './routes/specReview';
 import { registerSpecRoutes } from './routes/specs';
 import { registerStreamRoutes } from './routes/stream';
 import { registerTicketRoutes } from './routes/tickets';
@@ -146,6 +147,7 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   registerSpecRoutes(app, context);
   registerSpecChildRoutes(app, context);
   registerSpecCompatRoutes(app, context);
+  registerSpecReviewRoutes(app, context);
   registerSandboxRoutes(app, context);
   registerIngestRoutes(app, context);
   registerEventRoutes(app, context);

@@ -435,6 +435,8 @@ export const ExecuteSpecResponse = z.object({
   message: z.string(),
   current_phase: Phase.nullable(),
   sandbox_id: z.string().nullable(),
+  /** The run started (`GET /specs/{id}/runs`); with `already_running`, the live one's. Always sent. */
+  run_id: z.string().nullable().optional(),
 });
 export type ExecuteSpecResponse = z.infer<typeof ExecuteSpecResponse>;
 

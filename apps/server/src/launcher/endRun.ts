@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhase, type Phase, type PhaseFailureReason, type PhaseStatus } from '@specline/protocol';
 import { eq, sql } from 'drizzle-orm';
+import { closeRunOfSandbox } from '../services/runRecords';
 import { recordVersion } from '../services/versions';
 import type { Db, Tx } from '../store/db';
 import { sandboxEvents, sandboxes, specs } from '../store/schema';
@@ -63,6 +64,7 @@ export async function appendSystemEvents(tx: Tx, specId: string, sandboxId: stri
         source: 'system',
         emittedAt: now,
         receivedAt: now,
+        runId: sql`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})`,
       })),
     );
   }
@@ -124,6 +126,7 @@ export async function endRun(db: Db, input: EndRunInput): Promise<EndedRun | und
           ...(input.exitCode !== undefined ? { exitCode: input.exitCode } : {}),
         })
         .where(eq(sandboxes.id, spec.sandboxId));
+      await closeRunOfSandbox(tx, input.specId, spec.sandboxId, { status: input.status, error: input.error, at: input.now });
     }
     await recordVersion(tx, {
       specId: input.specId,

@@ -224,7 +224,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       });
 
       if (!claimed) {
-        const [spec] = await db.select({ currentPhase: specs.currentPhase, sandboxId: specs.sandboxId }).from(specs).where(eq(specs.id, specId));
+        const [spec] = await db.select({ currentPhase: specs.currentPhase, sandboxId: specs.sandboxId, runId: specs.runId }).from(specs).where(eq(specs.id, specId));
         if (!spec) throw notFound('spec');
         return {
           spec_id: specId,
@@ -232,6 +232,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           message: 'this spec is already executing; cancel the run to start another',
           current_phase: (spec.currentPhase as ExecuteSpecResponse['current_phase']) ?? null,
           sandbox_id: spec.sandboxId,
+          run_id: spec.runId,
         };
       }
 
@@ -302,6 +303,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         message: `run started in sandbox ${sandboxId}`,
         current_phase: plan?.fromPhase ?? 'explore',
         sandbox_id: sandboxId,
+        run_id: plan?.runId ?? null,
       };
     },
 

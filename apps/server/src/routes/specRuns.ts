@@ -31,7 +31,7 @@ export function registerSpecRunRoutes(app: App, ctx: AppContext): void {
         tags,
         summary: 'Start a run (answers already_running while one is live; 409 conflict for an archived spec)',
         description:
-          '`model_settings` overrides the project\'s model settings for this run only (nothing is stored; an `api_key` reaches only the sandbox\'s environment). A repository that cannot be cloned or fetched fails the run: 502 `sandbox_launch_failed`, the spec `failed` with `last_error` naming the URL without credentials.',
+          '`approval_mode` (`auto` | `review`) overrides the project\'s for this run and the runs that continue it (approvals, rejections, re-runs). `model_settings` overrides the project\'s model settings for this run only (nothing is stored; an `api_key` reaches only the sandbox\'s environment). A repository that cannot be cloned or fetched fails the run: 502 `sandbox_launch_failed`, the spec `failed` with `last_error` naming the URL without credentials.',
         params: SpecParams,
         body: ExecuteSpecBody.nullable(),
         response: { 200: ExecuteSpecResponse },
@@ -41,7 +41,7 @@ export function registerSpecRunRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const userId = currentUser(request).id;
       requireNotArchived(await requireSpecAccess(ctx.db, request.params.id, userId));
-      return executeSpec(ctx, request.params.id, userId, { prd: request.body?.prd ?? false, modelSettings: request.body?.model_settings });
+      return executeSpec(ctx, request.params.id, userId, { prd: request.body?.prd ?? false, modelSettings: request.body?.model_settings, approvalMode: request.body?.approval_mode });
     },
   );
 

@@ -8,14 +8,15 @@ import {
   Spec,
   SpecList,
   SpecStatus,
+  ReviewResponse,
   SpecVersionList,
-  SpecWithMessage,
   UpdateSpecBody,
 } from '@specline/protocol';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
-import { approveDesign, approveRequirements, archiveSpec, createSpec, getSpec, listSpecs, listVersions, updateSpec } from '../services/specs';
+import { approvePhase } from '../services/review';
+import { archiveSpec, createSpec, getSpec, listSpecs, listVersions, updateSpec } from '../services/specs';
 import { launchSpec } from '../services/specRuns';
 import { IdempotencyHeaders, SpecParams, specTags } from './specParams';
 import { registerSpecRunRoutes } from './specRuns';
@@ -84,25 +85,33 @@ export function registerSpecRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/v1/specs/:id/approve-requirements',
     {
-      schema: { tags, summary: 'Approve the requirements (409 when there are none or a run is executing); answers the spec and a message', params: SpecParams, response: { 200: SpecWithMessage } },
+      schema: {
+        tags,
+        summary: 'Approve the requirements (409 when there are none or a run is executing); answers the spec, a message and the run it started',
+        description:
+          'At a review gate (`status: awaiting_approval` in `review` mode) this starts the design (then tasks and SYNC, the gate still on) in a new sandbox from the requirements as they are now, edits included; `run_id` names that run. Otherwise it only records the approval (`run_id: null`).',
+        params: SpecParams,
+        response: { 200: ReviewResponse },
+      },
       onRequest,
     },
-    async (request) => {
-      const spec = await approveRequirements(ctx.db, request.params.id, currentUser(request).id);
-      return { ...spec, message: `Requirements approved (${spec.requirements.length}); next: the design` };
-    },
+    (request) => approvePhase(ctx, request.params.id, currentUser(request).id, 'requirements'),
   );
 
   app.post(
     '/api/v1/specs/:id/approve-design',
     {
-      schema: { tags, summary: 'Approve the design (409 unless requirements are approved and a design exists); answers the spec and a message', params: SpecParams, response: { 200: SpecWithMessage } },
+      schema: {
+        tags,
+        summary: 'Approve the design (409 unless requirements are approved and a design exists, or while a run is executing); answers the spec, a message and the run it started',
+        description:
+          'At a review gate waiting for the design this starts TASKS and SYNC (the tickets) in a new sandbox from the design as it is now; `run_id` names that run. Otherwise it only records the approval (`run_id: null`).',
+        params: SpecParams,
+        response: { 200: ReviewResponse },
+      },
       onRequest,
     },
-    async (request) => {
-      const spec = await approveDesign(ctx.db, request.params.id, currentUser(request).id);
-      return { ...spec, message: 'Design approved; next: the tasks (POST /execute-tasks makes their tickets)' };
-    },
+    (request) => approvePhase(ctx, request.params.id, currentUser(request).id, 'design'),
   );
 
   app.get(

@@ -5,6 +5,8 @@ import type { App, AppContext } from '../app';
 import { currentSandbox } from '../http/auth';
 import { AppError } from '../http/errors';
 import { syncTickets } from '../services/sync';
+import { specs } from '../store/schema';
+import { eq } from 'drizzle-orm';
 import { IdParam } from '../http/input';
 
 export function registerSyncRoutes(app: App, ctx: AppContext): void {
@@ -25,6 +27,11 @@ export function registerSyncRoutes(app: App, ctx: AppContext): void {
       const principal = currentSandbox(request);
       if (principal.specId !== request.params.id) {
         throw new AppError('forbidden', `this sandbox token is for spec ${principal.specId}, not ${request.params.id}`);
+      }
+      // Review mode: SYNC (tickets and tasks) never runs before a person approved the design.
+      const [spec] = await ctx.db.select({ approvalMode: specs.approvalMode, designApproved: specs.designApproved }).from(specs).where(eq(specs.id, principal.specId));
+      if (spec?.approvalMode === 'review' && !spec.designApproved) {
+        throw new AppError('precondition_failed', 'this spec runs in review mode and its design is not approved: no tickets are made before POST /approve-design');
       }
       return syncTickets(ctx.db, principal.specId, request.body);
     },

@@ -20,6 +20,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     spec_id: row.specId,
     spec_seq: row.specSeq,
     sandbox_id: row.sandboxId,
+    run_id: row.runId,
     event_id: row.eventId,
     seq: row.seq,
     event_type: row.eventType,
@@ -70,6 +71,7 @@ export async function listSpecEvents(db: Queryable, spec: SpecCursor, query: Eve
   const filters: SQL[] = [eq(sandboxEvents.specId, spec.id)];
   const types = typeList(query.event_types, query.event_type);
   if (types.length) filters.push(inArray(sandboxEvents.eventType, types));
+  if (query.run_id) filters.push(eq(sandboxEvents.runId, query.run_id));
   if (query.phase) filters.push(or(eq(sandboxEvents.phase, query.phase), sql`${sandboxEvents.data}->>'phase' = ${query.phase}`)!);
   if (query.failures_only === 'true') {
     filters.push(

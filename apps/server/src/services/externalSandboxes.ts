@@ -18,6 +18,7 @@ import { requireSpecAccess } from './access';
 import { newId } from './ids';
 import { lockedSpecColumns, type LockedSpec } from './ingestEffects';
 import type { RunManager } from './runs';
+import { insertExternalRun } from './runRecords';
 import { requireNotArchived } from './specs';
 import { newSandboxToken } from './tokens';
 import { recordVersion } from './versions';
@@ -157,11 +158,12 @@ export async function claimExternalRun(tx: Tx, spec: LockedSpec, sandboxId: stri
     .returning(lockedSpecColumns);
   if (!claimed) throw notFound('spec');
   await tx.update(sandboxes).set({ status: 'running', lastHeartbeatAt: now }).where(eq(sandboxes.id, sandboxId));
+  const runId = await insertExternalRun(tx, spec.id, sandboxId, sandbox.registeredBy, now);
   await recordVersion(tx, {
     specId: spec.id,
     changeType: 'run_started',
     changeSummary: `run started by external sandbox ${sandboxId}`,
-    changeDetails: { sandbox_id: sandboxId, provider: EXTERNAL_PROVIDER },
+    changeDetails: { sandbox_id: sandboxId, provider: EXTERNAL_PROVIDER, run_id: runId },
     createdBy: sandbox.registeredBy,
   });
   return claimed;

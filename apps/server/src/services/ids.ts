@@ -12,4 +12,6 @@ export const newId = {
   ticket: () => randomUUID(),
   task: () => randomUUID(),
   sandbox: () => `sbx-${randomUUID()}`,
+  run: () => `run-${randomUUID()}`,
+  proposal: () => `prop-${randomUUID()}`,
 };

@@ -30,6 +30,7 @@ import { sandboxEvents, specs } from '../store/schema';
 import { claimExternalRun } from './externalSandboxes';
 import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
 import type { PhaseRowsLogger } from './phaseRows';
+import { runIdOfSandbox } from './runRecords';
 import type { RunManager } from './runs';
 
 export interface IngestLogger extends PhaseRowsLogger {
@@ -152,6 +153,7 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
     if (!locked) throw notFound('spec');
     const spec = await claimExternalRun(tx, locked, sandboxId, now);
     const last = spec.lastSpecSeq;
+    const runId = await runIdOfSandbox(tx, sandboxId);
     const inserted = rowsOf<{ id: string; event_id: string; spec_seq: string }>(
       await tx.execute(sql`
         with incoming as (
@@ -161,9 +163,9 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
           select i.* from incoming i
           where not exists (select 1 from sandbox_events e where e.sandbox_id = ${sandboxId} and e.event_id = i.event_id)
         )
-        insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at)
+        insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at, run_id)
         select ${specId}, ${last}::bigint + row_number() over (order by ord), ${sandboxId}, event_id, seq, event_type, phase, data, source,
-               coalesce(emitted_at, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz
+               coalesce(emitted_at, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz, ${runId}::text
         from fresh
         on conflict (sandbox_id, event_id) do nothing
         returning id::text as id, event_id, spec_seq::text as spec_seq`),

@@ -34,6 +34,7 @@ import { rowsOf, type Tx } from '../store/db';
 import { sandboxEvents, sandboxes, specs } from '../store/schema';
 import type { SpecRow } from './access';
 import { prepareOutput, upsertPhaseRows, type PhaseRowsLogger, type PhaseRowWarning } from './phaseRows';
+import { closeRunOfSandbox } from './runRecords';
 import { recordVersion } from './versions';
 
 export interface EffectEvent {
@@ -99,6 +100,8 @@ export interface TerminalEffect {
   /** Whether this event moved the spec to its terminal status (false when it already was terminal). */
   statusChanged: boolean;
   error: string | null;
+  /** A review gate stopped the run after this phase (`agent.completed.awaiting_approval`): the spec is `awaiting_approval`. */
+  awaitingApproval?: Phase | null;
 }
 
 export interface EffectsResult {
@@ -174,13 +177,19 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
         const data = EventPayloads['spec.execution_started'].safeParse(event.data);
         if (!data.success) break;
         if (!phaseSeen && !isTerminal(s.status)) {
-          // A new run: its phases, no phase state, nothing passed yet.
-          s.phases = data.data.phases;
-          s.phaseStatus = {};
+          // A new run: its phases, no phase state, nothing passed yet — except that a run continuing from
+          // a phase (an approval, a rejection, a re-run) keeps the phases before it: their outputs are its context.
+          const first = data.data.phases[0];
+          const kept = first ? s.phases.filter((p) => phaseIndex(p) < phaseIndex(first) && !data.data.phases.includes(p)) : [];
+          const keptStatus: RunState['phaseStatus'] = {};
+          for (const p of kept) if (s.phaseStatus[p]) keptStatus[p] = s.phaseStatus[p];
+          s.phases = [...kept, ...data.data.phases];
+          s.phaseStatus = keptStatus;
           s.currentPhase = null;
           s.progress = 0;
           s.lastError = null;
           s.usage = null;
+          if (kept.length > 0) recomputeProgress();
         }
         forwardStatus('executing');
         break;
@@ -292,18 +301,21 @@ export function reduceRunEffects(initial: RunState, events: readonly EffectEvent
         }
         const outcome = s.status === 'cancelled' ? 'cancelled' : outcomeOf(data.data, s.phaseStatus);
         const statusChanged = !isTerminal(s.status);
+        // A review gate stopped a successful run: it waits for a person's approval of that phase.
+        const awaiting = outcome === 'completed' ? (data.data.awaiting_approval ?? null) : null;
         if (statusChanged) {
           // The run's total (every phase and attempt) wins over the phases' sum.
           s.usage = data.data.usage ? addUsage(null, data.data.usage) : phasesUsage(s.phaseStatus);
-          s.status = outcome;
-          if (outcome === 'completed') {
+          s.status = awaiting ? 'awaiting_approval' : outcome;
+          if (awaiting) s.lastError = null;
+          else if (outcome === 'completed') {
             s.progress = 100;
             s.lastError = null;
           } else {
             s.lastError = data.data.error ?? s.lastError ?? (outcome === 'cancelled' ? 'run cancelled' : 'run failed');
           }
         }
-        result.terminal = { outcome, statusChanged, error: outcome === 'completed' ? null : s.lastError };
+        result.terminal = { outcome, statusChanged, error: outcome === 'completed' ? null : s.lastError, ...(awaiting ? { awaitingApproval: awaiting } : {}) };
         break;
       }
       default:
@@ -410,6 +422,7 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
   if (spec.sandboxId !== sandboxId) {
     // A late event of an earlier run: stored, never applied.
     const last = events.findLast((e) => e.event_type === 'agent.completed');
+    if (last) await closeRunOfSandbox(tx, spec.id, sandboxId, { status: outcomeOf(last.data), at: now });
     return { terminal: last ? { outcome: outcomeOf(last.data), statusChanged: false, error: null } : null, warnings: [] };
   }
   let runStartedBefore = true;
@@ -488,11 +501,14 @@ export async function applyIngestEffects(tx: Tx, input: ApplyEffectsInput): Prom
   const terminal = effects.terminal;
   if (terminal?.statusChanged) {
     const passed = (s.phases.length ? s.phases : [...DEFAULT_PHASES]).filter((p) => s.phaseStatus[p]?.state === 'passed');
+    const awaiting = terminal.awaitingApproval ?? null;
+    await closeRunOfSandbox(tx, spec.id, sandboxId, { status: awaiting ? 'awaiting_approval' : terminal.outcome, awaitingPhase: awaiting, error: terminal.error, at: now });
     await recordVersion(tx, {
       specId: spec.id,
-      changeType: terminal.outcome === 'completed' ? 'run_completed' : 'run_failed',
-      changeSummary:
-        terminal.outcome === 'completed'
+      changeType: awaiting ? 'run_awaiting_approval' : terminal.outcome === 'completed' ? 'run_completed' : 'run_failed',
+      changeSummary: awaiting
+        ? `Run stopped for approval of the ${awaiting}: ${passed.length} phase(s) passed`
+        : terminal.outcome === 'completed'
           ? `Run completed: ${passed.length} phase(s) passed`
           : `Run ${terminal.outcome}${terminal.error ? `: ${terminal.error}` : ''}`.slice(0, 500),
       changeDetails: { sandbox_id: sandboxId, outcome: terminal.outcome, phases_passed: passed, error: terminal.error },

@@ -28,6 +28,7 @@ import type { z } from 'zod';
 import type { Tx } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specTasks, specs } from '../store/schema';
 import { newId } from './ids';
+import { proposeDesignChange, proposeRequirementChanges, proposeTaskChanges } from './proposals';
 
 export interface PhaseRowsLogger {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -171,6 +172,12 @@ export async function upsertRequirements(tx: Tx, specId: string, output: Record<
     const { condition, action } = parseEars(r.text);
     return { id: newId.requirement(), specId, localId: r.id, title: r.title, condition, action, text: r.text, type: r.type || 'functional', priority: r.priority, position };
   });
+  // Rows a person edited are kept; what the output would change in them becomes a proposal (issue 10).
+  await proposeRequirementChanges(
+    tx,
+    specId,
+    values.map((v, i) => ({ localId: v.localId, title: v.title, text: v.text, type: v.type, priority: v.priority, criteria: reqs[i]!.acceptance_criteria.map((c) => ({ localId: c.id, text: c.text })) })),
+  );
   const stored = await upsertByLocalId(tx, specRequirements, specId, values, ['title', 'condition', 'action', 'text', 'type', 'priority', 'position']);
   // Criteria of a requirement a person edited are theirs too: left alone.
   const serverIds = new Map(stored.filter((r) => r.editedAt === null).map((r) => [r.localId, r.id]));
@@ -255,6 +262,7 @@ export async function upsertDesign(tx: Tx, specId: string, output: Record<string
     error_handling: designText(output, 'error_handling', w),
     testing_strategy: designText(output, 'testing_strategy', w),
   };
+  await proposeDesignChange(tx, specId, designFromOutput(design));
   const updated = await tx
     .update(specs)
     .set({ design: designFromOutput(design) })
@@ -289,6 +297,11 @@ export async function upsertTasks(tx: Tx, specId: string, output: Record<string,
     requirements: t.requirements,
     position,
   }));
+  await proposeTaskChanges(
+    tx,
+    specId,
+    values.map((v, i) => ({ localId: v.localId, ticketLocalId: v.ticketLocalId, title: v.title, description: v.description, priority: v.priority, estimatedHours: v.estimatedHours, requirements: v.requirements, dependsOn: tasks[i]!.depends_on })),
+  );
   const stored = await upsertByLocalId(tx, specTasks, specId, values, ['ticketLocalId', 'title', 'description', 'priority', 'estimatedHours', 'requirements', 'position']);
   const serverId = new Map(stored.map((r) => [r.localId, r.id]));
   const editable = new Set(stored.filter((r) => r.editedAt === null).map((r) => r.id));

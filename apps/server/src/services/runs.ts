@@ -1,7 +1,9 @@
 /** Starting, cancelling and watching sandbox runs. Implemented in `launcher/runManager.ts`. */
 import type { ExecuteSpecResponse, ModelSettingsInput } from '@specline/protocol';
+import type { RunPlanOptions } from './runPlans';
 
-export interface StartRunOptions {
+/** `RunPlanOptions` (issue 10): the run's kind, the phase it continues from, its approval mode, a reviewer's comment. */
+export interface StartRunOptions extends RunPlanOptions {
   userId: string | null;
   prd?: boolean;
   /** This run's model settings over the project's (never stored; the key only reaches the sandbox's environment). */

@@ -2,7 +2,7 @@
  * Starting and cancelling runs from the user-facing routes, on top of `RunManager`. A launch that fails
  * never leaves a spec `executing`: it ends `failed` with `last_error` saying why.
  */
-import type { ExecuteSpecResponse, LaunchSpecResponse, ModelSettingsInput, Spec } from '@specline/protocol';
+import type { ApprovalMode, ExecuteSpecResponse, LaunchSpecResponse, ModelSettingsInput, Spec } from '@specline/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors';
@@ -59,10 +59,10 @@ export async function executeSpec(
   deps: RunDeps,
   specId: string,
   userId: string,
-  options: { prd: boolean; modelSettings?: ModelSettingsInput | undefined },
+  options: { prd: boolean; modelSettings?: ModelSettingsInput | undefined; approvalMode?: ApprovalMode | undefined },
 ): Promise<ExecuteSpecResponse> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
-  const outcome = await startRunSafely(deps, specId, { userId, prd: options.prd, modelSettings: options.modelSettings }, spec.status === 'executing');
+  const outcome = await startRunSafely(deps, specId, { userId, prd: options.prd, modelSettings: options.modelSettings, approvalMode: options.approvalMode }, spec.status === 'executing');
   if (!outcome.ok) throw new AppError('sandbox_launch_failed', `could not start a run: ${outcome.error}`);
   return outcome.answer;
 }

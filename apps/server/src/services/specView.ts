@@ -162,6 +162,9 @@ export function specSummaryDto(row: SpecRow, linkedTickets: number): SpecSummary
     pull_request_number: row.pullRequestNumber,
     sandbox_id: row.sandboxId,
     last_heartbeat_at: isoOrNull(row.lastHeartbeatAt),
+    run_id: row.runId,
+    approval_mode: row.approvalMode === 'review' || row.approvalMode === 'auto' ? row.approvalMode : null,
+    awaiting_approval: row.status === 'awaiting_approval' ? asPhase(row.awaitingPhase) : null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
