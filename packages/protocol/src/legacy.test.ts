@@ -78,14 +78,15 @@ describe('legacy producers: every catalogue type in both shapes', () => {
 });
 
 describe('legacyEventKey', () => {
-  const event = { event_type: 'spec.progress', timestamp: null, phase: 'explore' as const, data: { message: 'hi', b: 1, a: { y: 1, x: 2 } } };
+  const event = { event_type: 'spec.phase_failed', timestamp: null, phase: 'explore' as const, data: { message: 'hi', b: 1, a: { y: 1, x: 2 } } };
   it('is stable under key order and distinguishes position and content', () => {
     const reordered = { ...event, data: { a: { x: 2, y: 1 }, b: 1, message: 'hi' } };
     expect(legacyEventKey(event, 0)).toBe(legacyEventKey(reordered, 0));
     expect(legacyEventKey(event, 0)).not.toBe(legacyEventKey(event, 1));
     expect(legacyEventKey(event, 0)).not.toBe(legacyEventKey({ ...event, data: { message: 'ho' } }, 0));
   });
-  it('gives heartbeats no key (a fresh id each time)', () => {
+  it('gives heartbeats and progress lines no key (a fresh id each time)', () => {
     expect(legacyEventKey({ event_type: 'spec.heartbeat', timestamp: null, phase: null, data: {} }, 0)).toBeNull();
+    expect(legacyEventKey({ event_type: 'spec.progress', timestamp: null, phase: 'explore', data: { message: 'Tool use: Read' } }, 0)).toBeNull();
   });
 });

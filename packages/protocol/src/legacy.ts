@@ -143,11 +143,13 @@ export function adaptLegacyEvent(eventType: string, phase: Phase | null, input: 
  * sandbox id): its type, timestamp (null in the wire shape), phase, payload in canonical key order,
  * and its index in the request body. A retried body gets the same ids and is deduplicated; two
  * byte-identical events without a timestamp at the same index of two bodies count as one retry.
- * Heartbeats return `null` (a fresh id each time): the original heartbeat repeats the same payload
- * while a phase runs, and deduplicating it would starve the reaper, while a duplicated heartbeat is harmless.
+ * Heartbeats and progress lines return `null` (a fresh id each time): the original heartbeat repeats
+ * the same payload while a phase runs (deduplicating it would starve the reaper), and its progress
+ * lines repeat word for word ("Tool use: Read" for every call) with no timestamp in the wire body, so
+ * a real repeat cannot be told from a retry; a rare duplicated line is better than a lost one.
  */
 export function legacyEventKey(event: { event_type: string; timestamp: string | null; phase: Phase | null; data: Record<string, unknown> }, index: number): string | null {
-  if (event.event_type === 'spec.heartbeat') return null;
+  if (event.event_type === 'spec.heartbeat' || event.event_type === 'spec.progress') return null;
   return JSON.stringify([event.event_type, event.timestamp, event.phase, canonical(event.data), index]);
 }
 
