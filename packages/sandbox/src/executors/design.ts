@@ -14,6 +14,17 @@ import type { Grounding } from './plan/ground';
 import { testCommand, testPattern } from './plan/place';
 import { readRequirements, type ReqView } from './read';
 import { planFor, type PlanInputs, type RequirementCategory } from './requirements';
+import { truncate } from './text';
+
+/**
+ * A component's responsibility followed by the requirements it serves, by id and title: the design says
+ * what it is built for, and a person's edit of a requirement shows in the design made from it.
+ */
+function withServed(responsibility: string, reqs: readonly ReqView[]): string {
+  if (reqs.length === 0) return responsibility;
+  const base = responsibility.trim() === '' ? '' : `${responsibility.trim().replace(/[.;:,]?$/, '.')} `;
+  return `${base}Serves ${reqs.map((r) => `${r.id} (${truncate(r.title, 60)})`).join('; ')}.`;
+}
 
 /** Which roles serve a requirement of a category, when it carries no aspect of its own (a model's or a person's requirement). */
 const ROLES_FOR: Readonly<Record<RequirementCategory, readonly Part['role'][]>> = {
@@ -168,7 +179,7 @@ export function generateDesign(spec: Pick<SpecInfo, 'title' | 'description'>, ex
     name: part.name,
     type: part.role,
     kind: part.role,
-    responsibility: part.responsibility,
+    responsibility: withServed(part.responsibility, (served.get(part.key) ?? []).flatMap((id) => reqs.find((r) => r.id === id) ?? [])),
     ...(part.file_path ? { file_path: part.file_path } : {}),
     change: part.change,
     existing_symbols: part.existing_symbols,
