@@ -228,6 +228,11 @@ async function openProposal(tx: Tx, specId: string, proposalId: string): Promise
 const gone = (p: ProposalRow) => new AppError('conflict', `the ${p.kind} ${p.localId ?? ''} this proposal is about no longer exists; dismiss it`.replace('  ', ' '));
 const after = (p: ProposalRow, field: string): unknown => p.changes.find((c) => c.field === field)?.after;
 const has = (p: ProposalRow, field: string) => p.changes.some((c) => c.field === field);
+/** A proposed text value, or the fallback when the proposal holds none (or not text). */
+const textOf = (p: ProposalRow, field: string, fallback: string): string => {
+  const value = after(p, field);
+  return typeof value === 'string' ? value : fallback;
+};
 
 async function requirementOf(tx: Tx, specId: string, localId: string | null) {
   if (!localId) return undefined;
@@ -246,14 +251,14 @@ export function acceptProposal(db: Db, specId: string, userId: string, proposalI
       if (!row) throw gone(p);
       if (p.action === 'remove') await tx.delete(specRequirements).where(eq(specRequirements.id, row.id));
       else {
-        const text = has(p, 'text') ? String(after(p, 'text') ?? '') : undefined;
+        const text = has(p, 'text') ? textOf(p, 'text', '') : undefined;
         const ears = text !== undefined ? parseEars(text) : undefined;
         await tx
           .update(specRequirements)
           .set({
-            ...(has(p, 'title') ? { title: String(after(p, 'title') ?? row.title) } : {}),
-            ...(has(p, 'type') ? { type: String(after(p, 'type') ?? row.type) } : {}),
-            ...(has(p, 'priority') ? { priority: String(after(p, 'priority') ?? row.priority) } : {}),
+            ...(has(p, 'title') ? { title: textOf(p, 'title', row.title) } : {}),
+            ...(has(p, 'type') ? { type: textOf(p, 'type', row.type) } : {}),
+            ...(has(p, 'priority') ? { priority: textOf(p, 'priority', row.priority) } : {}),
             ...(text !== undefined && ears ? { text, condition: ears.condition, action: ears.action } : {}),
             editedAt: sql`now()`,
             updatedAt: sql`now()`,
@@ -267,7 +272,7 @@ export function acceptProposal(db: Db, specId: string, userId: string, proposalI
         .select()
         .from(specAcceptanceCriteria)
         .where(and(eq(specAcceptanceCriteria.requirementId, requirement.id), eq(specAcceptanceCriteria.localId, p.localId ?? '')));
-      const text = String(after(p, 'text') ?? '');
+      const text = textOf(p, 'text', '');
       if (p.action === 'remove') {
         if (!crit) throw gone(p);
         await tx.delete(specAcceptanceCriteria).where(eq(specAcceptanceCriteria.id, crit.id));
@@ -299,9 +304,9 @@ export function acceptProposal(db: Db, specId: string, userId: string, proposalI
         await tx
           .update(specTasks)
           .set({
-            ...(has(p, 'title') ? { title: String(after(p, 'title') ?? row.title) } : {}),
-            ...(has(p, 'description') ? { description: String(after(p, 'description') ?? '') } : {}),
-            ...(has(p, 'priority') ? { priority: String(after(p, 'priority') ?? row.priority) } : {}),
+            ...(has(p, 'title') ? { title: textOf(p, 'title', row.title) } : {}),
+            ...(has(p, 'description') ? { description: textOf(p, 'description', '') } : {}),
+            ...(has(p, 'priority') ? { priority: textOf(p, 'priority', row.priority) } : {}),
             ...(has(p, 'estimated_hours') ? { estimatedHours: typeof hours === 'number' && hours >= 0.01 && hours <= 100_000 ? hours : null } : {}),
             ...(has(p, 'requirements') ? { requirements: ((after(p, 'requirements') as unknown[] | null) ?? []).filter((r): r is string => typeof r === 'string') } : {}),
             ...(has(p, 'ticket_local_id') ? { ticketLocalId: typeof after(p, 'ticket_local_id') === 'string' ? (after(p, 'ticket_local_id') as string) : null } : {}),

@@ -115,7 +115,7 @@ export function designContext(spec: SpecRow): Json | undefined {
   const extra: Json = {};
   if (design.data_model.trim() !== String(storedMarkdown).trim()) {
     const parsed = parseDataModelMarkdown(design.data_model);
-    const byName = byId(storedModels as unknown as Json[], 'name');
+    const byName = byId(storedModels, 'name');
     if (parsed.length > 0) dataModels = parsed.map((m) => ({ ...byName.get(m.name), ...m }));
     else if (design.data_model.trim() !== '') extra['data_model_notes'] = design.data_model;
     else dataModels = [];
