@@ -26,6 +26,11 @@ export function createAppRouter() {
           lazy: async () => ({ Component: (await import('../features/specs/SpecDetailPage')).SpecDetailPage }),
           HydrateFallback: () => <Spinner label="Loading…" />,
         },
+        {
+          path: '/projects/:projectId/specs/:specId/runs/:runId/diff',
+          lazy: async () => ({ Component: (await import('../features/review/RunDiffPage')).RunDiffPage }),
+          HydrateFallback: () => <Spinner label="Loading…" />,
+        },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { RunView } from '../review/runs';
 import { CircleX } from 'lucide-react';
 import type { Spec } from '@specline/protocol';
 import { Progress } from '../../components/ui/Progress';
@@ -38,9 +39,26 @@ function LastError({ spec }: { spec: Spec }) {
 
 /**
  * The Execution tab: task progress, criteria met, attempts per phase, usage, the last error of a failed run,
- * the Cost panel (who wrote each phase, tokens and cost) and the live EventTimeline. Keeps the spec fresh from the run's events (and toasts transitions) while open.
+ * the Cost panel (who wrote each phase, tokens and cost), the past runs (when the page passes them) and the live EventTimeline. Keeps the spec fresh from the run's events (and toasts transitions) while open.
  */
-export function ExecutionPanel({ spec, timelineHeight }: { spec: Spec; timelineHeight?: number }) {
+export function ExecutionPanel({
+  spec,
+  timelineHeight,
+  runs,
+  runFilter,
+  onRunFilterChange,
+  runsPanel,
+}: {
+  spec: Spec;
+  timelineHeight?: number;
+  /** The spec's runs (review mode): separators and a run filter in the timeline. */
+  runs?: readonly RunView[];
+  /** The timeline's run filter when the page keeps it (the URL's `?run=`). */
+  runFilter?: string | null;
+  onRunFilterChange?: (runId: string | null) => void;
+  /** The list of past runs, shown above the timeline. */
+  runsPanel?: ReactNode;
+}) {
   useLiveSpec(spec.id);
   const metrics = executionMetrics(spec);
   const cost = costBreakdown(spec);
@@ -82,7 +100,8 @@ export function ExecutionPanel({ spec, timelineHeight }: { spec: Spec; timelineH
         </MetricCard>
       </div>
       <CostPanel spec={spec} breakdown={cost} />
-      <EventTimeline specId={spec.id} isExecuting={spec.status === 'executing'} height={timelineHeight} />
+      {runsPanel}
+      <EventTimeline specId={spec.id} isExecuting={spec.status === 'executing'} height={timelineHeight} runs={runs} runId={onRunFilterChange ? (runFilter ?? null) : undefined} onRunIdChange={onRunFilterChange} />
     </div>
   );
 }

@@ -8,26 +8,36 @@ import { useApi } from '../../lib/api';
 import { cn } from '../../lib/cn';
 import { queryKeys } from '../../lib/queryKeys';
 import { executorName, PROVIDER_DEFAULT_MODEL } from '../phases/executors';
+import { APPROVAL_MODE_LABELS, approvalModeOf, type ApprovalMode } from '../review/model';
 
-/** A per-launch override of the project's model settings; nothing is stored. '' = keep the project's. */
+/** A per-launch override of the project's model settings and approval mode; nothing is stored. '' = keep the project's. */
 export interface RunOverride {
   executor: ExecutorName | '';
   model: string;
+  /** Review: the run stops after Requirements and Design for approval. */
+  approvalMode?: ApprovalMode | '';
 }
 
-export const NO_OVERRIDE: RunOverride = { executor: '', model: '' };
+export const NO_OVERRIDE: RunOverride = { executor: '', model: '', approvalMode: '' };
 
-export function isOverridden(override: RunOverride): boolean {
+export function isModelOverridden(override: RunOverride): boolean {
   return override.executor !== '' || override.model.trim() !== '';
 }
 
-/** The `POST /specs/{id}/execute` body for a launch: `model_settings` only when something is overridden. */
+export function isOverridden(override: RunOverride): boolean {
+  return isModelOverridden(override) || Boolean(override.approvalMode);
+}
+
+/** The `POST /specs/{id}/execute` body for a launch: `model_settings` / `approval_mode` only when overridden. */
 export function executeBody(override: RunOverride): NonNullable<Parameters<SpeclineClient['specs']['execute']>[1]> {
   const settings: ModelSettingsInput = {};
   if (override.executor !== '') settings.executor = override.executor;
   const model = override.model.trim();
   if (model !== '' && override.executor !== 'planner') settings.model = model;
-  return Object.keys(settings).length > 0 ? { model_settings: settings } : {};
+  return {
+    ...(Object.keys(settings).length > 0 ? { model_settings: settings } : {}),
+    ...(override.approvalMode ? { approval_mode: override.approvalMode } : {}),
+  };
 }
 
 function projectSettingLabel(project: Project | undefined): string {
@@ -38,7 +48,11 @@ function projectSettingLabel(project: Project | undefined): string {
 }
 
 function summary(override: RunOverride): string {
-  const parts = [override.executor ? executorName(override.executor) : null, override.executor !== 'planner' && override.model.trim() ? override.model.trim() : null].filter(Boolean);
+  const parts = [
+    override.executor ? executorName(override.executor) : null,
+    override.executor !== 'planner' && override.model.trim() ? override.model.trim() : null,
+    override.approvalMode ? `${APPROVAL_MODE_LABELS[override.approvalMode]} mode` : null,
+  ].filter(Boolean);
   return parts.join(' · ');
 }
 
@@ -52,6 +66,7 @@ export function RunModelOverride({ projectId, value, onChange, disabled = false 
   const panelId = useId();
   const executorId = `${panelId}-executor`;
   const modelId = `${panelId}-model`;
+  const approvalId = `${panelId}-approval`;
   const project = useQuery({ queryKey: queryKeys.projects.detail(projectId), queryFn: ({ signal }) => api.projects.get(projectId, signal) }).data;
   const effective = value.executor || project?.model_settings.executor || '';
   const planner = effective === 'planner';
@@ -62,6 +77,7 @@ export function RunModelOverride({ projectId, value, onChange, disabled = false 
         ? 'Not used by the planner'
         : PROVIDER_DEFAULT_MODEL[value.executor];
   const overridden = isOverridden(value);
+  const projectMode = approvalModeOf(project);
 
   return (
     <>
@@ -78,7 +94,7 @@ export function RunModelOverride({ projectId, value, onChange, disabled = false 
       </Button>
       {open ? (
         <div id={panelId} role="group" aria-label="Model for this run" className="order-last flex w-full basis-full flex-col gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm" data-testid="run-model-override">
-          <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid gap-3 sm:grid-cols-3">
             <div className="flex flex-col gap-1">
               <label htmlFor={executorId} className="font-medium text-slate-700">
                 Executor
@@ -109,6 +125,21 @@ export function RunModelOverride({ projectId, value, onChange, disabled = false 
                 autoComplete="off"
                 className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm placeholder:text-slate-400 focus-visible:outline-2 focus-visible:outline-indigo-600 disabled:bg-slate-50"
               />
+            </div>
+            <div className="flex flex-col gap-1">
+              <label htmlFor={approvalId} className="font-medium text-slate-700">
+                Approval mode
+              </label>
+              <select
+                id={approvalId}
+                value={value.approvalMode ?? ''}
+                onChange={(e) => onChange({ ...value, approvalMode: e.target.value as RunOverride['approvalMode'] })}
+                className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
+              >
+                <option value="">{projectMode ? `Project setting (${APPROVAL_MODE_LABELS[projectMode]})` : 'Project setting'}</option>
+                <option value="auto">Auto — run every phase straight through</option>
+                <option value="review">Review — stop after Requirements and Design</option>
+              </select>
             </div>
           </div>
           <div className="flex flex-wrap items-center justify-between gap-2">

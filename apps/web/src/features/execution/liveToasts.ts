@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@specline/protocol';
 import { PHASE_INFO } from '../phases/phaseSteps';
+import { isCancelEvent } from '../timeline/eventMeta';
 import { summarizeEvent } from '../timeline/summarizeEvent';
 
 export interface LiveToast {
@@ -22,6 +23,7 @@ export const SPEC_REFRESH_TYPES: ReadonlySet<string> = new Set([
   'spec.sync_completed',
   'spec.execution_completed',
   'spec.execution_failed',
+  'spec.awaiting_approval',
   'agent.completed',
 ]);
 
@@ -36,6 +38,11 @@ function phaseLabel(event: StoredEvent): string {
  */
 export function toastForEvent(event: StoredEvent, runEndShown: boolean): LiveToast | null {
   const description = summarizeEvent(event);
+  if (isCancelEvent(event)) {
+    if (event.event_type === 'spec.execution_failed') return { kind: 'info', title: 'Run cancelled', description };
+    if (event.event_type === 'agent.completed' && !runEndShown) return { kind: 'info', title: 'Run cancelled', description };
+    return null;
+  }
   switch (event.event_type) {
     case 'spec.execution_started':
       return { kind: 'info', title: 'Run started', description };
@@ -49,8 +56,10 @@ export function toastForEvent(event: StoredEvent, runEndShown: boolean): LiveToa
       return { kind: 'success', title: 'Run completed', description };
     case 'spec.execution_failed':
       return { kind: 'error', title: 'Run failed', description };
+    case 'spec.awaiting_approval':
+      return { kind: 'info', title: `${phaseLabel(event)}: Awaiting your approval`, description: 'Approve it to go on, or reject it with a comment.' };
     case 'agent.completed':
-      if (runEndShown) return null;
+      if (runEndShown || typeof event.event_data['awaiting_approval'] === 'string') return null;
       return event.event_data['success'] === false ? { kind: 'error', title: 'Run failed', description } : { kind: 'success', title: 'Run completed', description };
     default:
       return null;

@@ -78,6 +78,8 @@ export function useLiveSpec(specId: string) {
         queryKeys.specs.phaseData(specId),
         queryKeys.specs.versionsAll(specId),
         queryKeys.specs.linkedTickets(specId),
+        queryKeys.specs.runs(specId),
+        queryKeys.specs.proposals(specId),
         ...(listsToo ? [queryKeys.specs.lists] : []),
       ]) {
         void queryClient.invalidateQueries({ queryKey: key });

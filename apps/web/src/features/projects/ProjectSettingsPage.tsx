@@ -11,6 +11,7 @@ import { Spinner } from '../../components/ui/Spinner';
 import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
+import { APPROVAL_MODE_HINTS, APPROVAL_MODE_LABELS, APPROVAL_MODES, type ApprovalMode } from '../review/model';
 import { ApiKeyField } from './settings/ApiKeyField';
 import { InputField, Section, SelectInput } from './settings/Fields';
 import {
@@ -181,6 +182,19 @@ function SettingsForm({ project, savedAt, onSaved }: { project: Project; savedAt
           />
           <ApiKeyField settings={project.model_settings} value={draft.apiKey} onChange={(next) => set('apiKey', next)} error={fields.api_key} disabled={!canEdit} />
         </Section>
+
+        {draft.approval_mode !== '' ? (
+          <Section title="Review" description="Whether a person approves the requirements and the design before a run goes on. A run can override it when it is launched.">
+            <SelectInput
+              label="Approval mode"
+              value={draft.approval_mode}
+              onChange={(e) => set('approval_mode', e.target.value as ApprovalMode)}
+              options={APPROVAL_MODES.map((mode) => ({ value: mode, label: APPROVAL_MODE_LABELS[mode] }))}
+              error={fields.approval_mode}
+              hint={APPROVAL_MODE_HINTS[draft.approval_mode]}
+            />
+          </Section>
+        ) : null}
 
         <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4">
           <Button type="submit" variant="primary" pending={save.isPending} disabled={!dirty}>

@@ -15,6 +15,7 @@ export interface RerunDialogProps {
   /**
    * A full run with the launch disclosure's model override (`POST /execute`): used for a re-run from the
    * first phase when the model is overridden; a re-run from a later phase uses the project's model.
+   * It reports its own start (`onStarted` is for `POST /rerun`).
    */
   fullRun?: () => Promise<unknown>;
   onStarted?: () => void;
@@ -58,7 +59,7 @@ export function RerunDialog({ spec, open, onOpenChange, approvalMode, fullRun, o
           if (viaExecute) {
             setFullPending(true);
             setFullError(null);
-            fullRun().then(done, setFullError).finally(() => setFullPending(false));
+            fullRun().then(() => onOpenChange(false), setFullError).finally(() => setFullPending(false));
             return;
           }
           rerun.mutate({ fromPhase: from, approvalMode }, { onSuccess: done });

@@ -1,4 +1,4 @@
-import type { Spec } from '@specline/protocol';
+import { Phase, type Spec } from '@specline/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { ChevronRight } from 'lucide-react';
 import { Link, Navigate, useLocation, useParams, useSearchParams } from 'react-router';
@@ -11,6 +11,10 @@ import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
 import { ExecutionPanel } from '../execution/ExecutionPanel';
 import { PhaseProgress } from '../phases/PhaseProgress';
+import { AwaitingApprovalBar } from '../review/AwaitingApprovalBar';
+import { PhaseDetailsDialog } from '../review/PhaseDetailsDialog';
+import { RunsPanel } from '../review/RunsList';
+import { useRuns } from '../review/useReview';
 import { DesignTab } from './design/DesignTab';
 import { RequirementsTab } from './requirements/RequirementsTab';
 import { SpecActions } from './SpecActions';
@@ -50,15 +54,25 @@ function SpecDetail({ spec }: { spec: Spec }) {
   const tab = parseTab(params.get('tab'));
   const project = useQuery({ queryKey: queryKeys.projects.detail(spec.project_id), queryFn: ({ signal }) => api.projects.get(spec.project_id, signal) });
 
-  const selectTab = (next: string) =>
+  const runs = useRuns(spec.id);
+  const detailsParam = Phase.safeParse(params.get('details'));
+  const detailsPhase = detailsParam.success ? detailsParam.data : null;
+  const runFilter = runs.supported ? params.get('run') : null;
+
+  /** Sets (or, with null, removes) query parameters of the page, keeping the others. */
+  const setParam = (values: Record<string, string | null>, replace = true) =>
     setParams(
       (current) => {
         const updated = new URLSearchParams(current);
-        updated.set('tab', parseTab(next));
+        for (const [key, value] of Object.entries(values)) {
+          if (value === null) updated.delete(key);
+          else updated.set(key, value);
+        }
         return updated;
       },
-      { replace: true },
+      { replace },
     );
+  const selectTab = (next: string) => setParam({ tab: parseTab(next) });
 
   return (
     <div className="flex flex-col gap-6">
@@ -91,8 +105,10 @@ function SpecDetail({ spec }: { spec: Spec }) {
             This spec is archived.
           </p>
         ) : null}
-        <PhaseProgress spec={spec} />
+        <PhaseProgress spec={spec} onSelectStep={(phase) => setParam({ details: phase }, false)} />
+        <AwaitingApprovalBar spec={spec} onShowDetails={(phase) => setParam({ details: phase }, false)} />
       </header>
+      <PhaseDetailsDialog spec={spec} phase={detailsPhase} onOpenChange={(open) => !open && setParam({ details: null })} />
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Tabs value={tab} onValueChange={selectTab}>
@@ -112,7 +128,13 @@ function SpecDetail({ spec }: { spec: Spec }) {
             <TasksTab spec={spec} />
           </TabsContent>
           <TabsContent value="execution">
-            <ExecutionPanel spec={spec} />
+            <ExecutionPanel
+              spec={spec}
+              runs={runs.runs}
+              runFilter={runFilter}
+              onRunFilterChange={(run) => setParam({ run })}
+              runsPanel={<RunsPanel projectId={spec.project_id} specId={spec.id} filterRunId={runFilter} onFilterRun={(run) => setParam({ run })} />}
+            />
           </TabsContent>
         </Tabs>
         <SpecSidebar spec={spec} />

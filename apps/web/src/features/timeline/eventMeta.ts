@@ -1,4 +1,5 @@
 import {
+  Ban,
   Bot,
   CheckCheck,
   CircleCheck,
@@ -76,9 +77,27 @@ export function getEventMeta(type: string): EventMeta {
 /** Icons of the repository tools a model-backed executor calls; another tool gets the wrench. */
 export const TOOL_ICONS: Readonly<Record<string, LucideIcon>> = { list_files: FolderTree, read_file: FileCode, search: FileSearch };
 
-/** Meta of one event: a failed `agent.completed` looks like a failure, not a success; a progress line with a `tool` is a tool call. */
+/** A run a person (or the system) cancelled: its phase_failed / execution_failed / agent.completed say so. */
+export function isCancelEvent(event: { event_type: string; event_data: Record<string, unknown> }): boolean {
+  const data = event.event_data;
+  if (event.event_type === 'spec.phase_failed') return data['reason'] === 'cancelled';
+  if (event.event_type === 'spec.execution_failed' || event.event_type === 'agent.completed') return typeof data['error'] === 'string' && data['error'].startsWith('cancelled');
+  return false;
+}
+
+const CANCEL_LABELS: Record<string, string> = {
+  'spec.phase_failed': 'Phase cancelled',
+  'spec.execution_failed': 'Execution cancelled',
+  'agent.completed': 'Agent finished (cancelled)',
+};
+
+/**
+ * Meta of one event: a failed `agent.completed` looks like a failure, not a success; a cancelled run is
+ * neutral, not red; a progress line with a `tool` is a tool call.
+ */
 export function eventLook(event: { event_type: string; event_data: Record<string, unknown> }): EventMeta {
   const meta = getEventMeta(event.event_type);
+  if (isCancelEvent(event)) return { label: CANCEL_LABELS[event.event_type] ?? meta.label, icon: Ban, tone: 'neutral' };
   if (event.event_type === 'agent.completed' && isFailureEvent(event)) return { ...meta, label: 'Agent finished (failed)', icon: OctagonX, tone: 'danger' };
   const tool = event.event_data['tool'];
   if (event.event_type === 'spec.progress' && typeof tool === 'string' && tool.trim() !== '') {

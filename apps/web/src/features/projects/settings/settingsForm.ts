@@ -1,13 +1,14 @@
 import { isApiError, type ApiErrorItem, type SpeclineClient } from '@specline/client';
 import { UpdateProjectBody, type ExecutorName, type Project } from '@specline/protocol';
 import { PROVIDER_DEFAULT_MODEL } from '../../phases/executors';
+import { approvalModeOf, type ApprovalMode } from '../../review/model';
 
 /**
  * The project settings form as plain data: the draft a person edits, the PATCH body it turns into
  * (only what changed), and the API's answers mapped to a sentence next to the field they are about.
  */
 
-export type SettingsField = 'name' | 'repo_url' | 'repo_ref' | 'executor' | 'model' | 'base_url' | 'api_key';
+export type SettingsField = 'name' | 'repo_url' | 'repo_ref' | 'executor' | 'model' | 'base_url' | 'api_key' | 'approval_mode';
 
 /** What happens to the stored API key on save. The key itself is never read back: only typed in. */
 export type ApiKeyDraft = { action: 'keep' } | { action: 'replace'; value: string } | { action: 'remove' };
@@ -21,6 +22,8 @@ export interface SettingsDraft {
   model: string;
   base_url: string;
   apiKey: ApiKeyDraft;
+  /** '' when the server does not send one (an older server): the control is not shown. */
+  approval_mode: ApprovalMode | '';
 }
 
 export const EXECUTOR_OPTIONS: readonly { value: ExecutorName | ''; label: string }[] = [
@@ -73,6 +76,7 @@ export function draftFrom(project: Project): SettingsDraft {
     model: settings.model ?? '',
     base_url: settings.base_url ?? '',
     apiKey: { action: 'keep' },
+    approval_mode: approvalModeOf(project) ?? '',
   };
 }
 
@@ -89,6 +93,7 @@ export function bodyFrom(project: Project, draft: SettingsDraft): Body {
   if (draft.name.trim() !== initial.name.trim()) body.name = draft.name.trim();
   if (orNull(draft.repo_url) !== orNull(initial.repo_url)) body.repo_url = orNull(draft.repo_url);
   if (orNull(draft.repo_ref) !== orNull(initial.repo_ref)) body.repo_ref = orNull(draft.repo_ref);
+  if (draft.approval_mode !== '' && draft.approval_mode !== initial.approval_mode) body.approval_mode = draft.approval_mode;
   const model: ModelBody = {};
   if (draft.executor !== initial.executor) model.executor = draft.executor === '' ? null : draft.executor;
   if (orNull(draft.model) !== orNull(initial.model)) model.model = orNull(draft.model);
@@ -118,6 +123,7 @@ const FIELD_BY_PATH: Record<string, SettingsField> = {
   'model_settings.base_url': 'base_url',
   'model_settings.api_key': 'api_key',
   model_settings: 'executor',
+  approval_mode: 'approval_mode',
 };
 
 /** `body.model_settings.base_url` → `base_url`; unknown paths → undefined. */
@@ -135,6 +141,7 @@ const CLIENT_MESSAGES: Record<SettingsField, string> = {
   model: 'Enter a model name of up to 200 characters.',
   base_url: 'Enter an http:// or https:// URL, like http://localhost:11434/v1.',
   api_key: 'Paste a key of up to 1,000 characters.',
+  approval_mode: 'Choose Auto or Review.',
 };
 
 function sentence(text: string): string {

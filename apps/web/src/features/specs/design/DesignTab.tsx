@@ -10,6 +10,7 @@ import { useApi } from '../../../lib/api';
 import { errorMessage } from '../../../lib/errors';
 import { ApprovalBar } from '../requirements/ApprovalBar';
 import { designApproval } from '../requirements/approval';
+import { RowProposals } from '../../review/ProposedChange';
 import { useSpecCache } from '../useSpec';
 import { EditDesignDialog } from './EditDesignDialog';
 import { Markdown } from './Markdown';
@@ -57,6 +58,7 @@ export function DesignTab({ spec }: { spec: Spec }) {
         </Button>
       </div>
       <ApprovalBar what="design" approval={designApproval(spec)} pending={approve.isPending} onApprove={() => approve.mutate()} />
+      <RowProposals specId={spec.id} kind="design" />
       {!design ? (
         <EmptyState title="No design yet" description={spec.status === 'executing' ? 'The run writes it in the design phase.' : 'Run the spec to generate one, or write it by hand.'} />
       ) : (

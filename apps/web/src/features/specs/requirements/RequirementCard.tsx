@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../../../components/ui/Dialog';
 import { useApi } from '../../../lib/api';
 import { errorMessage } from '../../../lib/errors';
 import { PriorityBadge } from '../PriorityBadge';
+import { RowProposals } from '../../review/ProposedChange';
 import { useSpecCache } from '../useSpec';
 import { CriterionRow, withCriterion } from './CriterionRow';
 import { RequirementDialog } from './RequirementDialog';
@@ -56,6 +57,10 @@ export function RequirementCard({ specId, requirement }: { specId: string; requi
         <IconButton label={`Edit ${name}`} icon={<Pencil aria-hidden className="size-4" />} onClick={() => setEditing(true)} />
         <IconButton label={`Delete ${name}`} icon={<Trash2 aria-hidden className="size-4" />} onClick={() => setConfirmDelete(true)} />
       </header>
+
+      <div className="mt-3 empty:hidden">
+        <RowProposals specId={specId} kind="requirement" row={requirement} />
+      </div>
 
       <dl className="mt-3 grid gap-2 text-sm sm:grid-cols-[auto_1fr]">
         <dt className="font-medium text-slate-500">Condition</dt>

@@ -1,6 +1,6 @@
 import type { Spec, SpecTask } from '@specline/protocol';
 import { Pencil, Plus, Trash2 } from 'lucide-react';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Badge, type Tone } from '../../../components/ui/Badge';
 import { Button, IconButton } from '../../../components/ui/Button';
 import { ConfirmDialog } from '../../../components/ui/Dialog';
@@ -8,12 +8,28 @@ import { EmptyState } from '../../../components/ui/EmptyState';
 import { useApi } from '../../../lib/api';
 import { formatHours } from '../../../lib/format';
 import { PriorityBadge } from '../PriorityBadge';
+import { RowProposals } from '../../review/ProposedChange';
+import { proposalsForRow } from '../../review/proposals';
+import { useProposals } from '../../review/useReview';
 import { useSpecCache } from '../useSpec';
 import { TaskDialog } from './TaskDialog';
 import { resolveDependencies } from './taskDeps';
 
 const statusTones: Record<SpecTask['status'], Tone> = { pending: 'neutral', in_progress: 'info', completed: 'success', blocked: 'danger' };
 const statusLabels: Record<SpecTask['status'], string> = { pending: 'Pending', in_progress: 'In progress', completed: 'Completed', blocked: 'Blocked' };
+
+/** A task's proposed changes, in a row of their own under it (nothing when there are none). */
+function TaskProposalRow({ specId, task }: { specId: string; task: SpecTask }) {
+  const { proposals } = useProposals(specId);
+  if (proposalsForRow(proposals, 'task', task).length === 0) return null;
+  return (
+    <tr>
+      <td colSpan={7} className="px-3 pb-3">
+        <RowProposals specId={specId} kind="task" row={task} />
+      </td>
+    </tr>
+  );
+}
 
 export function TasksTab({ spec }: { spec: Spec }) {
   const api = useApi();
@@ -57,7 +73,8 @@ export function TasksTab({ spec }: { spec: Spec }) {
                 const deps = resolveDependencies(task, spec.tasks);
                 const name = task.local_id ?? task.title;
                 return (
-                  <tr key={task.id} className="border-t border-slate-100 align-top">
+                  <Fragment key={task.id}>
+                  <tr className="border-t border-slate-100 align-top">
                     <td className="px-3 py-2 font-mono text-xs whitespace-nowrap text-slate-600">{task.local_id ?? '—'}</td>
                     <td className="px-3 py-2">
                       <span className="font-medium">{task.title}</span>
@@ -95,6 +112,8 @@ export function TasksTab({ spec }: { spec: Spec }) {
                       </div>
                     </td>
                   </tr>
+                  <TaskProposalRow specId={spec.id} task={task} />
+                  </Fragment>
                 );
               })}
             </tbody>
