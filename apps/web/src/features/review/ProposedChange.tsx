@@ -41,11 +41,11 @@ export function ProposedChange({ specId, proposal }: { specId: string; proposal:
         <p className="mt-2 text-sm text-slate-800">{proposal.title}</p>
       ) : null}
       <div className="mt-2 flex flex-wrap gap-2">
-        <Button size="sm" variant="primary" pending={resolve.isPending && resolve.variables.action === 'accept'} disabled={resolve.isPending} onClick={() => act('accept')} icon={<Check aria-hidden className="size-4" />}>
-          Accept<span className="sr-only"> the proposed change to {name}</span>
+        <Button size="sm" variant="primary" pending={resolve.isPending && resolve.variables.action === 'accept'} disabled={resolve.isPending} onClick={() => act('accept')} aria-label={`Accept the proposed change to ${name}`} icon={<Check aria-hidden className="size-4" />}>
+          Accept
         </Button>
-        <Button size="sm" pending={resolve.isPending && resolve.variables.action === 'dismiss'} disabled={resolve.isPending} onClick={() => act('dismiss')} icon={<X aria-hidden className="size-4" />}>
-          Dismiss<span className="sr-only"> the proposed change to {name}</span>
+        <Button size="sm" pending={resolve.isPending && resolve.variables.action === 'dismiss'} disabled={resolve.isPending} onClick={() => act('dismiss')} aria-label={`Dismiss the proposed change to ${name}`} icon={<X aria-hidden className="size-4" />}>
+          Dismiss
         </Button>
       </div>
     </section>

@@ -45,10 +45,11 @@ function RunCard({ run, projectId, specId, filtered, onFilterRun }: { run: RunVi
             ) : null}
             <Link
               to={runDiffPath(projectId, specId, run.id)}
+              aria-label={`View changes of run ${run.number}`}
               className="inline-flex h-8 items-center gap-1.5 rounded-md border border-slate-300 bg-white px-2.5 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
             >
               <FileDiff aria-hidden className="size-4" />
-              View changes<span className="sr-only"> of run {run.number}</span>
+              View changes
             </Link>
           </span>
         </header>
