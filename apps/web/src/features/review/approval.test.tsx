@@ -102,7 +102,7 @@ describe('<AwaitingApprovalBar>', () => {
 
   it('approving the design before the requirements: the button is disabled and says why', () => {
     setup(awaiting('design', { requirements_approved: false }));
-    const approve = screen.getByRole('button', { name: 'Approve design' }) as HTMLButtonElement;
+    const approve = screen.getByRole<HTMLButtonElement>('button', { name: 'Approve design' });
     expect(approve.disabled).toBe(true);
     expect(document.getElementById(approve.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Approve the requirements first.');
   });

@@ -22,7 +22,7 @@ describe('re-run from a phase', () => {
     let started = 0;
     renderWithApp(<RerunDialog spec={makeSpec({ requirements_approved: true })} open onOpenChange={() => undefined} onStarted={() => started++} />, { fetch: fake.fetch });
     const dialog = screen.getByRole('dialog', { name: 'Re-run this spec?' });
-    const select = within(dialog).getByLabelText('Start from') as HTMLSelectElement;
+    const select = within(dialog).getByLabelText<HTMLSelectElement>('Start from');
     expect(select.value).toBe('design');
     expect(within(dialog).getByRole('option', { name: 'Design (after the last approval)' })).toBeTruthy();
     const summary = within(dialog).getByTestId('rerun-summary').textContent ?? '';

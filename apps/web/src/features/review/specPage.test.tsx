@@ -100,7 +100,7 @@ describe('the spec page in review mode', () => {
     await user.click(within(runs).getByRole('button', { name: 'Show its events' }));
     await waitFor(() => expect(router.state.location.search).toContain('run=run-1'));
     await waitFor(() => expect(calls.some((c) => c.path.includes('/events?') && c.path.includes('run_id=run-1'))).toBe(true));
-    const select = screen.getByLabelText('Run') as HTMLSelectElement;
+    const select = screen.getByLabelText<HTMLSelectElement>('Run');
     expect(select.value).toBe('run-1');
     await user.selectOptions(select, '');
     await waitFor(() => expect(router.state.location.search).not.toContain('run='));
@@ -117,7 +117,7 @@ describe('project settings: approval mode', () => {
     });
     renderWithApp(<ProjectSettingsPage />, { fetch: fake.fetch, path: '/projects/p1/settings', routePath: '/projects/:projectId/settings' });
     const user = userEvent.setup();
-    const select = (await screen.findByLabelText('Approval mode')) as HTMLSelectElement;
+    const select = await screen.findByLabelText<HTMLSelectElement>('Approval mode');
     expect(select.value).toBe('auto');
     await user.selectOptions(select, 'review');
     expect(screen.getByText(/Runs stop after Requirements and after Design/)).toBeTruthy();
