@@ -32,6 +32,9 @@ export function gateWaitingFor(spec: SpecRow, phase: GatePhase): boolean {
   return spec.awaitingPhase === 'design';
 }
 
+/** A run is live, or waits in the run queue (issue 11) to start: no decision or re-run may start another. */
+const live = (spec: SpecRow): boolean => spec.status === 'executing' || spec.status === 'queued';
+
 /** Starts a run for a review decision; 409 when one is live, 502 when its sandbox could not start (the spec is then failed). */
 async function startRun(deps: RunDeps, specId: string, options: RunPlanOptions): Promise<ExecuteSpecResponse> {
   const answer = await deps.runs.start(specId, options);
@@ -53,7 +56,7 @@ async function answer(deps: RunDeps, specId: string, userId: string, message: st
 export async function approvePhase(deps: RunDeps, specId: string, userId: string, phase: GatePhase): Promise<ReviewResponse> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
   requireNotArchived(spec);
-  if (spec.status === 'executing') throw new AppError('precondition_failed', `a run is executing; approve the ${phase} once it has finished (or cancel it)`);
+  if (live(spec)) throw new AppError('precondition_failed', `a run is executing; approve the ${phase} once it has finished (or cancel it)`);
   if (!gateWaitingFor(spec, phase)) {
     if (phase === 'requirements') {
       const approved = await approveRequirements(deps.db, specId, userId);
@@ -73,7 +76,7 @@ export async function approvePhase(deps: RunDeps, specId: string, userId: string
 export async function rejectPhase(deps: RunDeps, specId: string, userId: string, phase: GatePhase, comment: string): Promise<ReviewResponse> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
   requireNotArchived(spec);
-  if (spec.status === 'executing') throw new AppError('already_running', `a run is executing; reject the ${phase} once it has finished (or cancel it)`);
+  if (live(spec)) throw new AppError('already_running', `a run is executing; reject the ${phase} once it has finished (or cancel it)`);
   if (phase === 'requirements') {
     const [n] = await deps.db.select({ n: count() }).from(specRequirements).where(eq(specRequirements.specId, specId));
     if (!n || n.n === 0) throw new AppError('precondition_failed', 'the spec has no requirements to reject');
@@ -87,7 +90,7 @@ export async function rejectPhase(deps: RunDeps, specId: string, userId: string,
 export async function rerunFrom(deps: RunDeps, specId: string, userId: string, fromPhase: Phase, approvalMode: 'auto' | 'review' | undefined): Promise<ReviewResponse> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
   requireNotArchived(spec);
-  if (spec.status === 'executing') throw new AppError('already_running', 'a run is executing; re-run once it has finished (or cancel it)');
+  if (live(spec)) throw new AppError('already_running', 'a run is executing; re-run once it has finished (or cancel it)');
   const failedHere = (spec.status === 'failed' || spec.status === 'cancelled') && (spec.phaseStatus[fromPhase] as { state?: string } | undefined)?.state === 'failed';
   const started = await startRun(deps, specId, { userId, kind: failedHere ? 'resume' : 'rerun', fromPhase, approvalMode });
   const runId = started.run_id ?? null;
