@@ -42,6 +42,7 @@ import {
   RunDiff,
   Spec,
   SpecList,
+  SpecProposal,
   SpecProposalList,
   SpecRunList,
   SpecTask,
@@ -270,17 +271,6 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
     await send(method, path, opts);
   }
 
-  /** An answer that may be a JSON object or nothing (a 204): `{}` when empty or not an object. */
-  async function loose(method: string, path: string, opts: RequestOptions = {}): Promise<Record<string, unknown>> {
-    const { text } = await send(method, path, opts);
-    try {
-      const data: unknown = text ? JSON.parse(text) : {};
-      return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  }
-
   /** A login answer arms the renewal timer (with `refreshSession`). */
   const armed = (answer: LoginResponse): LoginResponse => {
     arm(answer.expires_in);
@@ -350,9 +340,9 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       /** Changes a run wanted to make to person-edited rows (`status` filters: open, accepted, dismissed, superseded). */
       proposals: (specId: string, params: { status?: string } & PageParams = {}, signal?: AbortSignal) =>
         json(SpecProposalList, 'GET', `${specPath(specId)}/proposals`, { query: { ...params }, signal }),
-      /** Accept applies the run's version to the row; dismiss keeps the person's. The answer's shape is not fixed yet: read what is there. */
-      acceptProposal: (specId: string, proposalId: string) => loose('POST', `${specPath(specId)}/proposals/${seg(proposalId)}/accept`),
-      dismissProposal: (specId: string, proposalId: string) => loose('POST', `${specPath(specId)}/proposals/${seg(proposalId)}/dismiss`),
+      /** Accept applies the proposed fields to the row (withdrawing the approvals its old content had); dismiss keeps the person's. */
+      acceptProposal: (specId: string, proposalId: string) => json(SpecProposal, 'POST', `${specPath(specId)}/proposals/${seg(proposalId)}/accept`),
+      dismissProposal: (specId: string, proposalId: string) => json(SpecProposal, 'POST', `${specPath(specId)}/proposals/${seg(proposalId)}/dismiss`),
       versions: (specId: string, params: PageParams = {}, signal?: AbortSignal) =>
         json(SpecVersionList, 'GET', `${specPath(specId)}/versions`, { query: { ...params }, signal }),
       /** Starts a run; `status: 'already_running'` when one is live. */
