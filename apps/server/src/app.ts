@@ -123,7 +123,7 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  const rateLimits = createRateLimits(deps.limits ?? createMemoryLimitStore(), logger);
+  const rateLimits = createRateLimits(deps.limits ?? createMemoryLimitStore(), logger, { registerPerIpPerHour: deps.config.registerPerIpPerHour });
   const auth = createAuthHooks(deps.database.db, deps.tokens, rateLimits);
   const context: AppContext = {
     ...deps,

@@ -20,6 +20,12 @@ const EnvSchema = z.object({
   SANDBOX_HEARTBEAT_INTERVAL: z.coerce.number().positive().default(30),
   SANDBOX_MISSED_HEARTBEATS: z.coerce.number().int().min(1).default(3),
   SANDBOX_WORKDIR: z.string().optional(),
+  /** Concurrent runs (issue 11): over a limit a launch is queued, never dropped. 0 = no limit. */
+  SPECLINE_MAX_RUNS_PER_USER: z.coerce.number().int().min(0).default(3),
+  SPECLINE_MAX_RUNS_PER_PROJECT: z.coerce.number().int().min(0).default(10),
+  SPECLINE_MAX_RUNS: z.coerce.number().int().min(0).default(20),
+  /** Registrations per client address per hour (429 beyond). */
+  SPECLINE_REGISTER_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   DEMO_USER: bool.default(true),
   COOKIE_SECURE: bool.default(false),
   /** Lifetime of an access token (cookie or Bearer); clients renew it with POST /auth/refresh. */
@@ -78,6 +84,10 @@ export interface Config {
      */
     env: Record<string, string>;
   };
+  /** Concurrent-run limits (0 = none): a launch over any of them is queued (status `queued`) and starts when a slot frees. */
+  quotas: { runsPerUser: number; runsPerProject: number; runs: number };
+  /** Registrations allowed per client address per hour. */
+  registerPerIpPerHour: number;
   demoUser: boolean;
   /** `COOKIE_SECURE`; cookies are also Secure whenever the public URL is https. */
   cookieSecure: boolean;
@@ -166,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workdir: e.SANDBOX_WORKDIR,
       env: sandboxEnv(env),
     },
+    quotas: { runsPerUser: e.SPECLINE_MAX_RUNS_PER_USER, runsPerProject: e.SPECLINE_MAX_RUNS_PER_PROJECT, runs: e.SPECLINE_MAX_RUNS },
+    registerPerIpPerHour: e.SPECLINE_REGISTER_PER_IP_PER_HOUR,
     demoUser: e.DEMO_USER,
     cookieSecure: e.COOKIE_SECURE,
     sessions: { accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS, refreshTtlSeconds: e.SESSION_TTL_SECONDS },

@@ -396,6 +396,8 @@ export const Spec = z.object({
   pull_request_url: z.string().nullable().optional(),
   pull_request_number: z.number().int().nullable().optional(),
   sandbox_id: z.string().nullable(),
+  /** While `queued`: its place in line (1 = next to start), else null (issue 11). */
+  queue_position: z.number().int().positive().nullable().optional(),
   last_heartbeat_at: nullableTime,
   /** The latest run (`GET /specs/{id}/runs`), or null before the first. Always sent. */
   run_id: z.string().nullable().optional(),
@@ -431,12 +433,15 @@ export const ExecuteSpecBody = z
   .default({ prd: false });
 export const ExecuteSpecResponse = z.object({
   spec_id: id,
-  status: z.enum(['started', 'already_running']),
+  /** `queued`: over a concurrent-run limit (or waiting for a worker); it starts when a slot frees (`queue_position`). */
+  status: z.enum(['started', 'already_running', 'queued']),
   message: z.string(),
   current_phase: Phase.nullable(),
   sandbox_id: z.string().nullable(),
   /** The run started (`GET /specs/{id}/runs`); with `already_running`, the live one's. Always sent. */
   run_id: z.string().nullable().optional(),
+  /** With `queued`: 1 for the next run to start. */
+  queue_position: z.number().int().positive().nullable().optional(),
 });
 export type ExecuteSpecResponse = z.infer<typeof ExecuteSpecResponse>;
 

@@ -24,8 +24,12 @@ export function phaseList(options: { prd?: boolean } = {}): Phase[] {
   return options.prd ? ['explore', 'prd', 'requirements', 'design', 'tasks', 'sync'] : [...DEFAULT_PHASES];
 }
 
-/** `awaiting_approval`: a review-mode run stopped after REQUIREMENTS or DESIGN; a person approves or rejects that phase. */
-export const SpecStatus = z.enum(['draft', 'executing', 'awaiting_approval', 'completed', 'failed', 'cancelled']);
+/**
+ * `awaiting_approval`: a review-mode run stopped after REQUIREMENTS or DESIGN; a person approves or rejects that phase.
+ * `queued`: a run was asked for but waits for a slot (a user's, project's or the server's concurrent-run
+ * limit) or for a worker of the run queue; it starts by itself, in order (issue 11).
+ */
+export const SpecStatus = z.enum(['draft', 'queued', 'executing', 'awaiting_approval', 'completed', 'failed', 'cancelled']);
 export type SpecStatus = z.infer<typeof SpecStatus>;
 
 /**

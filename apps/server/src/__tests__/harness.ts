@@ -88,7 +88,17 @@ export async function createTestServer(backend: Backend, options: TestServerOpti
     : backend === 'postgres'
       ? await createRedisLimitStore({ url: TEST_REDIS_URL, prefix: `specline-test-limits-${randomUUID()}:` })
       : createMemoryLimitStore();
-  const base = loadConfig({ NODE_ENV: 'test', SPECLINE_DATA_DIR: '/tmp/specline-test', DEMO_USER: 'false', SANDBOX_PROVIDER: 'none' });
+  // Suites register many users from one address and keep many runs open: no quotas unless a test sets them.
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    SPECLINE_DATA_DIR: '/tmp/specline-test',
+    DEMO_USER: 'false',
+    SANDBOX_PROVIDER: 'none',
+    SPECLINE_MAX_RUNS_PER_USER: '0',
+    SPECLINE_MAX_RUNS_PER_PROJECT: '0',
+    SPECLINE_MAX_RUNS: '0',
+    SPECLINE_REGISTER_PER_IP_PER_HOUR: '100000',
+  });
   const config: Config = { ...base, ...options.config, sandbox: { ...base.sandbox, ...options.config?.sandbox } };
   const deps: AppDeps = {
     config,

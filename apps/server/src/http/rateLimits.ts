@@ -23,6 +23,8 @@ export const RATE_LIMITS = {
   unauthenticatedSandboxPerIp: { max: 60, windowMs: 60_000 },
   loginPerIp: { max: 10, windowMs: 60_000 },
   loginAccount: { freeFailures: 5, failureWindowMs: 60 * 60_000, baseBlockMs: 1000, maxBlockMs: 15 * 60_000 },
+  /** Registrations per client IP (issue 11); the maximum is `SPECLINE_REGISTER_PER_IP_PER_HOUR`. */
+  registerPerIp: { max: 20, windowMs: 60 * 60_000 },
 } as const;
 
 export interface RateLimitLogger {
@@ -46,7 +48,8 @@ export function loginBackoffMs(failures: number): number {
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
-export function createRateLimits(store: LimitStore, log: RateLimitLogger) {
+export function createRateLimits(store: LimitStore, log: RateLimitLogger, options: { registerPerIpPerHour?: number } = {}) {
+  const registerPerIp = { max: options.registerPerIpPerHour ?? RATE_LIMITS.registerPerIp.max, windowMs: RATE_LIMITS.registerPerIp.windowMs };
   const failClosed = (error: unknown): never => {
     log.warn({ err: error }, 'rate limit store failed; refusing login for now');
     throw new AppError('unavailable', 'the login rate limiter is unavailable; retry in a few seconds', {
@@ -78,6 +81,11 @@ export function createRateLimits(store: LimitStore, log: RateLimitLogger) {
     /** One login attempt from `ip` (every attempt counts). */
     loginAttempt: (ip: string) =>
       count(`login-ip:${ip}`, RATE_LIMITS.loginPerIp, `too many login attempts from this address (at most ${RATE_LIMITS.loginPerIp.max} a minute)`).catch((error: unknown) =>
+        error instanceof AppError ? Promise.reject(error) : failClosed(error),
+      ),
+    /** One registration attempt from `ip` (every attempt counts); fails closed like login when the store fails. */
+    registerAttempt: (ip: string) =>
+      count(`register-ip:${ip}`, registerPerIp, `too many registrations from this address (at most ${registerPerIp.max} an hour)`).catch((error: unknown) =>
         error instanceof AppError ? Promise.reject(error) : failClosed(error),
       ),
     /** Throws 429 while the account is in backoff. */

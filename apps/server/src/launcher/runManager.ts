@@ -27,6 +27,7 @@ import { insertRunRow, planRun, type RunPlan } from '../services/runPlans';
 import { recordVersion } from '../services/versions';
 import { projects, sandboxes, specs, users } from '../store/schema';
 import { endRun, type EndRunInput } from './endRun';
+import { lockAdmission, overQuota, queuedRequestOf, queuedRuns, queuePosition, startOptionsOf } from './quotas';
 import { findStaleRuns, staleRunMessage } from './reaper';
 import { RepoError } from './workspace';
 
@@ -44,6 +45,10 @@ export interface LocalRunManager extends RunManager {
   readonly live: ReadonlySet<string>;
   /** Resolves when the exit handlers running now have finished (tests, shutdown). */
   drain(): Promise<void>;
+  /** Starts the queued runs that fit the quotas now (issue 11); resolves with how many started. */
+  dispatch(): Promise<number>;
+  /** `fromQueue`: the dispatcher starting a queued spec. */
+  start(specId: string, options: StartRunOptions, fromQueue?: boolean): Promise<ExecuteSpecResponse>;
 }
 
 function errorMessage(error: unknown): string {
@@ -82,6 +87,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     if (!ended) return undefined;
     if (ended.sandboxId) preparing.get(ended.sandboxId)?.abort();
     logger.warn({ specId: ended.specId, sandboxId: ended.sandboxId, status: input.status }, input.error);
+    dispatchSoon(); // a slot freed
     await bus.publish({ spec_id: ended.specId, spec_seq: ended.lastSpecSeq }).catch((error: unknown) => {
       logger.warn({ err: error, specId: ended.specId }, 'could not publish the end of a run; readers catch up on their next poll');
     });
@@ -121,6 +127,52 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     handling.add(job);
   };
 
+  /**
+   * Starts queued runs that fit the quotas now, oldest first (a run over its own user's limit does not
+   * hold up another user's). Never overlaps itself; a call while it runs makes it go round once more.
+   * Every server dispatches (after a run ends here, on each reaper pass): the claim's lock admits each once.
+   */
+  let dispatching: Promise<number> | undefined;
+  let dispatchAgain = false;
+  function dispatch(): Promise<number> {
+    if (dispatching) {
+      dispatchAgain = true;
+      return dispatching;
+    }
+    const pass = async (): Promise<number> => {
+      let started = 0;
+      do {
+        dispatchAgain = false;
+        for (const queued of await queuedRuns(db)) {
+          if (closing) return started;
+          let options: StartRunOptions;
+          try {
+            options = startOptionsOf(queued.queuedRequest, queued.queuedBy, queued.id, secrets);
+          } catch (error) {
+            options = { userId: queued.queuedBy };
+            logger.warn({ err: error, specId: queued.id }, 'the sealed model key of a queued run cannot be opened; it starts with the project settings');
+          }
+          try {
+            const answer = await manager.start(queued.id, options, true);
+            if (answer.status === 'started') started += 1;
+          } catch (error) {
+            // A failed launch ends the run `failed` with its reason (start did that); the queue goes on.
+            logger.warn({ err: error, specId: queued.id }, 'a queued run could not start');
+          }
+        }
+      } while (dispatchAgain && !closing);
+      return started;
+    };
+    dispatching = pass().finally(() => {
+      dispatching = undefined;
+    });
+    return dispatching;
+  }
+  const dispatchSoon = () => {
+    if (closing) return;
+    dispatch().catch((error: unknown) => logger.warn({ err: error }, 'could not start queued runs; the next reaper pass tries again'));
+  };
+
   async function stopQuietly(sandboxId: string, reason: string): Promise<void> {
     try {
       await provider.stop(sandboxId, reason);
@@ -132,11 +184,16 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
   const manager: LocalRunManager = {
     owner,
     live,
+    dispatch,
     async drain() {
       await Promise.all([...handling]);
     },
 
-    async start(specId: string, opts: StartRunOptions): Promise<ExecuteSpecResponse> {
+    /**
+     * Starts a run, or queues it when a concurrent-run limit is reached (`quotas.ts`). `fromQueue`: the
+     * dispatcher starting a queued spec (a user's execute on a queued spec answers `queued` instead).
+     */
+    async start(specId: string, opts: StartRunOptions, fromQueue = false): Promise<ExecuteSpecResponse> {
       let phases = phaseList({ prd: opts.prd ?? false });
       /** What this run is (issue 10, `services/runPlans.ts`): decided under the spec row lock in the claim. */
       let plan: RunPlan | undefined;
@@ -160,6 +217,23 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       }
       const repo = project?.project.repoUrl ? { projectId: project.project.id, url: project.project.repoUrl, ref: project.project.repoRef } : null;
       const claimed = await db.transaction(async (tx) => {
+        // Admission (issue 11): over a quota the spec is queued instead of claimed, under one lock for every server.
+        await lockAdmission(tx);
+        const [current] = await tx.select({ status: specs.status, projectId: specs.projectId }).from(specs).where(eq(specs.id, specId));
+        if (current && current.status !== 'executing') {
+          if (current.status === 'queued' && !fromQueue) return { queued: 'this spec is already queued' };
+          const over = await overQuota(tx, config.quotas, { userId: opts.userId, projectId: current.projectId });
+          if (over) {
+            if (current.status !== 'queued') {
+              await tx
+                .update(specs)
+                .set({ status: 'queued', queuedAt: startedAt, queuedBy: opts.userId, queuedRequest: queuedRequestOf(opts, specId, secrets), lastError: null, updatedAt: startedAt })
+                .where(eq(specs.id, specId));
+              await recordVersion(tx, { specId, changeType: 'run_queued', changeSummary: `run queued: ${over}`, changeDetails: { reason: over }, createdBy: opts.userId });
+            }
+            return { queued: over };
+          }
+        }
         const planned = await planRun(tx, specId, opts, project?.project ?? null);
         if (!planned) return undefined;
         plan = planned;
@@ -184,6 +258,9 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
             lastHeartbeatAt: null,
             usage: null,
             repoCommit: null,
+            queuedAt: null,
+            queuedRequest: null,
+            queuedBy: opts.userId,
             updatedAt: startedAt,
             // A continuation keeps the earlier phases' state and outputs (its context) and the approvals.
             ...planned.claim,
@@ -223,6 +300,17 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         return row;
       });
 
+      if (claimed && 'queued' in claimed) {
+        const position = await queuePosition(db, specId);
+        return {
+          spec_id: specId,
+          status: 'queued',
+          message: `run queued${position ? ` (position ${position})` : ''}: ${claimed.queued}; it starts by itself when a slot frees`,
+          current_phase: null,
+          sandbox_id: null,
+          queue_position: position,
+        };
+      }
       if (!claimed) {
         const [spec] = await db.select({ currentPhase: specs.currentPhase, sandboxId: specs.sandboxId, runId: specs.runId }).from(specs).where(eq(specs.id, specId));
         if (!spec) throw notFound('spec');
@@ -323,6 +411,16 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         createdBy: userId,
       });
       if (sandboxId === undefined) {
+        // A queued run (issue 11) has no sandbox yet: it leaves the queue.
+        const [dequeued] = await db
+          .update(specs)
+          .set({ status: 'cancelled', lastError: `cancelled by ${who} while queued`, queuedAt: null, queuedRequest: null, updatedAt: now() })
+          .where(and(eq(specs.id, specId), eq(specs.status, 'queued')))
+          .returning({ id: specs.id });
+        if (dequeued) {
+          await recordVersion(db, { specId, changeType: 'run_cancelled', changeSummary: `cancelled by ${who} while queued`, changeDetails: null, createdBy: userId });
+          return;
+        }
         const [spec] = await db.select({ status: specs.status }).from(specs).where(eq(specs.id, specId));
         if (!spec) throw notFound('spec');
         throw new AppError('not_running', `spec ${specId} is not executing (status ${spec.status}); there is no run to cancel`);
@@ -340,6 +438,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${at}::timestamptz)`,
         })
         .where(eq(sandboxes.id, sandboxId));
+      dispatchSoon(); // a slot freed
       if (!provider.isAlive(sandboxId) || closing) return;
       // The sandbox normally exits right after its terminal event; stop it if it lingers.
       const timer = setTimeout(() => {
@@ -387,6 +486,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         failed += 1;
         if (sandboxId) await stopQuietly(sandboxId, 'stopped sending heartbeats');
       }
+      await dispatch().catch((error: unknown) => logger.warn({ err: error }, 'could not start queued runs'));
       return failed;
     },
 
@@ -428,6 +528,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
             sql`not exists (select 1 from ${specs} where ${specs.sandboxId} = ${sandboxes.id} and ${specs.status} = 'executing')`,
           ),
         );
+      dispatchSoon(); // runs queued before the restart
       return failed;
     },
 

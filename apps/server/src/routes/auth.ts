@@ -44,12 +44,14 @@ export function registerAuthRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'Create an account and log in',
-        description: 'The password is 8–200 characters and neither one of the most common passwords nor the email address (422 `validation_failed` on `body.password`).',
+        description:
+          'The password is 8–200 characters and neither one of the most common passwords nor the email address (422 `validation_failed` on `body.password`). Limited per client address (`SPECLINE_REGISTER_PER_IP_PER_HOUR`, default 20 an hour): 429 `rate_limited` with `Retry-After`.',
         body: RegisterBody,
         response: { 201: LoginResponse },
       },
     },
     async (request, reply) => {
+      await ctx.rateLimits.registerAttempt(request.ip);
       const problems = await passwordProblems(request.body.password, request.body.email);
       if (problems.length) throw new AppError('validation_failed', `invalid request body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { errors: problems });
       const user = await createUser(ctx.db, request.body);

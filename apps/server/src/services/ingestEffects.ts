@@ -115,7 +115,7 @@ export interface EffectsResult {
 }
 
 /** A run that stopped for approval (`awaiting_approval`) has ended like a completed one: its sandbox is gone. */
-const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, executing: 1, awaiting_approval: 2, completed: 2, failed: 2, cancelled: 2 };
+const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, queued: 0, executing: 1, awaiting_approval: 2, completed: 2, failed: 2, cancelled: 2 };
 const PHASE_EVENTS = ['spec.phase_started', 'spec.phase_completed', 'spec.phase_failed', 'spec.phase_retry'];
 
 function isTerminal(status: SpecStatus): boolean {

@@ -70,7 +70,7 @@ export async function executeSpec(
 /** `POST /specs/{id}/cancel`: only a spec that is executing can be cancelled. */
 export async function cancelSpec(deps: RunDeps, specId: string, userId: string): Promise<Spec> {
   const spec = await requireSpecAccess(deps.db, specId, userId);
-  if (spec.status !== 'executing') throw new AppError('not_running', `spec ${specId} is ${spec.status}, not executing: nothing to cancel`);
+  if (spec.status !== 'executing' && spec.status !== 'queued') throw new AppError('not_running', `spec ${specId} is ${spec.status}, not executing: nothing to cancel`);
   await deps.runs.cancel(specId, userId);
   return specDto(deps.db, await requireSpecAccess(deps.db, specId, userId));
 }
@@ -100,7 +100,7 @@ export async function launchSpec(deps: RunDeps, userId: string, body: LaunchInpu
   const answer: LaunchSpecResponse = outcome.ok
     ? {
         spec_id: created.body.spec_id,
-        status: 'executing',
+        status: outcome.answer.status === 'queued' ? 'queued' : 'executing',
         current_phase: outcome.answer.current_phase,
         sandbox_id: outcome.answer.sandbox_id,
         message: outcome.answer.message,

@@ -12,10 +12,9 @@ import {
   type SpecSummary,
   type SpecTask,
 } from '@specline/protocol';
-import { asc, count, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../store/db';
-import type { specs } from '../store/schema';
-import { specAcceptanceCriteria, specRequirements, specTasks, tickets } from '../store/schema';
+import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf, type Queryable } from '../store/db';
+import { specAcceptanceCriteria, specRequirements, specs, specTasks, tickets } from '../store/schema';
 import { asPhase, asPriority, iso, isoOrNull, oneOf } from './dto';
 
 export type SpecRow = typeof specs.$inferSelect;
@@ -195,11 +194,25 @@ export async function loadTasks(db: Queryable, specId: string): Promise<SpecTask
   return rows.map(specTaskDto);
 }
 
+/** 1 for the next queued run to start; null when the spec is not queued. */
+export async function queuePositionOf(db: Queryable, specId: string): Promise<number | null> {
+  const [row] = rowsOf<{ position: string | null }>(
+    await db.execute(sql`
+      select case when me.status = 'queued' then (
+        select count(*) from ${specs} q where q.status = 'queued' and (q.queued_at, q.id) <= (me.queued_at, me.id)
+      )::text end as position
+      from ${specs} me where me.id = ${specId}`),
+  );
+  return row?.position ? Number(row.position) : null;
+}
+
 /** The full `Spec`: summary fields plus requirements (with criteria), design and tasks in order. */
 export async function specDto(db: Queryable, row: SpecRow): Promise<Spec> {
   // One after another: `db` may be a transaction, whose single connection runs one query at a time.
   const requirements = await loadRequirements(db, row.id);
   const tasks = await loadTasks(db, row.id);
   const counts = await linkedTicketCounts(db, [row.id]);
-  return { ...specSummaryDto(row, counts.get(row.id) ?? 0), requirements, design: designDto(row.design ?? null, row.designEditedAt), tasks };
+  // A queued run's place in line (issue 11): 1 is the next to start.
+  const queue_position = row.status === 'queued' ? await queuePositionOf(db, row.id) : null;
+  return { ...specSummaryDto(row, counts.get(row.id) ?? 0), requirements, design: designDto(row.design ?? null, row.designEditedAt), tasks, queue_position };
 }
