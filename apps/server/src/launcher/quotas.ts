@@ -62,7 +62,7 @@ export function queuedRequestOf(options: StartRunOptions, specId: string, secret
 /** The options of a queued run back (the key unsealed); throws `SecretUnreadableError` when the server key changed. */
 export function startOptionsOf(request: Record<string, unknown> | null, userId: string | null, specId: string, secrets: SecretBox): StartRunOptions {
   const { model_settings, model_api_key_sealed, model_api_key_cleared, ...rest } = request ?? {};
-  const options = { ...(rest as Partial<StartRunOptions>), userId } as StartRunOptions;
+  const options = { ...(rest as Partial<StartRunOptions>), userId };
   if (model_settings && typeof model_settings === 'object') {
     const settings: ModelSettingsInput = { ...(model_settings as ModelSettingsInput) };
     if (typeof model_api_key_sealed === 'string') settings.api_key = secrets.open(model_api_key_sealed, `queued-run:${specId}`);
