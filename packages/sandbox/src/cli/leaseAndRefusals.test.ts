@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { reporterBudget } from '@specline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApi, startFakeServer } from '../reporters/http/fakeServer';
+import { HttpReporter } from '../reporters/http/httpReporter';
+import { eventFactory } from '../reporters/testEvents';
 import { parseReportingConfig } from './config';
 import { budgetOptions } from './reporters';
 
@@ -56,6 +58,26 @@ describe('SANDBOX_LEASE_SECONDS', () => {
     const parsed = parseReportingConfig({}, { ...http, SANDBOX_LEASE_SECONDS: 'soon' }, { reporters: ['jsonl'] });
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors.join('\n')).toContain('SANDBOX_LEASE_SECONDS="soon"');
+  });
+});
+
+describe("a server's Retry-After", () => {
+  it('is honoured only up to the lease-derived backoff ceiling (a long one would let the lease expire under a live run)', async () => {
+    const api = new FakeApi('tok-9');
+    api.script = [{ status: 503, headers: { 'retry-after': '600' }, body: { detail: 'database down', code: 'unavailable' } }];
+    const server = await startFakeServer(api.handle);
+    const reporter = new HttpReporter({ callbackUrl: server.url, sandboxId: 'sbx-9', token: 'tok-9', stateDir: join(work, 'retry-after'), retry: { maxDelayMs: 50 } });
+    try {
+      const events = eventFactory().many(2);
+      for (const event of events) await reporter.report(event);
+      const started = Date.now();
+      await reporter.flush();
+      expect(api.events).toHaveLength(2);
+      expect(Date.now() - started).toBeLessThan(10_000); // not the 600 s the server asked for
+    } finally {
+      await reporter.close();
+      await server.close();
+    }
   });
 });
 

@@ -91,7 +91,9 @@ export class BatchSender {
           return this.#rejected(entries, outcome);
         case 'retry': {
           if (probe) return { kind: 'unreachable', remaining: entries };
-          const delay = outcome.retryAfterMs ?? backoffDelay(retry, policy, random);
+          // A server's Retry-After is honoured up to the backoff ceiling: the ceiling is derived from the run's
+          // lease (SANDBOX_LEASE_SECONDS), and waiting longer would let the lease expire under a live run.
+          const delay = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, policy.maxDelayMs) : backoffDelay(retry, policy, random);
           const at = clock.now() + delay;
           const closeDeadline = this.#options.closeDeadline();
           if (at - started > policy.maxRetryDurationMs || (closeDeadline !== undefined && at > closeDeadline)) {
