@@ -1,6 +1,6 @@
 import { ArrowRight, Minus, PencilLine, Plus } from 'lucide-react';
 import { cn } from '../../lib/cn';
-import { countChanges, valueText, type ChangeKind, type DiffEntry, type PhaseDiffView } from './diff';
+import { changedSpan, countChanges, valueText, type ChangeKind, type DiffEntry, type PhaseDiffView } from './diff';
 import { phaseLabel } from './model';
 
 /** Colour, icon and word per change: the word is always there, never colour alone. */
@@ -23,19 +23,38 @@ export function ChangeBadge({ change }: { change: ChangeKind }) {
   );
 }
 
-/** One field's change: before → after, each labelled, long text wrapping. */
+/** One field's change: before → after, each labelled, long text wrapping; in two texts the changed words are marked. */
 export function FieldChangeRow({ field, before, after }: { field: string; before: unknown; after: unknown }) {
+  const a = valueText(before);
+  const b = valueText(after);
+  const span = typeof before === 'string' && typeof after === 'string' && a.length + b.length > 60 ? changedSpan(a, b) : null;
   return (
     <div className="grid gap-1 text-sm sm:grid-cols-[8rem_minmax(0,1fr)_auto_minmax(0,1fr)] sm:items-start" data-testid="field-change" data-field={field}>
       <span className="font-mono text-xs text-slate-600">{field.replace(/_/g, ' ')}</span>
-      <del className="rounded bg-red-50 px-1.5 py-0.5 break-words whitespace-pre-wrap text-red-900 decoration-red-400" aria-label={`${field} before`}>
+      <del className={cn('rounded bg-red-50 px-1.5 py-0.5 break-words whitespace-pre-wrap text-red-900 decoration-red-400', span && 'no-underline')} aria-label={`${field} before`}>
         <span className="sr-only">Before: </span>
-        {valueText(before)}
+        {span ? (
+          <>
+            {span.prefix}
+            <s className="rounded-sm bg-red-200 font-semibold decoration-red-700">{span.before}</s>
+            {span.suffix}
+          </>
+        ) : (
+          a
+        )}
       </del>
       <ArrowRight aria-hidden className="hidden size-4 text-slate-400 sm:mt-1 sm:block" />
       <ins className="rounded bg-green-50 px-1.5 py-0.5 break-words whitespace-pre-wrap text-green-900 no-underline" aria-label={`${field} after`}>
         <span className="sr-only">After: </span>
-        {valueText(after)}
+        {span ? (
+          <>
+            {span.prefix}
+            <mark className="rounded-sm bg-green-200 font-semibold text-green-950">{span.after}</mark>
+            {span.suffix}
+          </>
+        ) : (
+          b
+        )}
       </ins>
     </div>
   );

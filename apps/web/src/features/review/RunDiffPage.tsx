@@ -24,6 +24,7 @@ export function RunDiffPage() {
   const { projectId = '', specId = '', runId = '' } = useParams();
   const api = useApi();
   const spec = useQuery({ queryKey: queryKeys.specs.detail(specId), queryFn: ({ signal }) => api.specs.get(specId, signal) });
+  const project = useQuery({ queryKey: queryKeys.projects.detail(projectId), queryFn: ({ signal }) => api.projects.get(projectId, signal) });
   const diff = useQuery({ queryKey: queryKeys.specs.runDiff(specId, runId), queryFn: ({ signal }) => api.specs.runDiff(specId, runId, signal), select: normalizeRunDiff });
   const runs = useRuns(specId);
   const run = runs.runs.find((r) => r.id === runId);
@@ -33,8 +34,12 @@ export function RunDiffPage() {
   return (
     <div className="flex flex-col gap-5">
       <nav aria-label="Breadcrumb" className="flex flex-wrap items-center gap-1 text-sm text-slate-500">
+        <Link to="/projects" className="hover:underline">
+          Projects
+        </Link>
+        <ChevronRight aria-hidden className="size-3.5" />
         <Link to={`/projects/${projectId}`} className="hover:underline">
-          Project
+          {project.data?.name ?? 'Project'}
         </Link>
         <ChevronRight aria-hidden className="size-3.5" />
         <Link to={back} className="hover:underline">

@@ -147,3 +147,20 @@ export function valueText(value: unknown): string {
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.length === 0 ? '—' : value.join(', ');
   return JSON.stringify(value);
 }
+
+/**
+ * Where two texts differ: the common start and end (cut at word boundaries) and the changed middle of
+ * each, so a long field shows what changed instead of two walls of text.
+ */
+export function changedSpan(before: string, after: string): { prefix: string; before: string; after: string; suffix: string } {
+  if (before === after) return { prefix: before, before: '', after: '', suffix: '' };
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before[start] === after[start]) start++;
+  // Back to the start of the word, so a changed word is highlighted whole.
+  while (start > 0 && /\S/.test(before[start - 1]!)) start--;
+  let end = 0;
+  while (end < max - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  while (end > 0 && /\S/.test(before[before.length - end]!)) end--;
+  return { prefix: before.slice(0, start), before: before.slice(start, before.length - end), after: after.slice(start, after.length - end), suffix: before.slice(before.length - end) };
+}

@@ -151,3 +151,16 @@ describe('proposed changes', () => {
     await waitFor(() => expect(posts()).toEqual(['/api/v1/specs/s1/proposals/prop-1/accept', '/api/v1/specs/s1/proposals/prop-1/dismiss']));
   });
 });
+
+describe('changed words in long text', () => {
+  it('marks only the middle that differs, cut at words', async () => {
+    const { changedSpan } = await import('./diff');
+    expect(changedSpan('Serves REQ-001 (Per-key limit (reviewed)); REQ-002', 'Serves REQ-001 (Per-key limit (second review)); REQ-002')).toEqual({
+      prefix: 'Serves REQ-001 (Per-key limit ',
+      before: '(reviewed));',
+      after: '(second review));',
+      suffix: ' REQ-002',
+    });
+    expect(changedSpan('same', 'same')).toEqual({ prefix: 'same', before: '', after: '', suffix: '' });
+  });
+});

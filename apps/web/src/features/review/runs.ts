@@ -59,7 +59,8 @@ export function normalizeRuns(answer: { runs?: unknown } | null | undefined): Ru
     kind: str(raw['kind']),
     status: str(raw['status']) ?? 'unknown',
     approvalMode: str(raw['approval_mode']),
-    fromPhase: str(raw['from_phase']),
+    // A launch starts at the first planned phase; the server says `from_phase` only where it differs.
+    fromPhase: str(raw['from_phase']) ?? (Array.isArray(raw['planned_phases']) ? str(raw['planned_phases'][0]) : null),
     awaitingPhase: str(raw['awaiting_phase']),
     comment: str(raw['comment']),
     error: str(raw['error']),
