@@ -116,7 +116,6 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await expect(details.getByTestId('attempt').first()).toContainText('Score');
     await expect(details.getByTestId('phase-output')).toBeVisible();
     await expect(page).toHaveURL(/details=design/);
-    await dialogScreenshots(page, details, 'review-phase-details');
     await page.keyboard.press('Escape');
     await expect(details).toBeHidden();
 
@@ -144,6 +143,16 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await expect(bar).toHaveAttribute('data-phase', 'design');
     // The timeline separates the runs.
     await expect(timeline.getByTestId('run-separator').first()).toBeVisible();
+    await screenshots(page, 'review-runs-and-timeline');
+
+    // The design's details now hold both passes; the latest shows what the reviewer's comment changed.
+    await stepper.getByRole('button', { name: 'Design: Awaiting your approval' }).click();
+    await expect(details.getByTestId('phase-pass')).toHaveCount(2);
+    await expect(details.getByText('Re-run with the reviewer’s comment:')).toBeVisible();
+    await expect(details.getByText(/What changed from the previous output/).last()).toBeVisible();
+    await dialogScreenshots(page, details, 'review-phase-details');
+    await page.keyboard.press('Escape');
+    await expect(details).toBeHidden();
 
     // 4. Approve the design: TASKS and SYNC run and create the tickets.
     await bar.getByRole('button', { name: 'Approve design' }).click();

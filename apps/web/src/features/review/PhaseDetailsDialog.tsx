@@ -28,7 +28,7 @@ function outcomeOf(attempt: AttemptView) {
   return OUTCOME[attempt.outcome];
 }
 
-function AttemptRow({ attempt }: { attempt: AttemptView }) {
+function AttemptRow({ attempt, latest }: { attempt: AttemptView; latest: boolean }) {
   const look = outcomeOf(attempt);
   const Icon = look.icon;
   return (
@@ -56,7 +56,7 @@ function AttemptRow({ attempt }: { attempt: AttemptView }) {
       ) : null}
       {attempt.error ? <p className="mt-2 text-sm break-words whitespace-pre-wrap text-red-800">{attempt.error}</p> : null}
       {attempt.diff ? (
-        <details className="mt-2" open={attempt.attempt > 1}>
+        <details className="mt-2" open={latest}>
           <summary className="cursor-pointer text-sm font-medium text-indigo-700">
             What changed from the previous output ({attempt.diff.entries.length === 0 ? 'nothing' : `${attempt.diff.entries.length} change${attempt.diff.entries.length === 1 ? '' : 's'}`})
           </summary>
@@ -74,7 +74,7 @@ function PassSection({ pass, total }: { pass: PhasePass; total: number }) {
     <section aria-label={`Pass ${pass.number} of ${total}`} className="flex flex-col gap-2" data-testid="phase-pass">
       {total > 1 ? (
         <h3 className="text-sm font-semibold text-slate-900">
-          {pass.number === total ? 'Latest run of this phase' : `Earlier run ${pass.number}`}
+          {pass.number === total ? `Latest run of this phase (${pass.number} of ${total})` : `Run ${pass.number} of ${total} of this phase`}
           {pass.duration !== null ? <span className="ml-2 font-normal text-slate-600">· {formatDuration(pass.duration)} in all</span> : null}
         </h3>
       ) : pass.duration !== null ? (
@@ -87,7 +87,7 @@ function PassSection({ pass, total }: { pass: PhasePass; total: number }) {
       ) : null}
       <ol className="flex flex-col gap-2">
         {pass.attempts.map((attempt) => (
-          <AttemptRow key={`${attempt.attempt}-${attempt.seq}`} attempt={attempt} />
+          <AttemptRow key={`${attempt.attempt}-${attempt.seq}`} attempt={attempt} latest={pass.number === total} />
         ))}
       </ol>
       {pass.awaitingApproval ? <p className="text-sm text-amber-900">The run stopped here for approval.</p> : null}

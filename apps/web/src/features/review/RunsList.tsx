@@ -1,4 +1,5 @@
 import { FileDiff, ListFilter } from 'lucide-react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { Badge } from '../../components/ui/Badge';
 import { Button } from '../../components/ui/Button';
@@ -104,15 +105,29 @@ function RunCard({ run, projectId, specId, filtered, onFilterRun }: { run: RunVi
   );
 }
 
+/** Runs shown before "Show older runs". */
+export const RECENT_RUNS = 3;
+
 /** Past runs of a spec, newest first: kind, status, from phase, times, and per phase attempts, score and duration. */
 export function RunsList({ runs, projectId, specId, filterRunId = null, onFilterRun }: { runs: readonly RunView[]; projectId: string; specId: string; filterRunId?: string | null; onFilterRun?: (runId: string | null) => void }) {
+  const [all, setAll] = useState(false);
   if (runs.length === 0) return <p className="text-sm text-slate-600">No runs yet.</p>;
+  // The run the timeline is filtered by stays in view even when it is an older one.
+  const shown = all ? runs : runs.filter((run, index) => index < RECENT_RUNS || run.id === filterRunId);
+  const hidden = runs.length - shown.length;
   return (
-    <ol aria-label="Runs, newest first" className="flex flex-col gap-2">
-      {runs.map((run) => (
-        <RunCard key={run.id} run={run} projectId={projectId} specId={specId} filtered={filterRunId === run.id} onFilterRun={onFilterRun} />
-      ))}
-    </ol>
+    <>
+      <ol aria-label="Runs, newest first" className="flex flex-col gap-2">
+        {shown.map((run) => (
+          <RunCard key={run.id} run={run} projectId={projectId} specId={specId} filtered={filterRunId === run.id} onFilterRun={onFilterRun} />
+        ))}
+      </ol>
+      {hidden > 0 || all ? (
+        <Button size="sm" variant="ghost" className="self-start" aria-expanded={all} onClick={() => setAll((a) => !a)}>
+          {all ? 'Show only the latest runs' : `Show ${hidden} older run${hidden === 1 ? '' : 's'}`}
+        </Button>
+      ) : null}
+    </>
   );
 }
 

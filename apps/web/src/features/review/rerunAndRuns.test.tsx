@@ -109,6 +109,14 @@ describe('<RunsList>', () => {
     expect(within(second).getByRole('link', { name: 'View changes of run 2' }).getAttribute('href')).toBe('/projects/p1/specs/s1/runs/run-2/diff');
   });
 
+  it('shows the latest three runs, the older ones on request', async () => {
+    const many = { ...list, runs: [run({ id: 'run-5', started_at: '2026-01-02T07:00:00.000Z' }), run({ id: 'run-4', started_at: '2026-01-02T06:00:00.000Z' }), ...list.runs] };
+    renderWithApp(<RunsList runs={normalizeRuns(many)} projectId="p1" specId="s1" />, { fetch: fakeFetch(() => undefined).fetch });
+    expect(screen.getAllByTestId('run')).toHaveLength(3);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Show 2 older runs' }));
+    expect(screen.getAllByTestId('run').map((r) => r.getAttribute('data-run-id'))).toEqual(['run-5', 'run-4', 'run-3', 'run-2', 'run-1']);
+  });
+
   it('"Show its events" filters the timeline by that run (and again shows all)', async () => {
     const chosen: (string | null)[] = [];
     renderWithApp(<RunsList runs={normalizeRuns(list)} projectId="p1" specId="s1" filterRunId="run-2" onFilterRun={(id) => chosen.push(id)} />, { fetch: fakeFetch(() => undefined).fetch });
