@@ -85,7 +85,7 @@ export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId
           type="number"
           min={0.1}
           max={1000}
-          step={0.5}
+          step="any"
           value={estimate}
           aria-invalid={!estimateValid}
           hint={estimateValid ? undefined : 'A number of hours above 0, at most 1000.'}
