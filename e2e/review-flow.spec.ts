@@ -164,8 +164,15 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await expect(timeline.locator('[data-event-type="spec.tickets_creation_completed"]').first()).toBeVisible();
     await timeline.getByLabel('Search events').fill('');
 
-    // 5. A re-run from Design (Auto for this run), after another edit, so the design made from it changes.
+    // 5. A re-run from Design (Auto for this run), after another edit, so the design made from it changes;
+    // a task a person renamed is not overwritten: the run's change waits as a proposal.
     await editRequirementTitle(page, 'REQ-001', 'Per-key request limit (second review)');
+    await page.getByRole('tab', { name: /Tasks/ }).click();
+    await page.getByRole('button', { name: 'Edit TSK-001', exact: true }).click();
+    const taskEdit = page.getByRole('dialog', { name: 'Edit TSK-001' });
+    await taskEdit.getByLabel('Title').fill('My own first task');
+    await taskEdit.getByRole('button', { name: 'Save task' }).click();
+    await expect(taskEdit).toBeHidden();
     await page.getByRole('tab', { name: 'Execution' }).click();
     await page.getByRole('button', { name: 'Model', exact: true }).click();
     await page.getByRole('group', { name: 'Model for this run' }).getByLabel('Approval mode').selectOption('auto');
@@ -195,6 +202,18 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await expect(modified.getByTestId('field-change').first()).toBeVisible();
     await expect(page.getByText('(second review)').first()).toBeVisible();
     await screenshots(page, 'review-run-diff');
+
+    // 7. The renamed task kept its title; the run's title is a proposed change, dismissed here.
+    await page.getByRole('link', { name: 'Back to the Execution tab' }).click();
+    await page.getByRole('tab', { name: /Tasks/ }).click();
+    await expect(page.getByRole('row', { name: /^TSK-001 / })).toContainText('My own first task');
+    const proposal = page.getByRole('region', { name: 'Proposed change to TSK-001' });
+    await expect(proposal).toBeVisible();
+    await expect(proposal.getByLabel('title before')).toContainText('My own first task');
+    await screenshots(page, 'review-proposal');
+    await proposal.getByRole('button', { name: 'Dismiss the proposed change to TSK-001' }).click();
+    await expect(proposal).toBeHidden();
+    await expect(page.getByRole('row', { name: /^TSK-001 / })).toContainText('My own first task');
 
     expect(watcher.errors).toEqual([]);
   } finally {
