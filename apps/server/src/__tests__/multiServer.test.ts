@@ -20,7 +20,7 @@ import { tempDataDir, waitFor } from './launcherFixtures';
 import { createDatabaseOn, freePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './privateServices';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const STEP_DELAY_MS = 7000;
+const STEP_DELAY_MS = 8000;
 
 interface Proc {
   child: ChildProcess;
@@ -52,6 +52,57 @@ function startServer(env: Record<string, string>): Promise<Proc> {
     });
     void exited.then(() => reject(new Error(`server exited before listening:\n${out}`)));
   });
+}
+
+/**
+ * An SSE client of one spec that follows it across server restarts: it reads `id:` frames, and when a
+ * connection ends it reconnects — to whichever of the servers answers — with `Last-Event-ID`. It keeps
+ * every spec_seq it was sent, duplicates included, until the run's `agent.completed`.
+ */
+function followSse(urls: string[], specId: string, token: string): { seqs: number[]; done: Promise<void>; stop: () => void } {
+  const seqs: number[] = [];
+  let stopped = false;
+  let controller: AbortController | undefined;
+  const done = (async () => {
+    let last = 0;
+    for (let attempt = 0; !stopped && attempt < 2000; attempt++) {
+      const url = urls[attempt % urls.length]!;
+      controller = new AbortController();
+      try {
+        const res = await fetch(`${url}/specs/${specId}/events/stream`, {
+          headers: { authorization: `Bearer ${token}`, ...(last ? { 'last-event-id': String(last) } : {}) },
+          signal: controller.signal,
+        });
+        if (res.status !== 200 || !res.body) throw new Error(`status ${res.status}`);
+        let buffer = '';
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const id = /^id: (\d+)$/m.exec(frame);
+            if (!id) continue;
+            last = Number(id[1]);
+            seqs.push(last);
+            if (frame.includes('"agent.completed"')) return;
+          }
+        }
+      } catch {
+        /* a server went away: reconnect */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)); // reconnect backoff
+    }
+  })();
+  return {
+    seqs,
+    done,
+    stop: () => {
+      stopped = true;
+      controller?.abort();
+    },
+  };
 }
 
 async function kill(proc: Proc): Promise<void> {
@@ -115,7 +166,7 @@ describe('two servers, one database and bus: restarts and a database outage fail
     return { status: res.status, body: (await res.json().catch(() => null)) as T };
   }
 
-  it('SIGKILL and restart of either server, then 10 s without the database: every run completes, gap-free, with one agent.completed', async () => {
+  it('SIGKILL and restart of either server, Redis killed, then 10 s without the database: every run completes, gap-free, with one agent.completed, and SSE readers see every event once', async () => {
     const reg = await api<{ access_token: string }>('a', 'POST', '/auth/register', undefined, { email: 'multi@example.test', password: 'correct horse battery', name: 'Multi' });
     expect(reg.status).toBe(201);
     const token = reg.body.access_token;
@@ -128,6 +179,8 @@ describe('two servers, one database and bus: restarts and a database outage fail
     };
     const onA = await launch('a', 'Export CSV');
     const onB = await launch('b', 'Export PDF');
+    // Readers on the OTHER server than the one running each run; they follow across the restarts.
+    const readers = { [onA]: followSse([base('b'), base('a')], onA, token), [onB]: followSse([base('a'), base('b')], onB, token) };
     const specOf = async (id: string) => (await api<Spec>('a', 'GET', `/specs/${id}`, token)).body;
     const passed = (s: Spec | null, n: number) => (s ? Object.values(s.phase_status).filter((p) => p?.state === 'passed').length >= n : false);
     await waitFor('both runs to pass EXPLORE', async () => (passed(await specOf(onA), 1) && passed(await specOf(onB), 1) ? true : undefined), 60_000, 250);
@@ -141,7 +194,13 @@ describe('two servers, one database and bus: restarts and a database outage fail
     expect((await specOf(onA)).status).toBe('executing');
     expect((await specOf(onB)).status).toBe('executing');
 
-    // The database goes away for 10 s (the lease is 2 s × 3 = 6 s).
+    // Redis (bus and rate-limit counters) dies and comes back empty: ingestion goes on, streams catch up.
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the fault's length, not a synchronisation
+    await redis.start();
+
+    // The database goes away for 10 s (the lease is 2 s × 3 = 6 s), with both runs still mid-way.
+    for (const id of [onA, onB]) expect((await specOf(id)).status).toBe('executing');
     await pgServer.stop();
     const health = await fetch(`${base('b')}/health`);
     expect(health.status).toBe(503);
@@ -164,7 +223,11 @@ describe('two servers, one database and bus: restarts and a database outage fail
       const log = await waitFor('the sandbox to print its summary', () => Promise.resolve(/Run (succeeded|ended|FAILED)/.test(readText(logFile)) ? readText(logFile) : undefined), 30_000, 250);
       expect(log).toContain('Run succeeded');
       expect(log).not.toContain('not accepted');
-      process.stdout.write(`multi-server trial: run of server ${launcher.toUpperCase()}: ${page.events.length} events, gap-free, 1 agent.completed, ${/Run succeeded[^\n]*/.exec(log)?.[0] ?? ''}\n`);
+      const reader = readers[id]!;
+      await Promise.race([reader.done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      reader.stop();
+      expect(reader.seqs, 'the SSE client saw every event exactly once, in order').toEqual(page.events.map((e) => e.spec_seq));
+      process.stdout.write(`multi-server trial: run of server ${launcher.toUpperCase()}: ${page.events.length} events, gap-free, 1 agent.completed, SSE reader on the other server got ${reader.seqs.length} events once each, ${/Run succeeded[^\n]*/.exec(log)?.[0] ?? ''}\n`);
     }
   });
 });
