@@ -288,7 +288,7 @@ describe.each(BACKENDS)('the original spec-sandbox as an external producer on %s
     const [row] = await server.context.db.select().from(sandboxes).where(eq(sandboxes.id, reg.sandbox_id));
     expect(row).toMatchObject({ status: 'lost' });
     expect((await post(reg, wireBody({ event_type: 'spec.progress', phase: null, data: { message: 'too late' } }, specId))).json()).toMatchObject({ code: 'token_revoked' });
-    const stored = await server.context.db.select().from(sandboxEvents).where(eq(sandboxEvents.specId, specId));
+    const stored = await server.context.db.select().from(sandboxEvents).where(eq(sandboxEvents.specId, specId)).orderBy(sandboxEvents.specSeq);
     expect(stored.at(-1)?.eventType).toBe('agent.completed');
   });
 });
