@@ -11,7 +11,7 @@
  *
  * Events in a legacy shape (no `event_id`) get a deterministic id: a name-based uuid of the sandbox id
  * and `legacyEventKey` (type, timestamp, phase, canonical payload, index in the body), so a retried
- * legacy POST is deduplicated like any other. Heartbeats get a fresh uuid (see `legacyEventKey`).
+ * legacy POST is deduplicated like any other. Heartbeats and progress lines get a fresh uuid (see `legacyEventKey`).
  *
  * The first batch of a registered external sandbox claims its spec for the run (`claimExternalRun`),
  * under the same lock. Parts of the batch's phase outputs that cannot become rows are appended right
@@ -116,7 +116,7 @@ interface InsertRow {
   emitted_at: string | null;
 }
 
-/** RFC 4122 version-5-style uuid (SHA-1, name-based) of a legacy event within its sandbox; random for heartbeats. */
+/** RFC 4122 version-5-style uuid (SHA-1, name-based) of a legacy event within its sandbox; random for heartbeats and progress lines. */
 export function legacyEventId(sandboxId: string, event: NormalizedEvent, index: number): string {
   const key = legacyEventKey(event, index);
   if (key === null) return randomUUID();
