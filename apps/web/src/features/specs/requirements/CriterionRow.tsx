@@ -32,6 +32,9 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(criterion.text);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // The box shows the click at once: React state set in the event handler renders before the event ends,
+  // while the cache update (onMutate) reaches the component a task later.
+  const [ticking, setTicking] = useState<boolean | null>(null);
   const name = criterion.local_id ?? `criterion ${index + 1}`;
 
   const toggle = useMutation({
@@ -68,9 +71,13 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
         id={checkboxId}
         type="checkbox"
         className="mt-1 size-4 accent-indigo-600"
-        checked={criterion.completed}
+        checked={ticking ?? criterion.completed}
         disabled={toggle.isPending}
-        onChange={(e) => toggle.mutate(e.target.checked)}
+        onChange={(e) => {
+          const next = e.target.checked;
+          setTicking(next);
+          toggle.mutate(next, { onSettled: () => setTicking(null) });
+        }}
       />
       {editing ? (
         <form onSubmit={submit} className="flex flex-1 items-center gap-1">
