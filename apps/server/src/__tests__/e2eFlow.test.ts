@@ -12,37 +12,14 @@ import type { EventsPage, Spec, Ticket } from '@specline/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalProvider, REPO_ROOT, type LocalProvider } from '../launcher/localProvider';
-import type { LaunchRequest, SandboxProvider } from '../launcher/provider';
 import { startReaper } from '../launcher/reaper';
 import type { LocalRunManager } from '../launcher/runManager';
 import { tasks, tickets } from '../store/schema';
 import { BACKENDS, createProject, createTestServer, registerUser, type TestServer, type TestUser } from './harness';
-import { sandboxRow, sandboxSettings, tempDataDir, waitFor } from './launcherFixtures';
+import { recording, sandboxRow, sandboxSettings, tempDataDir, waitFor } from './launcherFixtures';
 
 const HEARTBEAT_SECONDS = 1;
 const MISSED = 3;
-
-/** The local provider, recording each launch request (the test needs the sandbox token afterwards). */
-function recording(inner: LocalProvider): SandboxProvider & { launched: LaunchRequest[] } {
-  const launched: LaunchRequest[] = [];
-  return {
-    name: inner.name,
-    launched,
-    launch: (request) => {
-      launched.push(request);
-      return inner.launch(request);
-    },
-    stop: (id, reason) => inner.stop(id, reason),
-    isAlive: (id) => inner.isAlive(id),
-    close: () => inner.close(),
-    get onExit() {
-      return inner.onExit;
-    },
-    set onExit(handler) {
-      inner.onExit = handler;
-    },
-  };
-}
 
 describe.each(BACKENDS)('spec-driven flow with a real sandbox on %s', (backend) => {
   let server: TestServer;

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { loadConfig, type Config } from '../config';
+import type { LocalProvider } from '../launcher/localProvider';
+import type { LaunchRequest, SandboxProvider } from '../launcher/provider';
 import type { Db } from '../store/db';
 import { projectMembers, projects, sandboxEvents, sandboxes, specs, users } from '../store/schema';
 
@@ -81,4 +83,26 @@ export function tempDataDir(): string {
 /** A complete `sandbox` config section (the harness's option type wants every field). */
 export function sandboxSettings(overrides: Partial<Config['sandbox']>): Config['sandbox'] {
   return { ...loadConfig({}).sandbox, env: {}, ...overrides };
+}
+
+/** The local provider, recording each launch request (tests need the sandbox token afterwards). */
+export function recording(inner: LocalProvider): SandboxProvider & { launched: LaunchRequest[] } {
+  const launched: LaunchRequest[] = [];
+  return {
+    name: inner.name,
+    launched,
+    launch: (request) => {
+      launched.push(request);
+      return inner.launch(request);
+    },
+    stop: (id, reason) => inner.stop(id, reason),
+    isAlive: (id) => inner.isAlive(id),
+    close: () => inner.close(),
+    get onExit() {
+      return inner.onExit;
+    },
+    set onExit(handler) {
+      inner.onExit = handler;
+    },
+  };
 }

@@ -14,33 +14,11 @@ import type { Spec, Ticket } from '@specline/protocol';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalProvider, REPO_ROOT, type LocalProvider } from '../launcher/localProvider';
-import type { LaunchRequest, SandboxProvider } from '../launcher/provider';
+import { createLocalProvider, REPO_ROOT } from '../launcher/localProvider';
 import { users } from '../store/schema';
 import { BACKENDS, createTestServer, type TestServer } from './harness';
-import { sandboxSettings, tempDataDir, waitFor } from './launcherFixtures';
+import { recording, sandboxSettings, tempDataDir, waitFor } from './launcherFixtures';
 import { openWs } from './streamHarness';
-
-function recording(inner: LocalProvider): SandboxProvider & { launched: LaunchRequest[] } {
-  const launched: LaunchRequest[] = [];
-  return {
-    name: inner.name,
-    launched,
-    launch: (request) => {
-      launched.push(request);
-      return inner.launch(request);
-    },
-    stop: (id, reason) => inner.stop(id, reason),
-    isAlive: (id) => inner.isAlive(id),
-    close: () => inner.close(),
-    get onExit() {
-      return inner.onExit;
-    },
-    set onExit(handler) {
-      inner.onExit = handler;
-    },
-  };
-}
 
 describe.each(BACKENDS)('the log of a full flow on %s', (backend) => {
   const lines: string[] = [];

@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Spec } from '@specline/protocol';
-import type { LocalProvider } from '../launcher/localProvider';
-import type { LaunchRequest, SandboxProvider } from '../launcher/provider';
 import type { TestServer, TestUser } from './harness';
 import { waitFor } from './launcherFixtures';
 
@@ -83,27 +81,7 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
   return { logger: pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), lines };
 }
 
-/** The local provider, recording each launch request (without keeping the abort signal). */
-export function recording(inner: LocalProvider): SandboxProvider & { launched: LaunchRequest[] } {
-  const launched: LaunchRequest[] = [];
-  return {
-    name: inner.name,
-    launched,
-    launch: (request) => {
-      launched.push(request);
-      return inner.launch(request);
-    },
-    stop: (id, reason) => inner.stop(id, reason),
-    isAlive: (id) => inner.isAlive(id),
-    close: () => inner.close(),
-    get onExit() {
-      return inner.onExit;
-    },
-    set onExit(handler) {
-      inner.onExit = handler;
-    },
-  };
-}
+export { recording } from './launcherFixtures';
 
 export async function getSpec(server: TestServer, user: TestUser, specId: string): Promise<Spec> {
   const res = await server.app.inject({ method: 'GET', url: `/api/v1/specs/${specId}`, headers: user.headers });
