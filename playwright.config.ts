@@ -32,6 +32,6 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { E2E_PORT: String(E2E_PORT) },
+    env: { E2E_PORT: String(E2E_PORT), E2E_DB: process.env['E2E_DB'] ?? 'specline_e2e' },
   },
 });

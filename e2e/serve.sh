@@ -5,7 +5,7 @@
 # streams rotated every few seconds (so every test also exercises resume across a server-side close).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DB=specline_e2e
+DB="${E2E_DB:-specline_e2e}"
 psql -h 127.0.0.1 -U postgres -q -c "drop database if exists $DB with (force)" -c "create database $DB" >/dev/null
 DATA_DIR=$(mktemp -d /tmp/specline-e2e.XXXXXX)
 export PORT="${E2E_PORT:-8123}" HOST=127.0.0.1
