@@ -1,22 +1,56 @@
 #!/usr/bin/env bash
 # `npm run bench`: benchmarks (reports, not tests). Needs PostgreSQL and Redis on loopback
-# (scripts/ensure-services.sh starts them when stopped). Extra arguments go to bench/server.ts
-# (--quick, --profile, --phases=batched,original,latency, --out=DIR).
-set -euo pipefail
+# (scripts/ensure-services.sh starts them when stopped). Each benchmark writes its own report into
+# bench/results/ (`<name>-<date>.md` + `<name>-latest.json`); at the end scripts/bench-report.mjs joins the
+# newest report of each into bench/results/REPORT.md.
+#
+#   npm run bench                         every benchmark, reports into bench/results/
+#   npm run bench -- --quick              small runs, reports to temp directories (never over the committed ones)
+#   npm run bench -- --only=streams,history   just these (server, streams, history, ingest, workers, timeline, codeindex)
+# Other arguments go to bench/server.ts (--profile, --phases=batched,original,latency, --out=DIR).
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SKIP_BROWSER=1 bash scripts/ensure-services.sh
+SKIP_BROWSER=1 bash scripts/ensure-services.sh || exit 1
 
-# 1. The server: ingest throughput (batched vs one POST per event), SSE latency, RSS.
-npx --no-install tsx bench/server.ts "$@"
+only=""
+quick=()
+rest=()
+for arg in "$@"; do
+  case "$arg" in
+    --only=*) only="${arg#--only=}" ;;
+    --quick) quick=(--quick); rest+=("$arg") ;;
+    *) rest+=("$arg") ;;
+  esac
+done
+wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
-# 2. The web timeline (time to first row / to the oldest event in Chromium), written separately:
-#    run it only once bench/timeline.ts exists.
-if [ -f bench/timeline.ts ]; then
-  npx --no-install tsx bench/timeline.ts
-else
-  echo "bench: bench/timeline.ts (web timeline benchmark) does not exist yet; skipped"
-fi
+status=0
+run() {
+  local name="$1"; shift
+  wanted "$name" || return 0
+  if [ ! -f "bench/$name.ts" ]; then
+    echo "bench: bench/$name.ts does not exist; skipped"
+    return 0
+  fi
+  echo "== bench $name"
+  npx --no-install tsx "bench/$name.ts" "$@" || { echo "bench $name failed (exit $?)" >&2; status=1; }
+}
 
-# 3. The code index: a generated 20,000-file multi-language tree and this repository (no services needed).
-npx --no-install tsx bench/codeindex.ts
+# The server: batched vs one-POST-per-event ingest, SSE latency at 100 subscribers, RSS.
+run server "${rest[@]}"
+# Ingest on PGlite and PostgreSQL, before/after (issue 14).
+run ingest "${quick[@]}"
+# Stream fan-out: the 1,000-client reconnect storm and steady fan-out (issue 14).
+run streams "${quick[@]}"
+# History reads at 1M events in one spec (issue 14).
+run history "${quick[@]}"
+# Runs on the BullMQ queue with 1, 2 and 4 workers (issue 11).
+run workers "${quick[@]}"
+# The web timeline in Chromium (time to first row / to the oldest event).
+run timeline
+# The code index: a generated 20,000-file multi-language tree and this repository (no services needed).
+run codeindex
+
+[ ${#quick[@]} -eq 0 ] && node scripts/bench-report.mjs
+exit "$status"
