@@ -35,6 +35,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerIngestRoutes } from './routes/ingest';
 import { registerProjectRoutes } from './routes/projects';
 import { registerSandboxRoutes } from './routes/sandboxes';
+import { registerSearchRoutes } from './routes/search';
 import { registerSpecCompatRoutes } from './routes/specCompat';
 import { registerSpecChildRoutes } from './routes/specChildren';
 import { registerSpecReviewRoutes } from './routes/specReview';
@@ -149,6 +150,7 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   registerSpecCompatRoutes(app, context);
   registerSpecReviewRoutes(app, context);
   registerSandboxRoutes(app, context);
+  registerSearchRoutes(app, context);
   registerIngestRoutes(app, context);
   registerEventRoutes(app, context);
   registerStreamRoutes(app, context);

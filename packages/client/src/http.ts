@@ -15,6 +15,7 @@ import type {
   RerunBody,
   SyncBody,
   UpdateCriterionBody,
+  UpdateMemberBody,
   UpdateProjectBody,
   UpdateRequirementBody,
   UpdateSpecBody,
@@ -40,6 +41,7 @@ import {
   Requirement,
   ReviewResponse,
   RunDiff,
+  SearchResults,
   Spec,
   SpecList,
   SpecProposal,
@@ -306,8 +308,14 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       update: (projectId: string, body: z.input<typeof UpdateProjectBody>) => json(Project, 'PATCH', `/projects/${seg(projectId)}`, { body }),
       members: (projectId: string, signal?: AbortSignal) => json(MemberList, 'GET', `/projects/${seg(projectId)}/members`, { signal }),
       addMember: (projectId: string, body: z.input<typeof AddMemberBody>) => json(ProjectMember, 'POST', `/projects/${seg(projectId)}/members`, { body }),
+      /** Owner only; the last owner cannot become a member (409 `conflict`). */
+      updateMember: (projectId: string, userId: string, body: z.input<typeof UpdateMemberBody>) =>
+        json(ProjectMember, 'PATCH', `/projects/${seg(projectId)}/members/${seg(userId)}`, { body }),
       removeMember: (projectId: string, userId: string) => empty('DELETE', `/projects/${seg(projectId)}/members/${seg(userId)}`),
     },
+
+    /** Specs, requirements and tickets holding every word of `q`, in the projects the caller belongs to (`limit` per kind). */
+    search: (params: { q: string; limit?: number }, signal?: AbortSignal) => json(SearchResults, 'GET', '/search', { query: { ...params }, signal }),
 
     tickets: {
       create: (body: CreateTicketBody, opts: { idempotencyKey?: string } = {}) =>

@@ -112,6 +112,10 @@ export type ProjectMember = z.infer<typeof ProjectMember>;
 export const AddMemberBody = z.object({ email: z.email(), role: ProjectRole.default('member') });
 export type AddMemberBody = z.infer<typeof AddMemberBody>;
 
+/** `PATCH /projects/{id}/members/{user_id}` (owner): a member's new role; the last owner cannot step down. */
+export const UpdateMemberBody = z.object({ role: ProjectRole });
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
 /** Offset pagination: every list answers with `total` and `has_more`. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -533,3 +537,39 @@ export const SyncResponse = z.object({
   errors: z.array(z.string()),
 });
 export type SyncResponse = z.infer<typeof SyncResponse>;
+
+// ── search (issue 15) ────────────────────────────────────────────────────────
+/** `GET /search`: text to look for (every word must appear) and how many hits per kind. */
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1, 'type at least 1 character').max(200, 'at most 200 characters'),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+export type SearchQuery = z.input<typeof SearchQuery>;
+export const SearchKind = z.enum(['spec', 'requirement', 'ticket']);
+export type SearchKind = z.infer<typeof SearchKind>;
+export const SearchHit = z.object({
+  kind: SearchKind,
+  /** The spec's, requirement's or ticket's id. */
+  id,
+  /** `REQ-002`, `TKT-001`, or null. */
+  local_id: z.string().nullable(),
+  title: z.string(),
+  /** A short excerpt around the first match (plain text). */
+  snippet: z.string(),
+  status: z.string(),
+  project_id: id,
+  project_name: z.string(),
+  /** The spec itself, the requirement's spec, or the ticket's linked spec (null for a ticket without one). */
+  spec_id: id.nullable(),
+  archived: z.boolean(),
+  updated_at: isoTime,
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+/** Hits grouped by kind, each list at most `limit` long, best first (title matches, then the most recently updated). */
+export const SearchResults = z.object({
+  query: z.string(),
+  specs: z.array(SearchHit),
+  requirements: z.array(SearchHit),
+  tickets: z.array(SearchHit),
+});
+export type SearchResults = z.infer<typeof SearchResults>;

@@ -1,9 +1,9 @@
 /** `/projects`: list mine, create (caller owns it), get, change (owner), and members (owners manage them). */
-import { AddMemberBody, CreateProjectBody, MemberList, PageQuery, Project, ProjectList, ProjectMember, UpdateProjectBody } from '@specline/protocol';
+import { AddMemberBody, CreateProjectBody, MemberList, PageQuery, Project, ProjectList, ProjectMember, UpdateMemberBody, UpdateProjectBody } from '@specline/protocol';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
-import { addMember, createProject, getProject, listMembers, listProjects, removeMember, updateProject, type ProjectDeps } from '../services/projects';
+import { addMember, createProject, getProject, listMembers, listProjects, removeMember, updateMemberRole, updateProject, type ProjectDeps } from '../services/projects';
 import { repoPolicyOf } from '../services/repoUrls';
 import { IdParam } from '../http/input';
 
@@ -73,6 +73,21 @@ export function registerProjectRoutes(app: App, ctx: AppContext): void {
       const member = await addMember(ctx.db, request.params.id, currentUser(request).id, request.body.email, request.body.role);
       return reply.status(201).send(member);
     },
+  );
+
+  app.patch(
+    '/api/v1/projects/:id/members/:user_id',
+    {
+      schema: {
+        tags,
+        summary: "Change a member's role (owner only; 409 when the last owner would step down)",
+        params: MemberParams,
+        body: UpdateMemberBody,
+        response: { 200: ProjectMember },
+      },
+      onRequest,
+    },
+    (request) => updateMemberRole(ctx.db, request.params.id, currentUser(request).id, request.params.user_id, request.body.role),
   );
 
   app.delete(

@@ -169,3 +169,35 @@ export async function removeMember(db: Db, projectId: string, ownerId: string, m
     await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)));
   });
 }
+
+/**
+ * Changes a member's role (owner only). The last owner cannot become a plain member (409 `conflict`):
+ * the project would be unmanageable, the same rule as removal.
+ */
+export async function updateMemberRole(db: Db, projectId: string, ownerId: string, memberId: string, role: ProjectRole): Promise<ProjectMember> {
+  return db.transaction(async (tx) => {
+    await requireProjectMember(tx, projectId, ownerId, 'owner');
+    const [target] = await tx
+      .select({ role: projectMembers.role })
+      .from(projectMembers)
+      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)))
+      .for('update');
+    if (!target) throw notFound('member');
+    if (target.role === 'owner' && role !== 'owner') {
+      const owners = await tx
+        .select({ userId: projectMembers.userId })
+        .from(projectMembers)
+        .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, 'owner')))
+        .for('update');
+      if (owners.length <= 1) throw new AppError('conflict', 'the last owner of a project cannot become a member; make someone else an owner first');
+    }
+    await tx.update(projectMembers).set({ role }).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)));
+    const [row] = await tx
+      .select({ userId: users.id, email: users.email, name: users.name, role: projectMembers.role, addedAt: projectMembers.addedAt })
+      .from(projectMembers)
+      .innerJoin(users, eq(users.id, projectMembers.userId))
+      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)));
+    if (!row) throw notFound('member');
+    return { user_id: row.userId, email: row.email, name: row.name, role: row.role, added_at: iso(row.addedAt) };
+  });
+}
