@@ -5,6 +5,7 @@ import { toast } from 'sonner';
 import { Button } from '../components/ui/Button';
 import { ErrorState } from '../components/ui/ErrorState';
 import { Spinner } from '../components/ui/Spinner';
+import { SearchBox } from '../features/search/SearchBox';
 import { useApi } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { queryKeys } from '../lib/queryKeys';
@@ -62,6 +63,7 @@ export function AppLayout() {
               Projects
             </NavLink>
           </nav>
+          <SearchBox />
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-slate-600" title={me.data.email}>
               {me.data.name}

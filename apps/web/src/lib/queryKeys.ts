@@ -57,6 +57,8 @@ export const queryKeys = {
     runDiff: (specId: string, runId: string) => ['specs', 'one', specId, 'runs', runId, 'diff'] as const,
     proposals: (specId: string) => ['specs', 'one', specId, 'proposals'] as const,
   },
+  /** `GET /search` answers, by the trimmed query text. */
+  search: (q: string) => ['search', q] as const,
   tickets: {
     all: ['tickets'] as const,
     list: (params: TicketListParams = {}) => ['tickets', 'list', params] as const,

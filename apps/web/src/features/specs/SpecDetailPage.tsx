@@ -10,6 +10,7 @@ import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
 import { ExecutionPanel } from '../execution/ExecutionPanel';
+import { ExploreTab } from '../explore/ExploreTab';
 import { PhaseProgress } from '../phases/PhaseProgress';
 import { AwaitingApprovalBar } from '../review/AwaitingApprovalBar';
 import { PhaseDetailsDialog } from '../review/PhaseDetailsDialog';
@@ -23,7 +24,7 @@ import { SpecStatusBadge } from './SpecStatusBadge';
 import { TasksTab } from './tasks/TasksTab';
 import { useLiveSpec } from '../execution/useLiveSpec';
 
-export const SPEC_TABS = ['requirements', 'design', 'tasks', 'execution'] as const;
+export const SPEC_TABS = ['explore', 'requirements', 'design', 'tasks', 'execution'] as const;
 export type SpecTab = (typeof SPEC_TABS)[number];
 
 export function parseTab(value: string | null): SpecTab {
@@ -113,11 +114,15 @@ function SpecDetail({ spec }: { spec: Spec }) {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Tabs value={tab} onValueChange={selectTab}>
           <TabsList label="Spec sections">
+            <TabsTrigger value="explore">Explore</TabsTrigger>
             <TabsTrigger value="requirements">Requirements ({spec.requirements.length})</TabsTrigger>
             <TabsTrigger value="design">Design</TabsTrigger>
             <TabsTrigger value="tasks">Tasks ({spec.tasks.length})</TabsTrigger>
             <TabsTrigger value="execution">Execution</TabsTrigger>
           </TabsList>
+          <TabsContent value="explore">
+            <ExploreTab spec={spec} />
+          </TabsContent>
           <TabsContent value="requirements">
             <RequirementsTab spec={spec} />
           </TabsContent>
