@@ -6,6 +6,7 @@ import type {
   CreateSpecBody,
   CreateSpecTaskBody,
   CreateTicketBody,
+  TicketType,
   ExecuteSpecBody,
   IngestBody,
   LaunchSpecBody,
@@ -52,6 +53,7 @@ import {
   SyncResponse,
   Ticket,
   TicketList,
+  TicketHistory,
   TicketTaskList,
   User,
   type Phase,
@@ -90,11 +92,15 @@ export interface PageParams {
 export interface SpecListParams extends PageParams {
   status?: string;
   include_archived?: boolean;
+  /** `true`: only archived specs; `false`: only the others (overrides `include_archived`). */
+  archived?: boolean;
 }
 export interface TicketListParams extends PageParams {
   project_id?: string;
   status?: string;
   spec_id?: string;
+  /** `quick`, `spec_driven` or `generated` (made by a spec's SYNC). */
+  type?: TicketType;
 }
 export interface EventsParams extends PageParams {
   event_types?: string | readonly string[];
@@ -323,6 +329,8 @@ export function createSpeclineClient(options: SpeclineClientOptions = {}) {
       list: (params: TicketListParams = {}, signal?: AbortSignal) => json(TicketList, 'GET', '/tickets', { query: { ...params }, signal }),
       get: (ticketId: string, signal?: AbortSignal) => json(Ticket, 'GET', `/tickets/${seg(ticketId)}`, { signal }),
       tasks: (ticketId: string, signal?: AbortSignal) => json(TicketTaskList, 'GET', `/tickets/${seg(ticketId)}/tasks`, { signal }),
+      /** What happened to the ticket, oldest first (creation, review, block, last change). */
+      history: (ticketId: string, signal?: AbortSignal) => json(TicketHistory, 'GET', `/tickets/${seg(ticketId)}/history`, { signal }),
     },
 
     specs: {

@@ -182,6 +182,25 @@ export const TicketTask = z.object({
 });
 export type TicketTask = z.infer<typeof TicketTask>;
 
+/**
+ * What a ticket is (`GET /tickets?type=`): `quick` (made by hand, no run), `spec_driven` (made with a spec
+ * run), `generated` (made by a spec's SYNC; it has a `local_id` such as `TKT-001`).
+ */
+export const TicketType = z.enum(['quick', 'spec_driven', 'generated']);
+export type TicketType = z.infer<typeof TicketType>;
+
+/** `GET /tickets/{id}/history`: what is known to have happened to a ticket, oldest first. */
+export const TicketHistoryEntry = z.object({
+  at: isoTime,
+  kind: z.enum(['created', 'generated', 'approved', 'rejected', 'blocked', 'updated']),
+  summary: z.string(),
+  /** Who did it (a user's name), when known. */
+  by: z.string().nullable(),
+});
+export type TicketHistoryEntry = z.infer<typeof TicketHistoryEntry>;
+export const TicketHistory = z.object({ ticket_id: id, entries: z.array(TicketHistoryEntry) });
+export type TicketHistory = z.infer<typeof TicketHistory>;
+
 // ── specs ────────────────────────────────────────────────────────────────────
 export const Criterion = z.object({ id, local_id: z.string().nullable(), text: z.string(), completed: z.boolean() });
 export type Criterion = z.infer<typeof Criterion>;
@@ -501,10 +520,19 @@ export const EventsQuery = z.object({
   /** Only the events of this run. */
   run_id: z.string().min(1).max(200).optional(),
 });
+/**
+ * A filtered events page counts its filtered set exactly up to this many events; above it `total_count`
+ * is this number and `total_count_exact` is false (page on with `has_more` / `next_cursor`). An
+ * unfiltered page's `total_count` is always exact (the spec's `last_spec_seq`).
+ */
+export const EVENTS_TOTAL_COUNT_CAP = 10_000;
 export const EventsPage = z.object({
   spec_id: id,
   events: z.array(StoredEvent),
+  /** Events matching the filters (the window of `after`/`before`/`offset` aside); capped at `EVENTS_TOTAL_COUNT_CAP` for a filtered page. */
   total_count: z.number().int(),
+  /** False when `total_count` is the cap, not the count (a filtered set of more than `EVENTS_TOTAL_COUNT_CAP` events). Always sent. */
+  total_count_exact: z.boolean().optional(),
   has_more: z.boolean(),
   /** Cursor for the next page in the requested order: pass as `after` (asc) or `before` (desc). */
   next_cursor: z.number().int().nullable(),

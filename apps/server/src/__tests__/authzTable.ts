@@ -82,6 +82,7 @@ export const TABLE: Record<string, Row> = {
   'GET /api/v1/tickets': { access: 'user', url: (f) => `/api/v1/tickets?project_id=${f.project}` },
   'GET /api/v1/tickets/:id': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}` },
   'GET /api/v1/tickets/:id/tasks': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/tasks` },
+  'GET /api/v1/tickets/:id/history': { access: 'member', url: (f) => `/api/v1/tickets/${f.ticket}/history` },
   'GET /api/v1/search': { access: 'user', url: () => '/api/v1/search?q=ALPHA-SECRET' },
   'GET /api/v1/tickets/pending-review-count': { access: 'user', url: () => '/api/v1/tickets/pending-review-count' },
   'POST /api/v1/tickets/approve': { access: 'member', url: () => '/api/v1/tickets/approve', body: (f) => ({ ticket_id: f.ticket }) },

@@ -108,7 +108,7 @@ describe.each(BACKENDS)('spec children routes on %s', (backend) => {
     const c = await call('POST', base, { text: 'works' });
     expect(c.statusCode).toBe(201);
     const crit = c.json<{ id: string; text: string; completed: boolean }>();
-    expect(crit).toMatchObject({ text: 'works', completed: false, local_id: null });
+    expect(crit).toMatchObject({ text: 'works', completed: false, local_id: 'REQ-9001.AC-901' });
     const done = await call('PATCH', `${base}/${crit.id}`, { completed: true });
     expect(done.json()).toMatchObject({ id: crit.id, completed: true, text: 'works' });
     const [row] = await server.context.db.select().from(specAcceptanceCriteria).where(eq(specAcceptanceCriteria.id, crit.id));

@@ -188,4 +188,52 @@ describe.each(BACKENDS)('ticket routes on %s', (backend) => {
     expect((await get(undefined, '/api/v1/tickets')).statusCode).toBe(401);
     expect((await postTicket(undefined, { title: 'anon', project_id: project.id })).statusCode).toBe(401);
   });
+
+  it('lists newest first, one SYNC’s tickets by local id; filters by type (quick, spec_driven, generated)', async () => {
+    const own = await createProject(server.app, alice, 'Order project');
+    const spec = (await server.app.inject({ method: 'POST', url: '/api/v1/specs', headers: alice.headers, payload: { title: 'Synced', project_id: own.id } })).json<{ id: string }>();
+    const quick = (await postTicket(alice, { title: 'By hand', project_id: own.id })).json<TicketBody>();
+    // One SYNC writes its tickets in one statement: the same instant, ids in random order.
+    const at = new Date(Date.now() + 60_000);
+    await server.context.db.insert(tickets).values(
+      ['TKT-002', 'TKT-003', 'TKT-001'].map((localId) => ({ id: newId.ticket(), projectId: own.id, specId: spec.id, localId, title: `Generated ${localId}`, status: 'backlog', createdAt: at, updatedAt: at })),
+    );
+    const list = (await get(alice, `/api/v1/tickets?project_id=${own.id}`)).json<{ tickets: (TicketBody & { local_id: string | null })[] }>();
+    expect(list.tickets.map((t) => t.local_id ?? t.title)).toEqual(['TKT-001', 'TKT-002', 'TKT-003', 'By hand']);
+    const generated = (await get(alice, `/api/v1/tickets?project_id=${own.id}&type=generated`)).json<{ tickets: { local_id: string }[]; total: number }>();
+    expect(generated.total).toBe(3);
+    expect(generated.tickets.map((t) => t.local_id)).toEqual(['TKT-001', 'TKT-002', 'TKT-003']);
+    const quickOnes = (await get(alice, `/api/v1/tickets?project_id=${own.id}&type=quick`)).json<{ tickets: TicketBody[] }>();
+    expect(quickOnes.tickets.map((t) => t.id)).toEqual([quick.id]);
+    expect((await get(alice, `/api/v1/tickets?project_id=${own.id}&type=spec_driven`)).json<{ total: number }>().total).toBe(0);
+    const bad = await get(alice, '/api/v1/tickets?type=robot');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json<{ code: string; errors: { path: string }[] }>()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'querystring.type' }] });
+  });
+
+  it('history: creation (by whom), review and block, oldest first; strangers 404, anonymous 401', async () => {
+    const t = (await postTicket(alice, { title: 'With a history', project_id: project.id })).json<TicketBody>();
+    const first = (await get(alice, `/api/v1/tickets/${t.id}/history`)).json<{ ticket_id: string; entries: { at: string; kind: string; summary: string; by: string | null }[] }>();
+    expect(first.ticket_id).toBe(t.id);
+    expect(first.entries).toMatchObject([{ kind: 'created', summary: 'Created', by: 'alice' }]);
+    expect(Number.isNaN(Date.parse(first.entries[0]!.at))).toBe(false);
+    const later = new Date(Date.now() + 120_000);
+    await server.context.db
+      .update(tickets)
+      .set({ approvalStatus: 'rejected', rejectionReason: 'too vague', reviewedBy: bob.id, reviewedAt: later, blockedAt: new Date(later.getTime() + 1000), blockedReason: 'waiting_on_api', updatedAt: new Date(later.getTime() + 1000) })
+      .where(eq(tickets.id, t.id));
+    const after = (await get(alice, `/api/v1/tickets/${t.id}/history`)).json<{ entries: { kind: string; summary: string; by: string | null }[] }>();
+    expect(after.entries.map(({ kind, summary, by }) => ({ kind, summary, by }))).toEqual([
+      { kind: 'created', summary: 'Created', by: 'alice' },
+      { kind: 'rejected', summary: 'Rejected: too vague', by: 'bob' },
+      { kind: 'blocked', summary: 'Blocked (waiting on api)', by: null },
+    ]);
+    const driven = (await postTicket(alice, { title: 'Driven history', project_id: project.id, workflow_mode: 'spec_driven' })).json<TicketBody>();
+    expect((await get(alice, `/api/v1/tickets/${driven.id}/history`)).json<{ entries: { summary: string }[] }>().entries[0]?.summary).toBe('Created with a spec run');
+    const asBob = await get(bob, `/api/v1/tickets/${t.id}/history`);
+    expect(asBob.statusCode).toBe(404);
+    expect(asBob.body).not.toContain('too vague');
+    expect((await get(undefined, `/api/v1/tickets/${t.id}/history`)).statusCode).toBe(401);
+    expect((await get(alice, '/api/v1/tickets/nope/history')).statusCode).toBe(404);
+  });
 });

@@ -23,7 +23,12 @@ import { registerSpecRunRoutes } from './specRuns';
 import { IdParam } from '../http/input';
 
 const ProjectParams = z.object({ project_id: IdParam });
-const SpecListQuery = PageQuery.extend({ status: SpecStatus.optional(), include_archived: z.stringbool().default(false) });
+const SpecListQuery = PageQuery.extend({
+  status: SpecStatus.optional(),
+  include_archived: z.stringbool().default(false),
+  /** `true`: only archived specs (the list's Archived filter); `false`: only specs not archived. Overrides `include_archived`. */
+  archived: z.stringbool().optional(),
+});
 
 export function registerSpecRoutes(app: App, ctx: AppContext): void {
   const onRequest = ctx.requireUser;

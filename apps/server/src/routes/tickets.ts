@@ -1,10 +1,10 @@
 /** `/tickets`: create (optionally `spec_driven`, idempotent under `Idempotency-Key`), list, get, tasks. */
-import { CreateTicketBody, ModelSettingsInput, PageQuery, Ticket, TicketList, TicketStatus, TicketTaskList } from '@specline/protocol';
+import { CreateTicketBody, ModelSettingsInput, PageQuery, Ticket, TicketHistory, TicketList, TicketStatus, TicketTaskList, TicketType } from '@specline/protocol';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { IdempotencyHeaders } from './specParams';
-import { createTicket, getTicket, listTicketTasks, listTickets } from '../services/tickets';
+import { createTicket, getTicket, listTicketTasks, listTickets, ticketHistory } from '../services/tickets';
 import { IdParam } from '../http/input';
 
 const tags = ['tickets'];
@@ -15,6 +15,8 @@ const TicketListQuery = PageQuery.extend({
   project_id: IdParam.optional(),
   status: TicketStatus.optional(),
   spec_id: IdParam.optional(),
+  /** `quick`, `spec_driven` or `generated` (made by a spec's SYNC). */
+  type: TicketType.optional(),
 });
 
 export function registerTicketRoutes(app: App, ctx: AppContext): void {
@@ -43,7 +45,7 @@ export function registerTicketRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/api/v1/tickets',
-    { schema: { tags, summary: 'Tickets of the projects I belong to', querystring: TicketListQuery, response: { 200: TicketList } }, onRequest },
+    { schema: { tags, summary: 'Tickets of the projects I belong to, newest first (one SYNC’s tickets by local id)', querystring: TicketListQuery, response: { 200: TicketList } }, onRequest },
     (request) => listTickets(ctx.db, currentUser(request).id, request.query),
   );
 
@@ -57,5 +59,11 @@ export function registerTicketRoutes(app: App, ctx: AppContext): void {
     '/api/v1/tickets/:id/tasks',
     { schema: { tags, summary: 'Tasks of a ticket', params: TicketParams, response: { 200: TicketTaskList } }, onRequest },
     async (request) => ({ tasks: await listTicketTasks(ctx.db, request.params.id, currentUser(request).id) }),
+  );
+
+  app.get(
+    '/api/v1/tickets/:id/history',
+    { schema: { tags, summary: 'What happened to a ticket, oldest first (creation, review, block, last change)', params: TicketParams, response: { 200: TicketHistory } }, onRequest },
+    (request) => ticketHistory(ctx.db, request.params.id, currentUser(request).id),
   );
 }

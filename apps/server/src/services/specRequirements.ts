@@ -5,12 +5,13 @@
  * `completed`, a requirement's `status`) does not.
  */
 import type { Criterion, Design, Requirement } from '@specline/protocol';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, like, sql } from 'drizzle-orm';
 import { isDeepStrictEqual } from 'node:util';
 import { AppError, notFound } from '../http/errors';
 import type { Db, Tx } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specs } from '../store/schema';
 import { newId } from './ids';
+import { PERSON_CRITERION_BASE, PERSON_ID_BASE } from './proposals';
 import { changeSpec, withdrawApprovals, withWithdrawal } from './specs';
 import { criterionDto, designDto, requirementDto, type RequirementRow } from './specView';
 
@@ -42,6 +43,42 @@ const requirementLabel = (row: { localId: string | null; title: string }): strin
 const criterionLabel = (row: { localId: string | null }, requirement: RequirementRow): string =>
   row.localId ?? `a criterion of ${requirementLabel(requirement)}`;
 
+/**
+ * Ids for what a person adds, from the ranges a run never assigns (as `runContext` gives the rows added
+ * before this): `REQ-9001`, `REQ-002.AC-901`. History and the UI can then name every row.
+ */
+async function nextPersonRequirementId(tx: Tx, specId: string): Promise<string> {
+  const rows = await tx.select({ localId: specRequirements.localId }).from(specRequirements).where(and(eq(specRequirements.specId, specId), like(specRequirements.localId, 'REQ-%')));
+  const numbers = rows.map((r) => Number(/^REQ-(\d+)$/.exec(r.localId ?? '')?.[1] ?? 0));
+  return `REQ-${Math.max(PERSON_ID_BASE, ...numbers) + 1}`;
+}
+
+async function nextPersonCriterionNumber(tx: Tx, reqId: string): Promise<number> {
+  const rows = await tx.select({ localId: specAcceptanceCriteria.localId }).from(specAcceptanceCriteria).where(eq(specAcceptanceCriteria.requirementId, reqId));
+  const numbers = rows.map((r) => Number(/\.AC-(\d+)$/.exec(r.localId ?? '')?.[1] ?? 0));
+  return Math.max(PERSON_CRITERION_BASE, ...numbers) + 1;
+}
+
+/** The requirement's local id, given one now if it has none (a row a person added before ids were given). */
+async function ensureRequirementId(tx: Tx, row: RequirementRow): Promise<string> {
+  if (row.localId) return row.localId;
+  const localId = await nextPersonRequirementId(tx, row.specId);
+  await tx.update(specRequirements).set({ localId }).where(eq(specRequirements.id, row.id));
+  row.localId = localId;
+  return localId;
+}
+
+/** The fields of `patch` whose value differs from the row's, with old and new values (what history shows). */
+function changedFields<P extends Record<string, unknown>>(patch: P, before: Record<string, unknown>, columns: Partial<Record<keyof P, string>>): Record<string, { old: unknown; new: unknown }> {
+  const out: Record<string, { old: unknown; new: unknown }> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const old = before[columns[field as keyof P] ?? field];
+    if (!isDeepStrictEqual(old, value)) out[field] = { old, new: value };
+  }
+  return out;
+}
+
 /** Requirement fields that are content (an approval covers them); `status` is progress. */
 const REQUIREMENT_CONTENT = { title: 'title', condition: 'condition', action: 'action', priority: 'priority', linked_design: 'linkedDesign' } as const;
 
@@ -63,11 +100,13 @@ async function nextPosition(tx: Tx, table: typeof specRequirements | typeof spec
 export function createRequirement(db: Db, specId: string, userId: string, input: RequirementInput): Promise<Requirement> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
     const position = await nextPosition(tx, specRequirements, eq(specRequirements.specId, specId));
+    const localId = await nextPersonRequirementId(tx, specId);
     const [row] = await tx
       .insert(specRequirements)
       .values({
         id: newId.requirement(),
         specId,
+        localId,
         title: input.title,
         condition: input.condition,
         action: input.action,
@@ -82,13 +121,15 @@ export function createRequirement(db: Db, specId: string, userId: string, input:
     if (!row) throw new Error('insert returned no row');
     const texts = input.acceptance_criteria ?? [];
     if (texts.length > 0) {
-      await tx.insert(specAcceptanceCriteria).values(texts.map((text, i) => ({ id: newId.criterion(), requirementId: row.id, text, position: i, editedAt: sql`now()` })));
+      await tx
+        .insert(specAcceptanceCriteria)
+        .values(texts.map((text, i) => ({ id: newId.criterion(), requirementId: row.id, localId: `${localId}.AC-${PERSON_CRITERION_BASE + 1 + i}`, text, position: i, editedAt: sql`now()` })));
     }
     const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `${requirementLabel(row)} added`);
     return {
       result: requirementDto(row, await criteriaOf(tx, row.id)),
       changeType: 'requirement_added',
-      ...withWithdrawal(`Added requirement "${row.title}"`, { requirement_id: row.id }, withdrawal),
+      ...withWithdrawal(`Added requirement ${localId} "${row.title}"`, { requirement: localId, requirement_id: row.id }, withdrawal),
     };
   });
 }
@@ -96,6 +137,11 @@ export function createRequirement(db: Db, specId: string, userId: string, input:
 export function updateRequirement(db: Db, specId: string, userId: string, reqId: string, patch: RequirementPatch): Promise<Requirement> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
     const before = await requireRequirement(tx, specId, reqId);
+    // Only what really changed: the form sends every field, most of them as they were. Nothing changed:
+    // nothing is written (the row does not become person-edited) and no version is recorded.
+    const changes = changedFields(patch, before, { ...REQUIREMENT_CONTENT, status: 'status' });
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return { result: requirementDto(before, await criteriaOf(tx, reqId)), changeType: null, summary: '' };
     const condition = patch.condition ?? before.condition;
     const action = patch.action ?? before.action;
     const [row] = await tx
@@ -114,15 +160,14 @@ export function updateRequirement(db: Db, specId: string, userId: string, reqId:
       .where(eq(specRequirements.id, reqId))
       .returning();
     if (!row) throw notFound('requirement');
-    const contentChanged = Object.entries(REQUIREMENT_CONTENT).some(([field, column]) => {
-      const value = patch[field as keyof typeof REQUIREMENT_CONTENT];
-      return value !== undefined && value !== before[column];
-    });
+    const result = requirementDto(row, await criteriaOf(tx, reqId));
+    const contentChanged = fields.some((field) => field in REQUIREMENT_CONTENT);
     const withdrawal = contentChanged ? await withdrawApprovals(tx, spec, 'requirements', `${requirementLabel(before)} edited`) : undefined;
+    const label = before.localId ?? `requirement "${row.title}"`;
     return {
-      result: requirementDto(row, await criteriaOf(tx, reqId)),
+      result,
       changeType: 'requirement_updated',
-      ...withWithdrawal(`Edited requirement "${row.title}" (${Object.keys(patch).join(', ') || 'no fields'})`, { requirement_id: reqId, fields: Object.keys(patch) }, withdrawal),
+      ...withWithdrawal(`Edited ${label} (${fields.map((f) => f.replace(/_/g, ' ')).join(', ')})`, { requirement: before.localId, requirement_id: reqId, fields, ...changes }, withdrawal),
     };
   });
 }
@@ -135,7 +180,7 @@ export function deleteRequirement(db: Db, specId: string, userId: string, reqId:
     return {
       result: undefined,
       changeType: 'requirement_deleted',
-      ...withWithdrawal(`Deleted requirement "${row.title}"`, { requirement_id: reqId, local_id: row.localId }, withdrawal),
+      ...withWithdrawal(`Deleted ${row.localId ? `${row.localId} ` : ''}requirement "${row.title}"`, { requirement: row.localId, requirement_id: reqId, local_id: row.localId }, withdrawal),
     };
   });
 }
@@ -147,15 +192,17 @@ async function touchRequirement(tx: Tx, reqId: string): Promise<void> {
 export function createCriterion(db: Db, specId: string, userId: string, reqId: string, text: string): Promise<Criterion> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
     const requirement = await requireRequirement(tx, specId, reqId);
+    const reqLocalId = await ensureRequirementId(tx, requirement);
     const position = await nextPosition(tx, specAcceptanceCriteria, eq(specAcceptanceCriteria.requirementId, reqId));
-    const [row] = await tx.insert(specAcceptanceCriteria).values({ id: newId.criterion(), requirementId: reqId, text, position, editedAt: sql`now()` }).returning();
+    const localId = `${reqLocalId}.AC-${await nextPersonCriterionNumber(tx, reqId)}`;
+    const [row] = await tx.insert(specAcceptanceCriteria).values({ id: newId.criterion(), requirementId: reqId, localId, text, position, editedAt: sql`now()` }).returning();
     if (!row) throw new Error('insert returned no row');
     await touchRequirement(tx, reqId);
     const withdrawal = await withdrawApprovals(tx, spec, 'requirements', `a criterion added to ${requirementLabel(requirement)}`);
     return {
       result: criterionDto(row),
       changeType: 'criterion_added',
-      ...withWithdrawal('Added an acceptance criterion', { requirement_id: reqId, criterion_id: row.id }, withdrawal),
+      ...withWithdrawal(`Added acceptance criterion ${localId}`, { criterion: localId, text, requirement_id: reqId, criterion_id: row.id }, withdrawal),
     };
   });
 }
@@ -170,6 +217,8 @@ async function requireCriterion(tx: Tx, specId: string, reqId: string, criterion
 export function updateCriterion(db: Db, specId: string, userId: string, reqId: string, criterionId: string, patch: { text?: string | undefined; completed?: boolean | undefined }): Promise<Criterion> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
     const { requirement, criterion: before } = await requireCriterion(tx, specId, reqId, criterionId);
+    const changes = changedFields(patch, before, {});
+    if (Object.keys(changes).length === 0) return { result: criterionDto(before), changeType: null, summary: '' };
     const [row] = await tx
       .update(specAcceptanceCriteria)
       .set({
@@ -183,12 +232,14 @@ export function updateCriterion(db: Db, specId: string, userId: string, reqId: s
     if (!row) throw notFound('criterion');
     if (patch.text !== undefined) await touchRequirement(tx, reqId);
     // Ticking `completed` is progress, not content: only a new text withdraws the approvals.
-    const textChanged = patch.text !== undefined && patch.text !== before.text;
-    const withdrawal = textChanged ? await withdrawApprovals(tx, spec, 'requirements', `${criterionLabel(before, requirement)} edited`) : undefined;
+    const textChanged = 'text' in changes;
+    const label = criterionLabel(before, requirement);
+    const withdrawal = textChanged ? await withdrawApprovals(tx, spec, 'requirements', `${label} edited`) : undefined;
+    const what = textChanged ? `Edited ${label}` : changes['completed']?.new === true ? `Ticked ${label}` : `Unticked ${label}`;
     return {
       result: criterionDto(row),
       changeType: 'criterion_updated',
-      ...withWithdrawal('Edited an acceptance criterion', { requirement_id: reqId, criterion_id: criterionId, ...patch }, withdrawal),
+      ...withWithdrawal(what, { criterion: before.localId, requirement_id: reqId, criterion_id: criterionId, ...changes }, withdrawal),
     };
   });
 }
@@ -202,7 +253,7 @@ export function deleteCriterion(db: Db, specId: string, userId: string, reqId: s
     return {
       result: undefined,
       changeType: 'criterion_deleted',
-      ...withWithdrawal('Deleted an acceptance criterion', { requirement_id: reqId, criterion_id: criterionId }, withdrawal),
+      ...withWithdrawal(`Deleted ${criterionLabel(criterion, requirement)}`, { criterion: criterion.localId, text: criterion.text, requirement_id: reqId, criterion_id: criterionId }, withdrawal),
     };
   });
 }

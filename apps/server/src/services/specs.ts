@@ -53,11 +53,12 @@ export async function listSpecs(
   db: Queryable,
   userId: string,
   projectId: string,
-  query: Page & { status?: string | undefined; include_archived: boolean },
+  query: Page & { status?: string | undefined; include_archived: boolean; archived?: boolean | undefined },
 ): Promise<SpecList> {
   await requireProjectMember(db, projectId, userId);
   const filters: SQL[] = [eq(specs.projectId, projectId)];
-  if (!query.include_archived) filters.push(eq(specs.archived, false));
+  if (query.archived !== undefined) filters.push(eq(specs.archived, query.archived));
+  else if (!query.include_archived) filters.push(eq(specs.archived, false));
   if (query.status) filters.push(eq(specs.status, query.status));
   const where = and(...filters);
   const rows = await db.select().from(specs).where(where).orderBy(desc(specs.updatedAt), desc(specs.id)).limit(query.limit).offset(query.offset);

@@ -3,11 +3,11 @@
  * transaction, with `tickets.spec_id` set, then starts the run; a failed launch leaves the spec `failed`
  * and the ticket (with its `spec_id`) still created.
  */
-import { TicketStatus, type CreateTicketBody, type ModelSettingsInput, type Ticket, type TicketList, type TicketTask } from '@specline/protocol';
-import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import { TicketStatus, type CreateTicketBody, type ModelSettingsInput, type Ticket, type TicketHistory, type TicketHistoryEntry, type TicketList, type TicketTask, type TicketType } from '@specline/protocol';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Queryable, Tx } from '../store/db';
-import { projectMembers, tasks, tickets } from '../store/schema';
+import { projectMembers, tasks, tickets, users } from '../store/schema';
 import { requireProjectMember, requireTicketAccess, type TicketRow } from './access';
 import { asPriority, iso, oneOf, pageAnswer, type Page } from './dto';
 import { idempotent, type StoredAnswer } from './idempotency';
@@ -101,12 +101,13 @@ export async function createTicket(deps: RunDeps, userId: string, body: CreateTi
 export async function listTickets(
   db: Queryable,
   userId: string,
-  query: Page & { project_id?: string | undefined; status?: string | undefined; spec_id?: string | undefined },
+  query: Page & { project_id?: string | undefined; status?: string | undefined; spec_id?: string | undefined; type?: TicketType | undefined },
 ): Promise<TicketList> {
   const filters: SQL[] = [eq(projectMembers.userId, userId)];
   if (query.project_id) filters.push(eq(tickets.projectId, query.project_id));
   if (query.status) filters.push(eq(tickets.status, query.status));
   if (query.spec_id) filters.push(eq(tickets.specId, query.spec_id));
+  if (query.type) filters.push(typeFilter(query.type));
   const where = and(...filters);
   const mine = eq(projectMembers.projectId, tickets.projectId);
   const rows = await db
@@ -114,11 +115,18 @@ export async function listTickets(
     .from(tickets)
     .innerJoin(projectMembers, mine)
     .where(where)
-    .orderBy(desc(tickets.createdAt), desc(tickets.id))
+    // Newest first; the tickets one SYNC made together (same instant) in their own order, TKT-001 first.
+    .orderBy(desc(tickets.createdAt), asc(sql`${tickets.localId} is null`), asc(tickets.localId), desc(tickets.id))
     .limit(query.limit)
     .offset(query.offset);
   const [total] = await db.select({ n: count() }).from(tickets).innerJoin(projectMembers, mine).where(where);
   return { tickets: rows.map((r) => ticketDto(r.ticket)), ...pageAnswer(total?.n ?? 0, query, rows.length) };
+}
+
+/** `type=`: `generated` tickets are SYNC's (a `local_id`); `quick` and `spec_driven` are the others by workflow mode. */
+function typeFilter(type: TicketType): SQL {
+  if (type === 'generated') return isNotNull(tickets.localId);
+  return and(isNull(tickets.localId), eq(tickets.workflowMode, type)) ?? sql`false`;
 }
 
 export async function getTicket(db: Queryable, ticketId: string, userId: string): Promise<Ticket> {
@@ -135,4 +143,34 @@ export async function listTicketTasks(db: Queryable, ticketId: string, userId: s
 export async function ticketsOfSpec(db: Queryable, specId: string): Promise<Ticket[]> {
   const rows = await db.select().from(tickets).where(eq(tickets.specId, specId)).orderBy(asc(tickets.localId), asc(tickets.createdAt), asc(tickets.id));
   return rows.map(ticketDto);
+}
+
+/**
+ * `GET /tickets/{id}/history`: what the ticket's row records, oldest first: its creation (by hand, with its
+ * spec run, or by a spec's SYNC), its review (approved or rejected, by whom, why), its block, and its last
+ * change. Status moves before the last are not recorded one by one.
+ */
+export async function ticketHistory(db: Queryable, ticketId: string, userId: string): Promise<TicketHistory> {
+  const row = await requireTicketAccess(db, ticketId, userId);
+  const ids = [row.createdBy, row.reviewedBy].filter((v): v is string => v !== null);
+  const names = new Map((ids.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids)) : []).map((u) => [u.id, u.name]));
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  const entries: TicketHistoryEntry[] = [];
+  if (row.localId) entries.push({ at: iso(row.createdAt), kind: 'generated', summary: `Created as ${row.localId} by the spec's SYNC phase`, by: nameOf(row.createdBy) });
+  else if (row.workflowMode === 'spec_driven') entries.push({ at: iso(row.createdAt), kind: 'created', summary: 'Created with a spec run', by: nameOf(row.createdBy) });
+  else entries.push({ at: iso(row.createdAt), kind: 'created', summary: 'Created', by: nameOf(row.createdBy) });
+  if (row.reviewedAt) {
+    const rejected = row.approvalStatus === 'rejected';
+    entries.push({
+      at: iso(row.reviewedAt),
+      kind: rejected ? 'rejected' : 'approved',
+      summary: rejected ? `Rejected${row.rejectionReason ? `: ${row.rejectionReason}` : ''}` : 'Approved',
+      by: nameOf(row.reviewedBy),
+    });
+  }
+  if (row.blockedAt) entries.push({ at: iso(row.blockedAt), kind: 'blocked', summary: `Blocked${row.blockedReason ? ` (${row.blockedReason.replace(/_/g, ' ')})` : ''}`, by: null });
+  const last = Math.max(row.createdAt.getTime(), row.reviewedAt?.getTime() ?? 0, row.blockedAt?.getTime() ?? 0);
+  if (row.updatedAt.getTime() > last + 1000) entries.push({ at: iso(row.updatedAt), kind: 'updated', summary: `Last changed; status ${row.status.replace(/_/g, ' ')}`, by: null });
+  entries.sort((a, b) => a.at.localeCompare(b.at));
+  return { ticket_id: row.id, entries };
 }
