@@ -1,13 +1,19 @@
 /**
  * Reading a spec's events: keyset pages on the `(spec_id, spec_seq)` index, the stored-event DTO, and
  * the light access check the readers and streams use (it does not load the spec's large columns).
+ *
+ * The hot path (issue 14) builds the DTOs in SQL (`eventsSql.ts`) and hands the page on as JSON text:
+ * no ORM row mapping, no parse and re-serialisation of `data`, no response re-validation (the history
+ * tests parse real answers with the protocol schema instead). `toStoredEvent` is the reference mapping
+ * of a drizzle row that the SQL must match.
  */
-import { EventSource, FAILURE_EVENT_TYPES, Phase, type EventsPage, type EventsQuery, type StoredEvent } from '@specline/protocol';
-import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { EVENTS_TOTAL_COUNT_CAP, EventSource, Phase, type EventsPage, type EventsQuery, type StoredEvent } from '@specline/protocol';
+import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { notFound } from '../http/errors';
-import type { Queryable } from '../store/db';
-import { projectMembers, sandboxEvents, specs } from '../store/schema';
+import { rowsOf, type Queryable } from '../store/db';
+import { projectMembers, specs, type sandboxEvents } from '../store/schema';
+import { eventsAfterSql, eventsPageSql, type PageRow } from './eventsSql';
 
 export type EventsQueryInput = z.output<typeof EventsQuery>;
 type EventRow = typeof sandboxEvents.$inferSelect;
@@ -51,13 +57,8 @@ export async function requireSpecCursor(db: Queryable, specId: string, userId: s
 
 /** Events with `spec_seq > after`, ascending, at most `limit`: the streams' catch-up and feed read. */
 export async function readEventsAfter(db: Queryable, specId: string, after: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db
-    .select()
-    .from(sandboxEvents)
-    .where(and(eq(sandboxEvents.specId, specId), gt(sandboxEvents.specSeq, after)))
-    .orderBy(asc(sandboxEvents.specSeq))
-    .limit(limit);
-  return rows.map(toStoredEvent);
+  const [row] = rowsOf<{ events: string }>(await db.execute(eventsAfterSql(specId, after, limit)));
+  return JSON.parse(row?.events ?? '[]') as StoredEvent[];
 }
 
 /** `event_types` (repeatable, or comma-separated) and the original API's single `event_type`, together. */
@@ -66,48 +67,38 @@ function typeList(value: EventsQueryInput['event_types'], single?: string): stri
   return [...new Set(list.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
 }
 
-/** One page of a spec's events; `total_count` counts the filtered set (type, phase, failures), not the cursor window. */
-export async function listSpecEvents(db: Queryable, spec: SpecCursor, query: EventsQueryInput): Promise<EventsPage> {
-  const filters: SQL[] = [eq(sandboxEvents.specId, spec.id)];
-  const types = typeList(query.event_types, query.event_type);
-  if (types.length) filters.push(inArray(sandboxEvents.eventType, types));
-  if (query.run_id) filters.push(eq(sandboxEvents.runId, query.run_id));
-  if (query.phase) filters.push(or(eq(sandboxEvents.phase, query.phase), sql`${sandboxEvents.data}->>'phase' = ${query.phase}`)!);
-  if (query.failures_only === 'true') {
-    filters.push(
-      or(
-        inArray(sandboxEvents.eventType, [...FAILURE_EVENT_TYPES]),
-        and(eq(sandboxEvents.eventType, 'agent.completed'), sql`${sandboxEvents.data}->'success' = 'false'::jsonb`),
-      )!,
-    );
-  }
-  const filtered = filters.length > 1;
-  const window = [...filters];
-  if (query.after !== undefined) window.push(gt(sandboxEvents.specSeq, query.after));
-  if (query.before !== undefined) window.push(lt(sandboxEvents.specSeq, query.before));
-  const rows = await db
-    .select()
-    .from(sandboxEvents)
-    .where(and(...window))
-    .orderBy(query.order === 'asc' ? asc(sandboxEvents.specSeq) : desc(sandboxEvents.specSeq))
-    .limit(query.limit + 1)
-    .offset(query.offset);
-  const hasMore = rows.length > query.limit;
-  const page = hasMore ? rows.slice(0, query.limit) : rows;
-  // spec_seq is gap-free from 1, so the unfiltered total is the last one: no COUNT on every poll.
-  const [last] = await db.select({ last: specs.lastSpecSeq }).from(specs).where(eq(specs.id, spec.id));
-  const lastSpecSeq = last?.last ?? spec.lastSpecSeq;
-  let total = lastSpecSeq;
-  if (filtered) {
-    const [row] = await db.select({ n: count() }).from(sandboxEvents).where(and(...filters));
-    total = row?.n ?? 0;
-  }
-  return {
-    spec_id: spec.id,
-    events: page.map(toStoredEvent),
-    total_count: total,
-    has_more: hasMore,
-    next_cursor: hasMore ? (page[page.length - 1]?.specSeq ?? null) : null,
-    last_spec_seq: Math.max(lastSpecSeq, ...page.map((r) => r.specSeq)),
+const int = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+/**
+ * One page of a spec's events as the JSON text of an `EventsPage`, if `userId` is a member of the spec's
+ * project (else `not_found`): one SQL statement. `total_count` counts the filtered set (type, phase,
+ * failures, run), not the cursor window, exactly up to `EVENTS_TOTAL_COUNT_CAP` (`total_count_exact`);
+ * unfiltered it is the spec's `last_spec_seq` (gap-free from 1: no COUNT on every poll).
+ */
+export async function readSpecEventsPageJson(db: Queryable, specId: string, userId: string, query: EventsQueryInput): Promise<string> {
+  const filter = {
+    types: typeList(query.event_types, query.event_type),
+    runId: query.run_id,
+    phase: query.phase,
+    failuresOnly: query.failures_only === 'true',
   };
+  const [row] = rowsOf<PageRow>(
+    await db.execute(eventsPageSql(specId, userId, filter, { after: query.after, before: query.before, order: query.order, limit: query.limit, offset: query.offset })),
+  );
+  if (!row || row.last === null || row.last === undefined) throw notFound('spec');
+  const lastSpecSeq = int(row.last);
+  const hasMore = int(row.fetched) > query.limit;
+  const filtered = row.filtered_count !== null && row.filtered_count !== undefined;
+  const counted = filtered ? int(row.filtered_count) : lastSpecSeq;
+  const exact = !filtered || counted <= EVENTS_TOTAL_COUNT_CAP;
+  return (
+    `{"spec_id":${JSON.stringify(specId)},"events":${row.events},` +
+    `"total_count":${exact ? counted : EVENTS_TOTAL_COUNT_CAP},"total_count_exact":${exact},"has_more":${hasMore},` +
+    `"next_cursor":${hasMore ? int(row.cursor) : null},"last_spec_seq":${Math.max(lastSpecSeq, int(row.max_seq))}}`
+  );
+}
+
+/** `readSpecEventsPageJson`, parsed (for callers inside the server that want the object). */
+export async function listSpecEvents(db: Queryable, specId: string, userId: string, query: EventsQueryInput): Promise<EventsPage> {
+  return JSON.parse(await readSpecEventsPageJson(db, specId, userId, query)) as EventsPage;
 }
