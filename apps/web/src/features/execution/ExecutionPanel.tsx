@@ -10,6 +10,7 @@ import { EventTimeline } from '../timeline/EventTimeline';
 import { costBreakdown } from './cost';
 import { CostPanel } from './CostPanel';
 import { executionMetrics } from './executionMetrics';
+import { followsStream } from './specFromEvents';
 import { useLiveSpec } from './useLiveSpec';
 
 function MetricCard({ title, value, children, testId }: { title: string; value?: ReactNode; children?: ReactNode; testId: string }) {
@@ -101,7 +102,7 @@ export function ExecutionPanel({
       </div>
       <CostPanel spec={spec} breakdown={cost} />
       {runsPanel}
-      <EventTimeline specId={spec.id} isExecuting={spec.status === 'executing'} height={timelineHeight} runs={runs} runId={onRunFilterChange ? (runFilter ?? null) : undefined} onRunIdChange={onRunFilterChange} />
+      <EventTimeline specId={spec.id} isExecuting={followsStream(spec.status)} height={timelineHeight} runs={runs} runId={onRunFilterChange ? (runFilter ?? null) : undefined} onRunIdChange={onRunFilterChange} />
     </div>
   );
 }

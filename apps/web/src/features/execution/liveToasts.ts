@@ -9,24 +9,6 @@ export interface LiveToast {
   description: string;
 }
 
-/** Event types after which the spec itself changed (status, phase, outputs, tasks): refetch it. */
-export const SPEC_REFRESH_TYPES: ReadonlySet<string> = new Set([
-  'spec.execution_started',
-  'spec.phase_started',
-  'spec.phase_completed',
-  'spec.phase_failed',
-  'spec.phase_retry',
-  'spec.requirements_generated',
-  'spec.design_generated',
-  'spec.tasks_generated',
-  'spec.tickets_creation_completed',
-  'spec.sync_completed',
-  'spec.execution_completed',
-  'spec.execution_failed',
-  'spec.awaiting_approval',
-  'agent.completed',
-]);
-
 function phaseLabel(event: StoredEvent): string {
   const phase = typeof event.event_data['phase'] === 'string' ? event.event_data['phase'] : event.phase;
   return phase && phase in PHASE_INFO ? PHASE_INFO[phase as keyof typeof PHASE_INFO].label : (phase ?? 'Phase');

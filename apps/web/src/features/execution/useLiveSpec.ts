@@ -1,15 +1,15 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
-import type { StoredEvent } from '@specline/protocol';
-import { queryKeys } from '../../lib/queryKeys';
+import type { SpecStatus, StoredEvent } from '@specline/protocol';
 import { useSpec } from '../specs/useSpec';
 import type { Connection, SpecEventFeed } from '../timeline/eventFeed';
-import { useSpecEventFeed } from '../timeline/feedContext';
-import { SPEC_REFRESH_TYPES, toastForEvent } from './liveToasts';
+import { useFeedRegistry, useSpecEventFeed } from '../timeline/feedContext';
+import { retainLiveSpecSync } from './liveSpecSync';
+import { toastForEvent } from './liveToasts';
+import { followsStream } from './specFromEvents';
 
-/** How long live events are gathered before the spec is refetched once for all of them. */
-export const REFRESH_COALESCE_MS = 150;
+export { REFRESH_COALESCE_MS } from './liveSpecSync';
 
 /** Toasts already shown, by spec and spec_seq: each event toasts once, whichever component hears it. */
 const shown = new Set<string>();
@@ -51,52 +51,37 @@ function useConnection(feed: SpecEventFeed): Connection {
   return useSyncExternalStore(feed.subscribe, () => feed.getSnapshot().connection, () => feed.getSnapshot().connection);
 }
 
+/** The slow read of the spec while the run's stream is down (its events are then polled every 2 s). */
+export const STREAM_DOWN_POLL_MS = 30_000;
+/** While the spec waits in the run queue: its place in line is not an event (the run's start is). */
+export const QUEUED_POLL_MS = 15_000;
+
+/** How often the spec itself is read: never while the stream is healthy (its events keep the spec current). */
+export function specPollInterval(status: SpecStatus | undefined, connection: Connection): number | false {
+  if (status === 'queued') return QUEUED_POLL_MS;
+  if (status !== 'executing') return false;
+  return connection === 'live' || connection === 'connecting' ? false : STREAM_DOWN_POLL_MS;
+}
+
 /**
- * The spec query, kept fresh from the run's events: the spec is refetched after events that change it (a
- * phase starting or ending, outputs, the end of the run), not after every event, and each phase transition
- * or run end shows one toast, driven by the event itself. While the stream is down the spec query's own
- * 5 s refresh (see `useSpec`) and the feed's 2 s event polling take over; both stop when the run ends.
+ * The spec query, kept current from the run's events (issue 14): the events the timeline's stream already
+ * receives are written into the cached spec (status, phase, progress, phase_status, usage, errors, awaiting
+ * approval), and the spec is read again only after events that bring rows the events do not carry, once per
+ * burst (see {@link LiveSpecSync}). Each phase transition or run end shows one toast, driven by the event.
+ * No interval read while the stream is healthy; a slow one while it is down (the feed then polls events).
  */
 export function useLiveSpec(specId: string) {
-  const query = useSpec(specId);
+  const registry = useFeedRegistry();
+  const connection = useConnection(registry.get(specId));
+  const query = useSpec(specId, { refetchInterval: (spec) => specPollInterval(spec?.status, connection) });
   const isExecuting = query.data?.status === 'executing';
-  const feed = useSpecEventFeed(specId, isExecuting);
-  const connection = useConnection(feed);
+  const feed = useSpecEventFeed(specId, followsStream(query.data?.status));
   const queryClient = useQueryClient();
 
-  useEffect(() => {
-    // A burst of events (a phase ending emits several) refreshes the spec once: invalidations are
-    // coalesced for a moment, so a refetch is not started and then cancelled by the next event.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let listsToo = false;
-    const refresh = () => {
-      timer = undefined;
-      for (const key of [
-        queryKeys.specs.detail(specId),
-        queryKeys.specs.executionStatus(specId),
-        queryKeys.specs.criteriaStatus(specId),
-        queryKeys.specs.phaseData(specId),
-        queryKeys.specs.versionsAll(specId),
-        queryKeys.specs.linkedTickets(specId),
-        queryKeys.specs.runs(specId),
-        queryKeys.specs.proposals(specId),
-        ...(listsToo ? [queryKeys.specs.lists] : []),
-      ]) {
-        void queryClient.invalidateQueries({ queryKey: key });
-      }
-      listsToo = false;
-    };
-    const stop = feed.onLive((events) => {
-      announce(specId, events, showToast);
-      if (!events.some((e) => SPEC_REFRESH_TYPES.has(e.event_type))) return;
-      if (events.some((e) => e.event_type === 'agent.completed')) listsToo = true;
-      timer ??= setTimeout(refresh, REFRESH_COALESCE_MS);
-    });
-    return () => {
-      stop();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [feed, specId, queryClient]);
+  useEffect(
+    () => retainLiveSpecSync({ specId, feed, queryClient, schedule: registry.schedule, onEvents: (events) => announce(specId, events, showToast) }),
+    [feed, specId, queryClient, registry],
+  );
 
   return { ...query, spec: query.data, isExecuting, connection, feed };
 }

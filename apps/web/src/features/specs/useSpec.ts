@@ -4,16 +4,22 @@ import { useCallback, useMemo } from 'react';
 import { useApi } from '../../lib/api';
 import { queryKeys } from '../../lib/queryKeys';
 
+export interface UseSpecOptions {
+  /** How often to read the spec again, from the cached one (default: never). `useLiveSpec` reads it only while the run's stream is down. */
+  refetchInterval?: (spec: Spec | undefined) => number | false;
+}
+
 /**
- * The spec detail query. While a run is live it refreshes every 5 s as a fallback to the live stream
- * (the Execution panel merges events into it); once the status is terminal it stops.
+ * The spec detail query. It does not poll: while a run is live, `useLiveSpec` writes the run's events into
+ * it and reads it again only when the events bring rows they do not carry (issue 14).
  */
-export function useSpec(specId: string) {
+export function useSpec(specId: string, options: UseSpecOptions = {}) {
   const api = useApi();
+  const interval = options.refetchInterval;
   return useQuery({
     queryKey: queryKeys.specs.detail(specId),
     queryFn: ({ signal }) => api.specs.get(specId, signal),
-    refetchInterval: (query) => (query.state.data?.status === 'executing' ? 5_000 : false),
+    refetchInterval: interval ? (query) => interval(query.state.data) : false,
   });
 }
 

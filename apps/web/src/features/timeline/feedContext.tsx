@@ -33,7 +33,8 @@ export class FeedRegistry {
 
   constructor(
     readonly transport: FeedTransport,
-    private readonly schedule?: Schedule,
+    /** The timers of the feeds and of what follows them (the spec refresh); tests drive it. */
+    readonly schedule?: Schedule,
   ) {}
 
   /** The feed of a spec, created (and its newest page requested) on first use. Safe to call during render. */
