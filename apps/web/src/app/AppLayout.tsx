@@ -5,6 +5,7 @@ import { toast } from 'sonner';
 import { Button } from '../components/ui/Button';
 import { ErrorState } from '../components/ui/ErrorState';
 import { Spinner } from '../components/ui/Spinner';
+import { ThemeToggle } from '../components/ui/ThemeToggle';
 import { SearchBox } from '../features/search/SearchBox';
 import { useApi } from '../lib/api';
 import { errorMessage } from '../lib/errors';
@@ -52,29 +53,40 @@ export function AppLayout() {
 
   return (
     <div className="min-h-screen">
+      {/* The skip link: the first thing a keyboard reaches. */}
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+      >
+        Skip to content
+      </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4">
-          <Link to="/projects" className="flex items-center gap-2 font-semibold text-slate-900">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-3 sm:gap-6 sm:px-4">
+          <Link to="/projects" className="flex shrink-0 items-center gap-2 font-semibold text-slate-900">
             <FileStack aria-hidden className="size-5 text-indigo-600" />
             Specline
           </Link>
-          <nav aria-label="Main" className="flex gap-4 text-sm">
+          <nav aria-label="Main" className="flex shrink-0 gap-4 text-sm">
             <NavLink to="/projects" className={({ isActive }) => (isActive ? 'font-medium text-indigo-700' : 'text-slate-600 hover:text-slate-900')}>
               Projects
             </NavLink>
           </nav>
-          <SearchBox />
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-slate-600" title={me.data.email}>
+          {/* The search box's place: it takes the room between the navigation and the account. */}
+          <div className="flex min-w-0 flex-1 justify-end sm:justify-start" data-slot="search"><SearchBox /></div>
+          <div className="flex shrink-0 items-center gap-1 text-sm sm:gap-3">
+            <ThemeToggle userId={me.data.id} />
+            <span className="hidden max-w-48 truncate text-slate-600 md:inline" title={me.data.email}>
               {me.data.name}
             </span>
-            <Button size="sm" variant="ghost" onClick={() => void signOut()} icon={<LogOut aria-hidden className="size-4" />}>
-              Sign out
+            <Button size="sm" variant="ghost" onClick={() => void signOut()} aria-label="Sign out" title={`Sign out ${me.data.email}`} icon={<LogOut aria-hidden className="size-4" />}>
+              <span aria-hidden className="hidden sm:inline">
+                Sign out
+              </span>
             </Button>
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-6 focus:outline-none sm:px-4">
         <Outlet />
       </main>
     </div>

@@ -2,18 +2,21 @@ import DOMPurify from 'dompurify';
 import type Mermaid from 'mermaid';
 import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../../../lib/errors';
+import { useResolvedTheme, type ResolvedTheme } from '../../../lib/theme';
 
 type MermaidApi = typeof Mermaid;
 let mermaidPromise: Promise<MermaidApi> | undefined;
 
-/** Loads mermaid on first use (it is large) and configures it once: strict security, SVG text labels. */
-function loadMermaid(): Promise<MermaidApi> {
-  mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => {
-    // htmlLabels off: labels become SVG <text>, which the SVG sanitiser keeps (it drops <foreignObject>).
-    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', htmlLabels: false, theme: 'neutral' });
-    return mermaid;
-  });
-  return mermaidPromise;
+/**
+ * Loads mermaid on first use (it is large) and configures it for the page's theme: strict security, SVG
+ * text labels, the dark theme in dark mode.
+ */
+async function loadMermaid(theme: ResolvedTheme): Promise<MermaidApi> {
+  mermaidPromise ??= import('mermaid').then(({ default: mermaid }) => mermaid);
+  const mermaid = await mermaidPromise;
+  // htmlLabels off: labels become SVG <text>, which the SVG sanitiser keeps (it drops <foreignObject>).
+  mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', htmlLabels: false, theme: theme === 'dark' ? 'dark' : 'neutral' });
+  return mermaid;
 }
 
 /** Agent text is untrusted: the rendered SVG goes through DOMPurify (SVG profile) before it touches the DOM. */
@@ -27,12 +30,13 @@ type State = { status: 'loading' } | { status: 'ready'; svg: string } | { status
 export function MermaidDiagram({ code, title = 'Diagram' }: { code: string; title?: string }) {
   const reactId = useId();
   const [state, setState] = useState<State>({ status: 'loading' });
+  const theme = useResolvedTheme();
 
   useEffect(() => {
     let cancelled = false;
     setState({ status: 'loading' });
     const renderId = `mermaid-${reactId.replace(/[^a-zA-Z0-9_-]/g, '')}`;
-    loadMermaid()
+    loadMermaid(theme)
       .then((mermaid) => mermaid.render(renderId, code))
       .then(({ svg }) => {
         if (!cancelled) setState({ status: 'ready', svg: sanitizeSvg(svg) });
@@ -44,7 +48,7 @@ export function MermaidDiagram({ code, title = 'Diagram' }: { code: string; titl
     return () => {
       cancelled = true;
     };
-  }, [code, reactId]);
+  }, [code, reactId, theme]);
 
   return (
     <figure className="my-3 overflow-x-auto rounded-md border border-slate-200 bg-white p-3">
