@@ -6,7 +6,8 @@ export const Tabs = RadixTabs.Root;
 
 export function TabsList({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <RadixTabs.List aria-label={label} className="flex gap-1 border-b border-slate-200">
+    // Too many tabs for the width: the tab bar scrolls sideways inside itself, never the page.
+    <RadixTabs.List aria-label={label} className="flex max-w-full gap-1 overflow-x-auto overflow-y-hidden shadow-[inset_0_-1px_0_0_var(--color-slate-200)] [scrollbar-width:thin]">
       {children}
     </RadixTabs.List>
   );
@@ -17,8 +18,8 @@ export function TabsTrigger({ value, children }: { value: string; children: Reac
     <RadixTabs.Trigger
       value={value}
       className={cn(
-        '-mb-px inline-flex items-center gap-1.5 border-b-2 border-transparent px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900',
-        'focus-visible:outline-2 focus-visible:outline-indigo-600 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700',
+        'inline-flex shrink-0 items-center gap-1.5 border-b-2 whitespace-nowrap border-transparent px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900',
+        'focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600 data-[state=active]:border-indigo-600 data-[state=active]:text-indigo-700',
       )}
     >
       {children}
@@ -28,7 +29,7 @@ export function TabsTrigger({ value, children }: { value: string; children: Reac
 
 export function TabsContent({ value, children }: { value: string; children: ReactNode }) {
   return (
-    <RadixTabs.Content value={value} className="pt-4 focus-visible:outline-none">
+    <RadixTabs.Content value={value} className="mt-4 rounded-sm focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-indigo-600">
       {children}
     </RadixTabs.Content>
   );

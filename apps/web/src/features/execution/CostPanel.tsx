@@ -59,7 +59,7 @@ export function CostPanel({ spec, breakdown }: { spec: Spec; breakdown?: CostBre
         ) : null}
       </div>
       {/* contain:inline-size: the table’s minimum width scrolls here instead of widening the page on a phone; relative: its sr-only texts stay inside too. */}
-      <div className="relative overflow-x-auto [contain:inline-size]">
+      <div className="relative overflow-x-auto [contain:inline-size]" tabIndex={0} role="region" aria-label="Tokens and cost per phase (scrolls sideways)">
         <table className="w-full min-w-[40rem] text-sm">
           <caption className="sr-only">Tokens and cost per phase, and the run’s total</caption>
           <thead className="bg-slate-50">

@@ -41,7 +41,7 @@ export function TasksTab({ spec }: { spec: Spec }) {
 
   return (
     <div className="flex flex-col gap-4">
-      <div className="flex items-center justify-between">
+      <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-lg font-semibold">
           Tasks ({spec.tasks.length}){totalHours ? <span className="ml-2 text-sm font-normal text-slate-500">{formatHours(totalHours)} estimated</span> : null}
         </h2>
@@ -53,7 +53,7 @@ export function TasksTab({ spec }: { spec: Spec }) {
         <EmptyState title="No tasks yet" description={spec.status === 'executing' ? 'The run creates them in the tasks phase.' : 'Run the spec to plan them, or add one by hand.'} />
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-sm">
+          <table className="responsive-table w-full text-sm">
             <caption className="sr-only">Tasks of this spec</caption>
             <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
               <tr>
@@ -75,25 +75,25 @@ export function TasksTab({ spec }: { spec: Spec }) {
                 return (
                   <Fragment key={task.id}>
                   <tr className="border-t border-slate-100 align-top">
-                    <td className="px-3 py-2 font-mono text-xs whitespace-nowrap text-slate-600">{task.local_id ?? '—'}</td>
-                    <td className="px-3 py-2">
-                      <span className="font-medium">{task.title}</span>
+                    <td data-label="ID" className="px-3 py-2 font-mono text-xs whitespace-nowrap text-slate-600">{task.local_id ?? '—'}</td>
+                    <td data-label="Task" className="min-w-48 px-3 py-2">
+                      <span className="font-medium break-words">{task.title}</span>
                       {task.description ? <p className="line-clamp-2 text-xs text-slate-500">{task.description}</p> : null}
                       {task.ticket_local_id ? <p className="text-xs text-slate-500">Ticket {task.ticket_local_id}</p> : null}
                     </td>
-                    <td className="px-3 py-2">
+                    <td data-label="Status" className="px-3 py-2">
                       <Badge tone={statusTones[task.status]}>{statusLabels[task.status]}</Badge>
                     </td>
-                    <td className="px-3 py-2">
+                    <td data-label="Priority" className="px-3 py-2">
                       <PriorityBadge priority={task.priority} />
                     </td>
-                    <td className="min-w-56 px-3 py-2">
+                    <td data-label="Depends on" className="min-w-40 px-3 py-2">
                       {deps.length === 0 ? (
                         <span className="text-slate-400">—</span>
                       ) : (
                         <ul className="flex flex-col gap-0.5">
                           {deps.map((dep) => (
-                            <li key={dep.id} title={dep.label} className={dep.missing ? 'text-xs text-red-700' : 'text-xs text-slate-700'}>
+                            <li key={dep.id} title={dep.label} className={dep.missing ? 'line-clamp-2 text-xs text-red-700' : 'line-clamp-2 text-xs text-slate-700'}>
                               {dep.localId ? <span className="mr-1 font-mono text-slate-500">{dep.localId}</span> : null}
                               {dep.missing ? dep.label : dep.title}
                             </li>
@@ -101,12 +101,12 @@ export function TasksTab({ spec }: { spec: Spec }) {
                         </ul>
                       )}
                     </td>
-                    <td className="px-3 py-2 whitespace-nowrap tabular-nums">
+                    <td data-label="Estimate" className="px-3 py-2 whitespace-nowrap tabular-nums">
                       {task.actual_hours !== null ? `${formatHours(task.actual_hours)} / ` : ''}
                       {formatHours(task.estimated_hours)}
                     </td>
                     <td className="px-3 py-2">
-                      <div className="flex gap-1">
+                      <div className="flex gap-1 max-md:ml-auto">
                         <IconButton label={`Edit ${name}`} icon={<Pencil aria-hidden className="size-4" />} onClick={() => setEditing(task)} />
                         <IconButton label={`Delete ${name}`} icon={<Trash2 aria-hidden className="size-4" />} onClick={() => setDeleting(task)} />
                       </div>
