@@ -1,9 +1,10 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { PhaseStatus } from '@specline/protocol';
+import type { Phase, PhaseStatus } from '@specline/protocol';
 import { PhaseProgress, PhaseProgressInline } from './PhaseProgress';
 import { derivePhaseSteps, type PhaseSource } from './phaseSteps';
+import { tabForPhase } from './phaseTabs';
 
 function status(state: PhaseStatus['state'], extra: Partial<PhaseStatus> = {}): PhaseStatus {
   return { state, attempt: 1, max_attempts: 3, eval_score: null, reason: null, error: null, started_at: null, completed_at: null, ...extra };
@@ -135,5 +136,37 @@ describe('<PhaseProgress>', () => {
     render(<PhaseProgress spec={source} />);
     await userEvent.setup().hover(screen.getByRole('button', { name: /^Requirements: Passed/ }));
     expect((await screen.findAllByText('Written by Anthropic · claude-sonnet-4-5')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('<PhaseProgress> steps as controls (issue 15)', () => {
+  const ran = spec({ status: 'executing', current_phase: 'design', phase_status: { explore: status('passed'), requirements: status('passed'), design: status('running') } });
+
+  it('a click or Enter on a step selects its phase; a step that ran has a Details button, a pending one none', async () => {
+    const selected: string[] = [];
+    const details: string[] = [];
+    render(<PhaseProgress spec={ran} onSelectStep={(p) => selected.push(p)} onShowDetails={(p) => details.push(p)} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: /^Design: Running/ }));
+    screen.getByRole('button', { name: /^Explore: Passed/ }).focus();
+    await user.keyboard('{Enter}');
+    expect(selected).toEqual(['design', 'explore']);
+    await user.click(screen.getByRole('button', { name: 'Requirements details' }));
+    expect(details).toEqual(['requirements']);
+    expect(screen.queryByRole('button', { name: 'Tasks details' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Design details' }).getAttribute('aria-haspopup')).toBe('dialog');
+  });
+
+  it('without onShowDetails there are no Details buttons', () => {
+    render(<PhaseProgress spec={ran} />);
+    expect(screen.queryByRole('button', { name: /details$/ })).toBeNull();
+  });
+});
+
+describe('tabForPhase', () => {
+  it('maps each phase to the tab holding its output; a missing tab falls back to Execution', () => {
+    const tabs = ['requirements', 'design', 'tasks', 'execution', 'explore'];
+    expect(['explore', 'prd', 'requirements', 'design', 'tasks', 'sync'].map((p) => tabForPhase(p as Phase, tabs))).toEqual(['explore', 'requirements', 'requirements', 'design', 'tasks', 'tasks']);
+    expect(tabForPhase('explore', ['requirements', 'execution'])).toBe('execution');
   });
 });

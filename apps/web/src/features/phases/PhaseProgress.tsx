@@ -74,57 +74,83 @@ function StepTooltip({ step }: { step: PhaseStep }) {
 /**
  * The phase stepper: one step per phase of the run, each with its label, its state in words and an icon,
  * a focusable tooltip (label, description, state), and `aria-current="step"` on the running step.
- * With `onSelectStep`, a click on a step opens that phase's details.
+ * A click on a step calls `onSelectStep` (the spec page opens that phase's tab); a step that has run has a
+ * "details" button calling `onShowDetails` (its attempts and output). From `sm` up the steps sit in a row;
+ * on a phone they stack, one line each, so the page never scrolls sideways.
  */
-export function PhaseProgress({ spec, size = 'md', onSelectStep }: { spec: PhaseSource; size?: PhaseProgressSize; onSelectStep?: (phase: Phase) => void }) {
+export function PhaseProgress({
+  spec,
+  size = 'md',
+  onSelectStep,
+  onShowDetails,
+}: {
+  spec: PhaseSource;
+  size?: PhaseProgressSize;
+  onSelectStep?: (phase: Phase) => void;
+  onShowDetails?: (phase: Phase) => void;
+}) {
   const model = derivePhaseSteps(spec);
   const dims = SIZES[size];
   return (
     <Tooltip.Provider delayDuration={200}>
-      {/* On a phone the steps scroll sideways here (contain:inline-size) instead of widening the page. */}
-      <div className="overflow-x-auto pb-1 [contain:inline-size]">
-        <ol aria-label="Phase progress" className="flex w-full items-start" data-run-state={model.run}>
-          {model.steps.map((step, index) => {
-            const look = STATE_LOOK[step.state];
-            const previous = model.steps[index - 1];
-            return (
-              <li
-                key={step.phase}
-                className="relative flex flex-1 flex-col items-center"
-                aria-current={step.current ? 'step' : undefined}
-                data-testid="phase-step"
-                data-phase={step.phase}
-                data-state={step.state}
-              >
-                {previous && (
-                  <span
-                    aria-hidden="true"
-                    className={cn('absolute right-1/2 top-3.5 -z-0 h-0.5 w-full', previous.state === 'passed' ? 'bg-green-600' : 'bg-slate-200')}
-                  />
-                )}
-                <Tooltip.Root>
-                  <Tooltip.Trigger asChild>
-                    <button
-                      type="button"
-                      className={cn('relative z-10 flex flex-col items-center gap-1 rounded-md px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500', onSelectStep && 'hover:bg-slate-100')}
-                      aria-label={`${step.label}: ${step.stateText}`}
-                      aria-haspopup={onSelectStep ? 'dialog' : undefined}
-                      onClick={onSelectStep ? () => onSelectStep(step.phase) : undefined}
-                    >
-                      <span className={cn('flex items-center justify-center rounded-full border-2', dims.circle, look.circle)}>
-                        <StepIcon step={step} className={dims.icon} />
-                      </span>
+      <ol aria-label="Phase progress" className="flex w-full flex-col gap-1 sm:flex-row sm:items-start sm:gap-0" data-run-state={model.run}>
+        {model.steps.map((step, index) => {
+          const look = STATE_LOOK[step.state];
+          const previous = model.steps[index - 1];
+          const hasRun = step.state !== 'idle' && step.state !== 'pending';
+          return (
+            <li
+              key={step.phase}
+              className="relative flex min-w-0 items-center gap-2 sm:flex-1 sm:flex-col sm:gap-0.5"
+              aria-current={step.current ? 'step' : undefined}
+              data-testid="phase-step"
+              data-phase={step.phase}
+              data-state={step.state}
+            >
+              {previous && (
+                <span
+                  aria-hidden="true"
+                  className={cn('absolute right-1/2 top-3.5 -z-0 hidden h-0.5 w-full sm:block', previous.state === 'passed' ? 'bg-green-600' : 'bg-slate-200')}
+                />
+              )}
+              <Tooltip.Root>
+                <Tooltip.Trigger asChild>
+                  <button
+                    type="button"
+                    className={cn(
+                      'relative z-10 flex min-w-0 flex-1 items-center gap-2 rounded-md px-1 py-0.5 text-left focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600',
+                      'sm:flex-none sm:flex-col sm:gap-1 sm:text-center',
+                      onSelectStep && 'cursor-pointer hover:bg-slate-100',
+                    )}
+                    aria-label={`${step.label}: ${step.stateText}`}
+                    onClick={onSelectStep ? () => onSelectStep(step.phase) : undefined}
+                  >
+                    <span className={cn('flex shrink-0 items-center justify-center rounded-full border-2', dims.circle, look.circle)}>
+                      <StepIcon step={step} className={dims.icon} />
+                    </span>
+                    <span className="flex min-w-0 flex-wrap items-baseline gap-x-2 sm:flex-col sm:items-center">
                       <span className={cn('font-medium text-slate-900', dims.label)}>{step.label}</span>
-                      <span className={cn('whitespace-nowrap', dims.state, look.text)}>{step.stateText}</span>
-                    </button>
-                  </Tooltip.Trigger>
-                  <StepTooltip step={step} />
-                </Tooltip.Root>
-              </li>
-            );
-          })}
-        </ol>
-      </div>
+                      <span className={cn('sm:whitespace-nowrap', dims.state, look.text)}>{step.stateText}</span>
+                    </span>
+                  </button>
+                </Tooltip.Trigger>
+                <StepTooltip step={step} />
+              </Tooltip.Root>
+              {onShowDetails && hasRun ? (
+                <button
+                  type="button"
+                  aria-haspopup="dialog"
+                  aria-label={`${step.label} details`}
+                  className={cn('relative z-10 shrink-0 rounded px-1.5 py-0.5 text-slate-600 underline-offset-2 hover:text-slate-900 hover:underline', dims.state)}
+                  onClick={() => onShowDetails(step.phase)}
+                >
+                  Details
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ol>
     </Tooltip.Provider>
   );
 }
