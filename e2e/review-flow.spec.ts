@@ -110,7 +110,7 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await expect(stepper.locator('[data-testid="phase-step"][data-phase="design"]')).toHaveAttribute('data-state', 'awaiting');
 
     // The design step's details: attempts with score and duration, and the output.
-    await stepper.getByRole('button', { name: 'Design: Awaiting your approval' }).click();
+    await stepper.getByRole('button', { name: 'Design details' }).click();
     const details = page.getByRole('dialog', { name: 'Design details' });
     await expect(details.getByTestId('attempt').first()).toBeVisible();
     await expect(details.getByTestId('attempt').first()).toContainText('Score');
@@ -146,7 +146,7 @@ test('review mode: approve, reject with a comment, approve, re-run from Design, 
     await screenshots(page, 'review-runs-and-timeline');
 
     // The design's details now hold both passes; the latest shows what the reviewer's comment changed.
-    await stepper.getByRole('button', { name: 'Design: Awaiting your approval' }).click();
+    await stepper.getByRole('button', { name: 'Design details' }).click();
     await expect(details.getByTestId('phase-pass')).toHaveCount(2);
     await expect(details.getByText('Re-run with the reviewer’s comment:')).toBeVisible();
     await expect(details.getByText(/What changed from the previous output/).last()).toBeVisible();

@@ -76,10 +76,13 @@ describe('the spec page in review mode', () => {
     expect(screen.getAllByText('Awaiting your approval').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('a step click opens its details (in the URL): attempts with score, feedback and duration, and the output', async () => {
-    const { router } = setup('/projects/p1/specs/s1');
+  it('a step click opens its tab; its Details button opens its details (in the URL): attempts with score, feedback and duration, and the output', async () => {
+    const { router } = setup('/projects/p1/specs/s1?tab=design');
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Requirements: Awaiting your approval' }));
+    await waitFor(() => expect(router.state.location.search).toContain('tab=requirements'));
+    expect(router.state.location.search).not.toContain('details=');
+    await user.click(screen.getByRole('button', { name: 'Requirements details' }));
     const dialog = await screen.findByRole('dialog', { name: 'Requirements details' });
     expect(router.state.location.search).toContain('details=requirements');
     const attempts = await within(dialog).findAllByTestId('attempt');

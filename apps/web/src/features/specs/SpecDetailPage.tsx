@@ -12,6 +12,7 @@ import { queryKeys } from '../../lib/queryKeys';
 import { ExecutionPanel } from '../execution/ExecutionPanel';
 import { ExploreTab } from '../explore/ExploreTab';
 import { PhaseProgress } from '../phases/PhaseProgress';
+import { tabForPhase } from '../phases/phaseTabs';
 import { AwaitingApprovalBar } from '../review/AwaitingApprovalBar';
 import { PhaseDetailsDialog } from '../review/PhaseDetailsDialog';
 import { RunsPanel } from '../review/RunsList';
@@ -106,12 +107,12 @@ function SpecDetail({ spec }: { spec: Spec }) {
             This spec is archived.
           </p>
         ) : null}
-        <PhaseProgress spec={spec} onSelectStep={(phase) => setParam({ details: phase }, false)} />
+        <PhaseProgress spec={spec} onSelectStep={(phase) => selectTab(tabForPhase(phase, SPEC_TABS))} onShowDetails={(phase) => setParam({ details: phase }, false)} />
         <AwaitingApprovalBar spec={spec} onShowDetails={(phase) => setParam({ details: phase }, false)} />
       </header>
       <PhaseDetailsDialog spec={spec} phase={detailsPhase} onOpenChange={(open) => !open && setParam({ details: null })} />
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Tabs value={tab} onValueChange={selectTab}>
           <TabsList label="Spec sections">
             <TabsTrigger value="explore">Explore</TabsTrigger>
