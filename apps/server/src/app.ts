@@ -28,6 +28,7 @@ import { createRateLimits, type RateLimits } from './http/rateLimits';
 import { securityHeaders } from './http/securityHeaders';
 import { createMemoryLimitStore, type LimitStore } from './limits/limitStore';
 import type { SandboxProvider } from './launcher/provider';
+import type { RunQueue } from './queue/runQueue';
 import { createRunManager } from './launcher/runManager';
 import { registerAuthRoutes } from './routes/auth';
 import { registerEventRoutes } from './routes/events';
@@ -45,6 +46,7 @@ import { registerTicketRoutes } from './routes/tickets';
 import { registerTicketWorkflowRoutes } from './routes/ticketWorkflow';
 import { registerWebRoutes } from './routes/web';
 import { registerWsRoutes } from './routes/ws';
+import { registerWorkerRoutes } from './routes/workers';
 import type { RunManager } from './services/runs';
 import { secretBoxFor, type SecretBox } from './services/secretBox';
 import type { TokenService } from './services/tokens';
@@ -62,6 +64,8 @@ export interface AppDeps {
   logger: Logger;
   /** Counters of the rate limits: Redis-backed when `REDIS_URL` is set (deps.ts); in process when absent. */
   limits?: LimitStore;
+  /** The run queue (issue 11): present when `SPECLINE_RUNNER=queue` (deps.ts). */
+  runQueue?: RunQueue;
 }
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -155,6 +159,7 @@ export async function buildApp(appDeps: AppDeps): Promise<{ app: App; context: A
   registerEventRoutes(app, context);
   registerStreamRoutes(app, context);
   registerWsRoutes(app, context);
+  registerWorkerRoutes(app, context);
   await registerWebRoutes(app, context);
   return { app, context };
 }

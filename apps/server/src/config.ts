@@ -20,6 +20,14 @@ const EnvSchema = z.object({
   SANDBOX_HEARTBEAT_INTERVAL: z.coerce.number().positive().default(30),
   SANDBOX_MISSED_HEARTBEATS: z.coerce.number().int().min(1).default(3),
   SANDBOX_WORKDIR: z.string().optional(),
+  /** Where runs execute (issue 11): `local` children of this server, or `queue` jobs for `specline-worker` processes (needs REDIS_URL). */
+  SPECLINE_RUNNER: z.enum(['local', 'queue']).default('local'),
+  /** The shared secret workers present (Authorization: Bearer …) on /api/v1/workers/*; required with SPECLINE_RUNNER=queue. */
+  SPECLINE_WORKER_TOKEN: z.string().min(32, 'SPECLINE_WORKER_TOKEN must be at least 32 characters').optional(),
+  /** Worker attempts of one queue run (a worker died, a lease expired) before the run fails with the cause. */
+  SPECLINE_RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** The BullMQ queue's name (servers and workers of one installation use the same). */
+  SPECLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'SPECLINE_QUEUE_NAME: letters, digits, _ and - only').default('specline-runs'),
   /** Concurrent runs (issue 11): over a limit a launch is queued, never dropped. 0 = no limit. */
   SPECLINE_MAX_RUNS_PER_USER: z.coerce.number().int().min(0).default(3),
   SPECLINE_MAX_RUNS_PER_PROJECT: z.coerce.number().int().min(0).default(10),
@@ -41,6 +49,14 @@ const EnvSchema = z.object({
   WEB_DIST: z.string().optional(),
   /** Lifetime of one SSE connection; clients resume from Last-Event-ID. 0 = unlimited. */
   SSE_MAX_STREAM_SECONDS: z.coerce.number().min(0).default(0),
+  /** Bytes of recent serialised frames each spec feed keeps, so a `Last-Event-ID` inside them resumes with no database read. */
+  SSE_RING_BYTES: z.coerce.number().int().min(0).default(8 * 1024 * 1024),
+  /** Stream store reads (catch-up pages, access checks of new streams) running at once; the rest wait, so a reconnect storm cannot take the pool from ingest. */
+  SSE_RESUME_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** How long a spec feed (and its ring) outlives its last subscriber. */
+  SSE_FEED_LINGER_SECONDS: z.coerce.number().min(0).default(30),
+  /** `true` → `GET /api/v1/metrics/streams` (logged-in users): event-loop delay, memory, stream hub counters. */
+  SPECLINE_STREAM_METRICS: bool.default(false),
   /** Directories (separated by `:`) under which local paths and `file://` repository URLs are allowed. */
   SPECLINE_REPO_ROOTS: z.string().default(''),
   SPECLINE_ALLOW_REMOTE_REPOS: bool.default(true),
@@ -84,6 +100,8 @@ export interface Config {
      */
     env: Record<string, string>;
   };
+  /** Issue 11: `local` runs children of this server; `queue` puts each launch on the BullMQ queue for workers. */
+  runner: { mode: 'local' | 'queue'; workerToken: string | undefined; attempts: number; queueName: string };
   /** Concurrent-run limits (0 = none): a launch over any of them is queued (status `queued`) and starts when a slot frees. */
   quotas: { runsPerUser: number; runsPerProject: number; runs: number };
   /** Registrations allowed per client address per hour. */
@@ -95,7 +113,15 @@ export interface Config {
   /** Extra origins allowed to open WebSockets besides the public URL's. */
   allowedOrigins: string[];
   webDist: string | undefined;
-  streams: { maxStreamSeconds: number };
+  streams: {
+    maxStreamSeconds: number;
+    /** `SSE_RING_BYTES`: per spec feed. */
+    ringBytes: number;
+    resumeConcurrency: number;
+    feedLingerSeconds: number;
+    /** `SPECLINE_STREAM_METRICS`. */
+    metrics: boolean;
+  };
   repos: {
     /** Resolved (realpath when it exists) roots for local repositories; the demo's example directory is added at start. */
     roots: string[];
@@ -154,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = result.data;
   // The lease must outlast the reporter's worst-case silence (one heartbeat, one backoff, one request).
+  if (e.SPECLINE_RUNNER === 'queue' && (!e.REDIS_URL || !e.SPECLINE_WORKER_TOKEN)) {
+    throw new ConfigError('invalid configuration:\n  SPECLINE_RUNNER: queue needs REDIS_URL (the run queue) and SPECLINE_WORKER_TOKEN (the secret workers present)');
+  }
   if (toleratedOutageMs(leaseSecondsOf({ missedHeartbeats: e.SANDBOX_MISSED_HEARTBEATS, heartbeatIntervalSeconds: e.SANDBOX_HEARTBEAT_INTERVAL }), e.SANDBOX_HEARTBEAT_INTERVAL) <= 0) {
     throw new ConfigError(
       `invalid configuration:\n  SANDBOX_MISSED_HEARTBEATS: must be at least 2: a lease of ${e.SANDBOX_MISSED_HEARTBEATS} × ${e.SANDBOX_HEARTBEAT_INTERVAL} s leaves a sandbox no time to retry after the server comes back`,
@@ -176,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workdir: e.SANDBOX_WORKDIR,
       env: sandboxEnv(env),
     },
+    runner: { mode: e.SPECLINE_RUNNER, workerToken: e.SPECLINE_WORKER_TOKEN, attempts: e.SPECLINE_RUN_ATTEMPTS, queueName: e.SPECLINE_QUEUE_NAME },
     quotas: { runsPerUser: e.SPECLINE_MAX_RUNS_PER_USER, runsPerProject: e.SPECLINE_MAX_RUNS_PER_PROJECT, runs: e.SPECLINE_MAX_RUNS },
     registerPerIpPerHour: e.SPECLINE_REGISTER_PER_IP_PER_HOUR,
     demoUser: e.DEMO_USER,
@@ -183,7 +213,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessions: { accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS, refreshTtlSeconds: e.SESSION_TTL_SECONDS },
     allowedOrigins: e.ALLOWED_ORIGINS.map((o) => new URL(o).origin),
     webDist: e.WEB_DIST,
-    streams: { maxStreamSeconds: e.SSE_MAX_STREAM_SECONDS },
+    streams: {
+      maxStreamSeconds: e.SSE_MAX_STREAM_SECONDS,
+      ringBytes: e.SSE_RING_BYTES,
+      resumeConcurrency: e.SSE_RESUME_CONCURRENCY,
+      feedLingerSeconds: e.SSE_FEED_LINGER_SECONDS,
+      metrics: e.SPECLINE_STREAM_METRICS,
+    },
     repos: {
       roots: e.SPECLINE_REPO_ROOTS.split(path.delimiter)
         .map((r) => r.trim())
@@ -199,5 +235,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
       openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
     },
+  };
+}
+
+const WorkerEnvSchema = z.object({
+  REDIS_URL: z.string().min(1, 'REDIS_URL is required: the Redis the servers queue runs on'),
+  SPECLINE_SERVER_URL: z.url({ protocol: /^https?$/, error: 'SPECLINE_SERVER_URL must be the server\'s public http(s) URL' }),
+  SPECLINE_WORKER_TOKEN: z.string().min(32, 'SPECLINE_WORKER_TOKEN must be at least 32 characters (the servers\' value)'),
+  SPECLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  SPECLINE_WORKER_DIR: z.string().default('./.specline-worker'),
+  SPECLINE_WORKER_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  SPECLINE_WORKER_POLL_SECONDS: z.coerce.number().positive().max(60).default(2),
+  SPECLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'SPECLINE_QUEUE_NAME: letters, digits, _ and - only').default('specline-runs'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** `specline-worker`'s settings (issue 11): where the queue and the server are, how many runs at once, where checkouts go. */
+export interface WorkerConfig {
+  redisUrl: string;
+  /** The server's public URL: claims, bundles and the sandboxes' reports go there. */
+  serverUrl: string;
+  /** Never logged. */
+  workerToken: string;
+  concurrency: number;
+  /** Checkouts (`<dir>/work/<sandbox_id>`, removed after the run) and sandbox logs (`<dir>/sandboxes/`). */
+  dir: string;
+  /** BullMQ's job lock: a worker silent this long (dead, cut off) has its job handed to another worker. */
+  lockSeconds: number;
+  /** How often the worker asks the server whether a run is still live (cancel, superseded). */
+  pollSeconds: number;
+  queueName: string;
+  logLevel: string;
+  /** The sandbox's base environment, as the local launcher builds it: PATH, HOME, … plus every SANDBOX_ENV_<NAME>. */
+  sandboxEnv: Record<string, string>;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const result = WorkerEnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    serverUrl: e.SPECLINE_SERVER_URL.replace(/\/+$/, ''),
+    workerToken: e.SPECLINE_WORKER_TOKEN,
+    concurrency: e.SPECLINE_WORKER_CONCURRENCY,
+    dir: path.resolve(e.SPECLINE_WORKER_DIR),
+    lockSeconds: e.SPECLINE_WORKER_LOCK_SECONDS,
+    pollSeconds: e.SPECLINE_WORKER_POLL_SECONDS,
+    queueName: e.SPECLINE_QUEUE_NAME,
+    logLevel: e.LOG_LEVEL,
+    sandboxEnv: sandboxEnv(env),
   };
 }

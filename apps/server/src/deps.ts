@@ -20,6 +20,7 @@ import { repoPolicyOf } from './services/repoUrls';
 import { secretBoxFor } from './services/secretBox';
 import { createTokenService } from './services/tokens';
 import { openDatabase } from './store/db';
+import { createRunQueue } from './queue/runQueue';
 
 export interface Deps extends AppDeps {
   /** Closes the bus and the database (the provider is closed by the app's run manager). */
@@ -122,6 +123,8 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
   const secret = config.jwtSecret ?? loadOrCreateSecret(path.join(config.dataDir, 'jwt-secret'));
   // The key of stored API keys: SPECLINE_SECRET_KEY, else <dataDir>/secret-key (generated once, 0600).
   const sealedSecrets = secretBoxFor(config);
+  // The run queue (issue 11): with SPECLINE_RUNNER=queue (config requires REDIS_URL then).
+  const runQueue = config.runner.mode === 'queue' && config.redisUrl ? createRunQueue({ url: config.redisUrl, name: config.runner.queueName, logger: logger.child({ component: 'run-queue' }) }) : undefined;
   if (sealedSecrets.origin === 'generated') logger.info({ file: sealedSecrets.file }, 'generated the key for stored API keys (set SPECLINE_SECRET_KEY to provide one); back it up with the database');
   return {
     config,
@@ -132,7 +135,9 @@ export async function createDeps(config: Config, options: { logger?: Logger } = 
     secrets: sealedSecrets.box,
     logger,
     limits,
+    ...(runQueue ? { runQueue } : {}),
     async close() {
+      await runQueue?.close();
       await limits.close();
       await bus.close();
       await database.close();

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parsePhase, type Phase, type PhaseFailureReason, type PhaseStatus } from '@specline/protocol';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { closeRunOfSandbox } from '../services/runRecords';
 import { recordVersion } from '../services/versions';
 import type { Db, Tx } from '../store/db';
-import { sandboxEvents, sandboxes, specs } from '../store/schema';
+import { sandboxEvents, sandboxes, specRuns, specs } from '../store/schema';
 
 export interface EndRunInput {
   specId: string;
@@ -42,7 +42,7 @@ interface SystemEvent {
 }
 
 /** Appends system events to a spec's stream; the spec row must already be locked by `tx`. Returns the last spec_seq. */
-export async function appendSystemEvents(tx: Tx, specId: string, sandboxId: string, events: SystemEvent[], now: Date): Promise<number> {
+export async function appendSystemEvents(tx: Tx, specId: string, sandboxId: string, events: SystemEvent[], now: Date, runId?: string | null): Promise<number> {
   const [row] = await tx
     .update(specs)
     .set({ lastSpecSeq: sql`${specs.lastSpecSeq} + ${events.length}` })
@@ -64,7 +64,7 @@ export async function appendSystemEvents(tx: Tx, specId: string, sandboxId: stri
         source: 'system',
         emittedAt: now,
         receivedAt: now,
-        runId: sql`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})`,
+        runId: runId ?? sql`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})`,
       })),
     );
   }
@@ -88,11 +88,15 @@ export async function endRun(db: Db, input: EndRunInput): Promise<EndedRun | und
         phaseData: specs.phaseData,
         phaseStatus: specs.phaseStatus,
         lastHeartbeatAt: specs.lastHeartbeatAt,
+        queuedFor: specs.queuedFor,
+        runId: specs.runId,
       })
       .from(specs)
       .where(eq(specs.id, input.specId))
       .for('update');
-    if (!spec || spec.status !== 'executing') return undefined;
+    // Live: executing, or admitted onto the worker queue and waiting for a worker (issue 11).
+    const waitingForWorker = spec?.status === 'queued' && spec.queuedFor === 'worker';
+    if (!spec || (spec.status !== 'executing' && !waitingForWorker)) return undefined;
     if (input.sandboxId !== null && spec.sandboxId !== input.sandboxId) return undefined;
     if (input.stillApplies && !input.stillApplies({ lastHeartbeatAt: spec.lastHeartbeatAt })) return undefined;
 
@@ -111,11 +115,14 @@ export async function endRun(db: Db, input: EndRunInput): Promise<EndedRun | und
       },
     );
     const eventSandbox = spec.sandboxId ?? 'system';
-    const lastSpecSeq = await appendSystemEvents(tx, input.specId, eventSandbox, events, input.now);
+    const lastSpecSeq = await appendSystemEvents(tx, input.specId, eventSandbox, events, input.now, spec.sandboxId ? undefined : spec.runId);
 
     const phaseStatus = { ...spec.phaseStatus };
     if (failedPhase) phaseStatus[failedPhase] = failedPhaseStatus(phaseStatus[failedPhase], input.reason, input.error, input.now);
-    await tx.update(specs).set({ status: input.status, lastError: input.error, phaseStatus, updatedAt: input.now }).where(eq(specs.id, input.specId));
+    await tx
+      .update(specs)
+      .set({ status: input.status, lastError: input.error, phaseStatus, updatedAt: input.now, ...(waitingForWorker ? { queuedAt: null, queuedFor: null } : {}) })
+      .where(eq(specs.id, input.specId));
     if (spec.sandboxId) {
       await tx
         .update(sandboxes)
@@ -127,6 +134,12 @@ export async function endRun(db: Db, input: EndRunInput): Promise<EndedRun | und
         })
         .where(eq(sandboxes.id, spec.sandboxId));
       await closeRunOfSandbox(tx, input.specId, spec.sandboxId, { status: input.status, error: input.error, at: input.now });
+    } else if (spec.runId) {
+      // A queue run between attempts has no sandbox: its run record is closed by id.
+      await tx
+        .update(specRuns)
+        .set({ status: input.status, error: input.error, endedAt: input.now })
+        .where(and(eq(specRuns.id, spec.runId), isNull(specRuns.endedAt)));
     }
     await recordVersion(tx, {
       specId: input.specId,

@@ -1,14 +1,14 @@
 /**
  * Concurrent-run quotas (issue 11): per user (`SPECLINE_MAX_RUNS_PER_USER`, default 3), per project
  * (`SPECLINE_MAX_RUNS_PER_PROJECT`, 10) and overall (`SPECLINE_MAX_RUNS`, 20); 0 is no limit. A run
- * counts from its claim (`executing`) until it ends. A launch over a limit is never dropped: the spec is
+ * counts from its claim (`executing`, or admitted onto the worker queue: `queued` for a worker) until it ends. A launch over a limit is never dropped: the spec is
  * `queued` (with `queued_at`, its place in line, `queued_by` and the launch options in `queued_request`,
  * an API key override sealed under the server key) and the run manager starts it when a slot frees, in
  * the order runs were queued (`dispatch`). Admission and claim happen under one transaction-scoped
  * advisory lock, so two servers launching at once never admit more than the limits allow.
  */
 import type { ModelSettingsInput } from '@specline/protocol';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Config } from '../config';
 import type { SecretBox } from '../services/secretBox';
 import type { StartRunOptions } from '../services/runs';
@@ -32,7 +32,7 @@ export async function overQuota(tx: Tx, quotas: Quotas, who: { userId: string | 
       select count(*)::text as total,
              count(*) filter (where ${specs.queuedBy} = ${who.userId ?? ''})::text as user_runs,
              count(*) filter (where ${specs.projectId} = ${who.projectId})::text as project_runs
-      from ${specs} where ${specs.status} = 'executing'`),
+      from ${specs} where ${specs.status} = 'executing' or (${specs.status} = 'queued' and ${specs.queuedFor} = 'worker')`),
   );
   const total = Number(row?.total ?? 0);
   const userRuns = Number(row?.user_runs ?? 0);
@@ -72,12 +72,12 @@ export function startOptionsOf(request: Record<string, unknown> | null, userId: 
   return options;
 }
 
-/** Queued runs, oldest first (the dispatcher tries each in turn). */
+/** Runs queued over a quota, oldest first (the dispatcher tries each in turn); runs waiting for a worker are admitted already. */
 export async function queuedRuns(db: Queryable, limit = 50): Promise<{ id: string; queuedBy: string | null; queuedRequest: Record<string, unknown> | null }[]> {
   return db
     .select({ id: specs.id, queuedBy: specs.queuedBy, queuedRequest: specs.queuedRequest })
     .from(specs)
-    .where(and(eq(specs.status, 'queued')))
+    .where(and(eq(specs.status, 'queued'), or(isNull(specs.queuedFor), eq(specs.queuedFor, 'quota'))))
     .orderBy(asc(specs.queuedAt), asc(specs.id))
     .limit(limit);
 }

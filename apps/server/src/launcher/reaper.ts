@@ -21,6 +21,8 @@ export interface StaleRun {
   /** What the deadline counts from: the latest heartbeat, else the start of the run. */
   since: Date;
   intervalSeconds: number;
+  /** The sandbox's provider: `queue` runs go back on the queue instead of failing (issue 11). */
+  provider: string | null;
 }
 
 function latest(...dates: (Date | null | undefined)[]): Date | null {
@@ -41,6 +43,7 @@ export async function findStaleRuns(db: Db, now: Date, settings: Config['sandbox
       interval: sandboxes.heartbeatIntervalSeconds,
       leaseSeconds: sandboxes.leaseSeconds,
       leaseRenewedAt: sandboxes.leaseRenewedAt,
+      provider: sandboxes.provider,
     })
     .from(specs)
     .leftJoin(sandboxes, eq(sandboxes.id, specs.sandboxId))
@@ -52,7 +55,7 @@ export async function findStaleRuns(db: Db, now: Date, settings: Config['sandbox
     const intervalSeconds = row.interval ?? settings.heartbeatIntervalSeconds;
     const allowedMs = (row.leaseSeconds ?? settings.missedHeartbeats * intervalSeconds) * 1000;
     if (now.getTime() - since.getTime() > allowedMs) {
-      stale.push({ specId: row.specId, sandboxId: row.sandboxId, lastHeartbeatAt, since, intervalSeconds });
+      stale.push({ specId: row.specId, sandboxId: row.sandboxId, lastHeartbeatAt, since, intervalSeconds, provider: row.provider });
     }
   }
   return stale;

@@ -11,23 +11,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { phaseList, type ExecuteSpecResponse } from '@specline/protocol';
-import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { ExecuteSpecResponse } from '@specline/protocol';
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
 import { leaseSecondsOf } from '../config';
 import { AppError, notFound } from '../http/errors';
 import { newId } from '../services/ids';
 import { EXTERNAL_PROVIDER } from '../services/externalSandboxes';
 import { effectiveModelSettings, modelEnv, projectModel, type EffectiveModelSettings } from '../services/modelSettings';
-import { redactUrl } from '../services/repoUrls';
 import type { RunManager, StartRunOptions } from '../services/runs';
 import { secretBoxFor, SecretUnreadableError } from '../services/secretBox';
 import { newSandboxToken } from '../services/tokens';
-import { insertRunRow, planRun, type RunPlan } from '../services/runPlans';
 import { recordVersion } from '../services/versions';
 import { projects, sandboxes, specs, users } from '../store/schema';
+import { claimRun } from './claim';
+import { createDispatcher } from './dispatcher';
 import { endRun, type EndRunInput } from './endRun';
-import { lockAdmission, overQuota, queuedRequestOf, queuedRuns, queuePosition, startOptionsOf } from './quotas';
+import { queuePosition } from './quotas';
+import { QUEUE_PROVIDER, requeueRun, resyncQueue } from './queueRuns';
 import { findStaleRuns, staleRunMessage } from './reaper';
 import { RepoError } from './workspace';
 
@@ -127,51 +128,23 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
     handling.add(job);
   };
 
-  /**
-   * Starts queued runs that fit the quotas now, oldest first (a run over its own user's limit does not
-   * hold up another user's). Never overlaps itself; a call while it runs makes it go round once more.
-   * Every server dispatches (after a run ends here, on each reaper pass): the claim's lock admits each once.
-   */
-  let dispatching: Promise<number> | undefined;
-  let dispatchAgain = false;
-  function dispatch(): Promise<number> {
-    if (dispatching) {
-      dispatchAgain = true;
-      return dispatching;
-    }
-    const pass = async (): Promise<number> => {
-      let started = 0;
-      do {
-        dispatchAgain = false;
-        for (const queued of await queuedRuns(db)) {
-          if (closing) return started;
-          let options: StartRunOptions;
-          try {
-            options = startOptionsOf(queued.queuedRequest, queued.queuedBy, queued.id, secrets);
-          } catch (error) {
-            options = { userId: queued.queuedBy };
-            logger.warn({ err: error, specId: queued.id }, 'the sealed model key of a queued run cannot be opened; it starts with the project settings');
-          }
-          try {
-            const answer = await manager.start(queued.id, options, true);
-            if (answer.status === 'started') started += 1;
-          } catch (error) {
-            // A failed launch ends the run `failed` with its reason (start did that); the queue goes on.
-            logger.warn({ err: error, specId: queued.id }, 'a queued run could not start');
-          }
-        }
-      } while (dispatchAgain && !closing);
-      return started;
-    };
-    dispatching = pass().finally(() => {
-      dispatching = undefined;
+  const dispatcher = createDispatcher({ db, secrets, logger, closing: () => closing, start: (specId, opts, fromQueue) => manager.start(specId, opts, fromQueue) });
+  const dispatch = () => dispatcher.dispatch();
+  const dispatchSoon = () => dispatcher.soon();
+
+  /** Queue mode (issue 11): launches are jobs for `specline-worker` processes. */
+  const runQueue = config.runner.mode === 'queue' ? deps.runQueue : undefined;
+  /** Puts a run's job on the queue; Redis away → the run stays queued in the database and the next pass re-adds it. */
+  async function enqueue(specId: string, runId: string): Promise<void> {
+    if (!runQueue) return;
+    await runQueue.add({ spec_id: specId, run_id: runId }).catch((error: unknown) => {
+      logger.warn({ err: error, specId, runId }, 'could not put the run on the queue; it is re-added when Redis answers again');
     });
-    return dispatching;
   }
-  const dispatchSoon = () => {
-    if (closing) return;
-    dispatch().catch((error: unknown) => logger.warn({ err: error }, 'could not start queued runs; the next reaper pass tries again'));
-  };
+  const resync = () => (runQueue ? resyncQueue(db, runQueue, logger) : Promise.resolve(0));
+  runQueue?.onReady(() => {
+    if (!closing) void resync().catch((error: unknown) => logger.warn({ err: error }, 'could not re-add the runs waiting for a worker'));
+  });
 
   async function stopQuietly(sandboxId: string, reason: string): Promise<void> {
     try {
@@ -194,9 +167,6 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
      * dispatcher starting a queued spec (a user's execute on a queued spec answers `queued` instead).
      */
     async start(specId: string, opts: StartRunOptions, fromQueue = false): Promise<ExecuteSpecResponse> {
-      let phases = phaseList({ prd: opts.prd ?? false });
-      /** What this run is (issue 10, `services/runPlans.ts`): decided under the spec row lock in the claim. */
-      let plan: RunPlan | undefined;
       const sandboxId = newId.sandbox();
       const { token, hash } = newSandboxToken();
       const heartbeatIntervalSeconds = config.sandbox.heartbeatIntervalSeconds;
@@ -216,102 +186,36 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         modelError = error;
       }
       const repo = project?.project.repoUrl ? { projectId: project.project.id, url: project.project.repoUrl, ref: project.project.repoRef } : null;
-      const claimed = await db.transaction(async (tx) => {
-        // Admission (issue 11): over a quota the spec is queued instead of claimed, under one lock for every server.
-        await lockAdmission(tx);
-        const [current] = await tx.select({ status: specs.status, projectId: specs.projectId }).from(specs).where(eq(specs.id, specId));
-        if (current && current.status !== 'executing') {
-          if (current.status === 'queued' && !fromQueue) return { queued: 'this spec is already queued' };
-          const over = await overQuota(tx, config.quotas, { userId: opts.userId, projectId: current.projectId });
-          if (over) {
-            if (current.status !== 'queued') {
-              await tx
-                .update(specs)
-                .set({ status: 'queued', queuedAt: startedAt, queuedBy: opts.userId, queuedRequest: queuedRequestOf(opts, specId, secrets), lastError: null, updatedAt: startedAt })
-                .where(eq(specs.id, specId));
-              await recordVersion(tx, { specId, changeType: 'run_queued', changeSummary: `run queued: ${over}`, changeDetails: { reason: over }, createdBy: opts.userId });
-            }
-            return { queued: over };
-          }
-        }
-        const planned = await planRun(tx, specId, opts, project?.project ?? null);
-        if (!planned) return undefined;
-        plan = planned;
-        phases = planned.phases;
-        // The claim: one UPDATE that only matches a spec with no live run. Under concurrency the
-        // second caller re-evaluates the WHERE after the first commits and matches nothing.
-        const [row] = await tx
-          .update(specs)
-          .set({
-            status: 'executing',
-            phases,
-            phaseStatus: {},
-            phaseData: {},
-            progress: 0,
-            currentPhase: 'explore',
-            lastError: null,
-            requirementsApproved: false,
-            requirementsApprovedAt: null,
-            designApproved: false,
-            designApprovedAt: null,
-            sandboxId,
-            lastHeartbeatAt: null,
-            usage: null,
-            repoCommit: null,
-            queuedAt: null,
-            queuedRequest: null,
-            queuedBy: opts.userId,
-            updatedAt: startedAt,
-            // A continuation keeps the earlier phases' state and outputs (its context) and the approvals.
-            ...planned.claim,
-          })
-          .where(and(eq(specs.id, specId), or(ne(specs.status, 'executing'), isNull(specs.sandboxId))))
-          .returning({ title: specs.title, description: specs.description });
-        if (!row) return undefined;
-        await tx.insert(sandboxes).values({
-          id: sandboxId,
-          specId,
-          tokenHash: hash,
-          status: 'starting',
-          provider: provider.name,
-          startedAt,
-          heartbeatIntervalSeconds: Math.max(1, Math.round(heartbeatIntervalSeconds)),
-          runId: planned.runId,
-          leaseOwner: owner,
-          leaseSeconds,
-          leaseRenewedAt: startedAt,
-        });
-        await recordVersion(tx, {
-          specId,
-          changeType: 'run_started',
-          changeSummary: `run started in sandbox ${sandboxId}`,
-          changeDetails: {
-            sandbox_id: sandboxId,
-            phases,
-            executor: model?.executor ?? null,
-            model: model?.model ?? null,
-            repo_url: repo ? redactUrl(repo.url) : null,
-            repo_ref: repo?.ref ?? null,
-            ...planned.details,
-          },
-          createdBy: opts.userId,
-        });
-        await insertRunRow(tx, planned, { specId, sandboxId, createdBy: opts.userId, startedAt });
-        return row;
+      const claim = await claimRun(db, config, secrets, {
+        specId,
+        options: opts,
+        fromQueue,
+        sandboxId,
+        tokenHash: hash,
+        startedAt,
+        runner: runQueue ? 'queue' : 'local',
+        providerName: provider.name,
+        owner,
+        model,
+        repo,
+        project: project?.project ?? null,
       });
 
-      if (claimed && 'queued' in claimed) {
+      if (claim.kind === 'quota_queued' || claim.kind === 'worker_queued') {
+        if (claim.kind === 'worker_queued') await enqueue(specId, claim.plan.runId);
         const position = await queuePosition(db, specId);
+        const why = claim.kind === 'worker_queued' ? 'waiting for a worker' : claim.reason;
         return {
           spec_id: specId,
           status: 'queued',
-          message: `run queued${position ? ` (position ${position})` : ''}: ${claimed.queued}; it starts by itself when a slot frees`,
-          current_phase: null,
+          message: `run queued${position ? ` (position ${position})` : ''}: ${why}; it starts by itself when ${claim.kind === 'worker_queued' ? 'a worker takes it' : 'a slot frees'}`,
+          current_phase: claim.kind === 'worker_queued' ? (claim.plan.fromPhase ?? 'explore') : null,
           sandbox_id: null,
           queue_position: position,
+          ...(claim.kind === 'worker_queued' ? { run_id: claim.plan.runId } : {}),
         };
       }
-      if (!claimed) {
+      if (claim.kind === 'live') {
         const [spec] = await db.select({ currentPhase: specs.currentPhase, sandboxId: specs.sandboxId, runId: specs.runId }).from(specs).where(eq(specs.id, specId));
         if (!spec) throw notFound('spec');
         return {
@@ -323,6 +227,8 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           run_id: spec.runId,
         };
       }
+      const { plan, phases } = claim;
+      const claimed = { title: claim.title, description: claim.description };
 
       live.add(sandboxId);
       const prep = new AbortController();
@@ -348,13 +254,13 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
           title: claimed.title,
           description: claimed.description,
           phases,
-          phaseData: plan?.context ?? {},
-          ...(plan?.approvalMode ? { approvalMode: plan.approvalMode } : {}),
-          ...(plan?.reviewFeedback ? { reviewFeedback: plan.reviewFeedback } : {}),
+          phaseData: plan.context,
+          approvalMode: plan.approvalMode,
+          ...(plan.reviewFeedback ? { reviewFeedback: plan.reviewFeedback } : {}),
           heartbeatIntervalSeconds,
           leaseSeconds,
           // A continuation explores the commit its earlier outputs were made from.
-          repo: repo && plan?.repoRef ? { ...repo, ref: plan.repoRef } : repo,
+          repo: repo && plan.repoRef ? { ...repo, ref: plan.repoRef } : repo,
           modelEnv: modelEnv(model),
           signal: prep.signal,
         });
@@ -389,9 +295,9 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         spec_id: specId,
         status: 'started',
         message: `run started in sandbox ${sandboxId}`,
-        current_phase: plan?.fromPhase ?? 'explore',
+        current_phase: plan.fromPhase ?? 'explore',
         sandbox_id: sandboxId,
-        run_id: plan?.runId ?? null,
+        run_id: plan.runId,
       };
     },
 
@@ -426,6 +332,11 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         throw new AppError('not_running', `spec ${specId} is not executing (status ${spec.status}); there is no run to cancel`);
       }
       if (sandboxId) await stopQuietly(sandboxId, 'cancelled');
+      // A worker's run: its waiting job leaves the queue (a worker running it sees the run ended and stops).
+      if (runQueue) {
+        const [spec] = await db.select({ runId: specs.runId }).from(specs).where(eq(specs.id, specId));
+        if (spec?.runId) await runQueue.remove(spec.runId);
+      }
     },
 
     async finished(sandboxId: string, outcome: 'completed' | 'failed' | 'cancelled'): Promise<void> {
@@ -473,6 +384,27 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       }
       let failed = 0;
       for (const run of stale) {
+        if (run.provider === QUEUE_PROVIDER && run.sandboxId) {
+          // A worker's run (issue 11): another worker takes it over from its last completed phase.
+          const cause = staleRunMessage(run, config.sandbox.missedHeartbeats);
+          const requeued = await requeueRun(db, { specId: run.specId, sandboxId: run.sandboxId, since: run.since, now: at, maxAttempts: config.runner.attempts, cause });
+          if (requeued.kind === 'skipped') continue;
+          if (requeued.kind === 'requeued') {
+            logger.warn({ specId: run.specId, sandboxId: run.sandboxId, attempts: requeued.attempts }, 'a worker lost its run; it is back on the queue');
+            await enqueue(run.specId, requeued.runId);
+            continue;
+          }
+          const ended = await end({
+            specId: run.specId,
+            sandboxId: run.sandboxId,
+            status: 'failed',
+            sandboxStatus: 'lost',
+            reason: 'timeout',
+            error: `${cause}; the run was given up after ${requeued.attempts} worker attempt(s) (SPECLINE_RUN_ATTEMPTS ${config.runner.attempts})`,
+          });
+          if (ended !== undefined) failed += 1;
+          continue;
+        }
         const sandboxId = await end({
           specId: run.specId,
           sandboxId: run.sandboxId,
@@ -487,6 +419,8 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
         if (sandboxId) await stopQuietly(sandboxId, 'stopped sending heartbeats');
       }
       await dispatch().catch((error: unknown) => logger.warn({ err: error }, 'could not start queued runs'));
+      // Redis keeps nothing on disk: every pass re-adds the jobs of the runs waiting for a worker (idempotent).
+      await resync();
       return failed;
     },
 

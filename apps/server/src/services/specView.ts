@@ -200,6 +200,7 @@ export async function queuePositionOf(db: Queryable, specId: string): Promise<nu
     await db.execute(sql`
       select case when me.status = 'queued' then (
         select count(*) from ${specs} q where q.status = 'queued' and (q.queued_at, q.id) <= (me.queued_at, me.id)
+          and coalesce(q.queued_for, 'quota') = coalesce(me.queued_for, 'quota')
       )::text end as position
       from ${specs} me where me.id = ${specId}`),
   );
@@ -212,7 +213,7 @@ export async function specDto(db: Queryable, row: SpecRow): Promise<Spec> {
   const requirements = await loadRequirements(db, row.id);
   const tasks = await loadTasks(db, row.id);
   const counts = await linkedTicketCounts(db, [row.id]);
-  // A queued run's place in line (issue 11): 1 is the next to start.
+  // A queued run's place in line (issue 11): 1 is the next to start (runs over a quota and runs waiting for a worker wait in separate lines).
   const queue_position = row.status === 'queued' ? await queuePositionOf(db, row.id) : null;
   return { ...specSummaryDto(row, counts.get(row.id) ?? 0), requirements, design: designDto(row.design ?? null, row.designEditedAt), tasks, queue_position };
 }

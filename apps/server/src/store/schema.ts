@@ -109,6 +109,8 @@ export const specs = pgTable(
     queuedAt: time('queued_at'),
     queuedBy: text('queued_by'),
     queuedRequest: jsonb('queued_request').$type<Record<string, unknown>>(),
+    /** What a queued spec waits for: `quota` (null on older rows) or `worker` (its job is on the run queue, migration 0007). */
+    queuedFor: text('queued_for').$type<'quota' | 'worker'>(),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -332,6 +334,9 @@ export const specRuns = pgTable(
     error: text('error'),
     sandboxId: text('sandbox_id'),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** A queue run's launch options (model key sealed) for every worker attempt, and how many attempts claimed it (issue 11). */
+    launchRequest: jsonb('launch_request').$type<Record<string, unknown>>(),
+    attempts: integer('attempts').notNull().default(0),
     startedAt: time('started_at').notNull().defaultNow(),
     endedAt: time('ended_at'),
   },
