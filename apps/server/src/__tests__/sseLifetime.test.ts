@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
 import { BACKENDS, createTestServer, type TestServer } from './harness';
 import { eventFactory, postEvents, range, seedSpec } from './ingestHarness';
 import { openSse } from './streamHarness';
@@ -7,7 +8,7 @@ import { openSse } from './streamHarness';
 describe.each(BACKENDS)('SSE stream lifetime on %s', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await createTestServer(backend, { listen: true, config: { streams: { maxStreamSeconds: 0.3 } } });
+    server = await createTestServer(backend, { listen: true, config: { streams: { ...loadConfig({}).streams, maxStreamSeconds: 0.3 } } });
   });
   afterAll(async () => {
     await server.close();

@@ -5,6 +5,7 @@ import { currentUser } from '../http/auth';
 import { AppError } from '../http/errors';
 import { requireSpecCursor } from '../services/events';
 import { streamHubFor } from '../streams/hubFor';
+import { registerStreamMetrics } from '../streams/metrics';
 import { openSseStream } from '../streams/sse';
 import { IdParam } from '../http/input';
 
@@ -12,6 +13,7 @@ const cursor = z.coerce.number().int().min(0);
 
 export function registerStreamRoutes(app: App, ctx: AppContext): void {
   const hub = streamHubFor(app, ctx);
+  registerStreamMetrics(app, ctx, hub);
   app.get(
     '/api/v1/specs/:id/events/stream',
     {
@@ -29,7 +31,8 @@ export function registerStreamRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const spec = await requireSpecCursor(ctx.db, request.params.id, user.id);
+      // Admitted with the catch-up reads: a reconnect storm's access checks hold a bounded share of the pool.
+      const spec = await hub.admit(() => requireSpecCursor(ctx.db, request.params.id, user.id));
       if (hub.closing) throw new AppError('shutting_down', 'the server is shutting down; reconnect shortly');
       const header = request.headers['last-event-id'];
       let after = request.query.after ?? 0;

@@ -59,7 +59,7 @@ export function registerWsRoutes(app: App, ctx: AppContext): void {
         authenticate: () => userFromToken(ctx.db, ctx.tokens, query.token ?? sessionToken(request)),
         resolveSpec: (user, specId) => {
           if (!IdParam.safeParse(specId).success) throw new AppError('not_found', 'spec not found');
-          return requireSpecCursor(ctx.db, specId, user.id);
+          return hub.admit(() => requireSpecCursor(ctx.db, specId, user.id));
         },
         onError: (error) => request.log.warn({ err: error }, 'websocket stream error'),
       });

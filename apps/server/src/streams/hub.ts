@@ -1,28 +1,29 @@
 /**
  * The stream hub: per spec ONE feed shared by all its subscribers (SSE and WebSocket alike).
  *
- * A feed wakes on a bus message (and on a slow safety poll while it has subscribers, so a lost bus
- * message only delays), reads the rows with `spec_seq` above its cursor ONCE, and offers them to every
- * subscriber synchronously: the shared loop never awaits a socket.
+ * A feed wakes on a bus message (and on a slow safety poll), reads the rows with `spec_seq` above its
+ * cursor ONCE (`readFeedRows`: the JSON comes built from the database), turns them into ONE batch of
+ * SSE frames in one Buffer (frames.ts), keeps it in its ring (ring.ts, bounded in bytes) and offers it
+ * to every subscriber synchronously: every subscriber writes the same bytes, and the loop never awaits
+ * a socket. A feed outlives its last subscriber by `feedLingerMs`, so clients that all drop and come
+ * back find the ring still there.
  *
- * A subscriber first catches up from the table in pages (awaiting its OWN connection's drain between
- * pages), then goes live. Delivery is exactly-once and in order per subscriber: it tracks the last
- * `spec_seq` delivered, drops what it already has, and when an offer does not start right after it
- * (the seam between replay and live, or a missed wake-up) it catches up from the table again. A live
- * subscriber whose connection backlog passes the limits is closed as `slow_consumer` with the last
- * delivered `spec_seq`, from which the client resumes.
+ * A subscriber first catches up: from the ring when it holds the next event (no database read), else
+ * from the store in pages, each page read admitted at a bounded concurrency (admission.ts), awaiting its
+ * OWN connection's drain between pages; then it goes live. Delivery is exactly-once and in order per
+ * subscriber: it tracks the last `spec_seq` delivered, drops what it already has, and when an offer does
+ * not start right after it (the seam between replay and live, or a missed wake-up) it catches up again.
+ * A live subscriber whose connection backlog passes the limits is closed as `slow_consumer` with the
+ * last delivered `spec_seq`, from which the client resumes.
  */
-import type { StoredEvent } from '@specline/protocol';
 import type { EventBus } from '../bus/eventBus';
 import type { Queryable } from '../store/db';
-import { readEventsAfter } from '../services/events';
+import { Admission, type AdmissionStats } from './admission';
+import { buildBatch, sliceOf, type FeedBatch, type FeedEvent, type FeedSlice } from './frames';
+import { FrameRing } from './ring';
+import { readFeedRows } from './rows';
 
-export interface FeedEvent {
-  spec_seq: number;
-  event: StoredEvent;
-  /** `JSON.stringify(event)`, computed once per feed read and shared by every subscriber. */
-  json: string;
-}
+export { FeedEvent, type FeedSlice } from './frames';
 
 export interface HubLimits {
   /** A live subscriber whose connection holds more unsent bytes than this is closed as slow. */
@@ -31,12 +32,18 @@ export interface HubLimits {
   maxPendingFrames: number;
   /** Rows per catch-up page and per feed read. */
   pageSize: number;
-  /** Safety poll of a feed with subscribers. */
+  /** Safety poll of a feed. */
   pollIntervalMs: number;
   /** How long a catching-up subscriber waits for its connection to drain before it counts as slow. */
   drainTimeoutMs: number;
   /** How long a stream the server closed may take to flush before its socket is destroyed. */
   closeGraceMs: number;
+  /** Bytes of recent frames each feed keeps for resumes (`SSE_RING_BYTES`). */
+  ringBytes: number;
+  /** Store reads (catch-up pages, access checks) of the streams running at once (`SSE_RESUME_CONCURRENCY`). */
+  resumeConcurrency: number;
+  /** How long a feed with no subscribers keeps reading (and its ring) before it stops (`SSE_FEED_LINGER_SECONDS`). */
+  feedLingerMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -46,12 +53,15 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   pollIntervalMs: 2_000,
   drainTimeoutMs: 30_000,
   closeGraceMs: 5_000,
+  ringBytes: 8 * 1024 * 1024,
+  resumeConcurrency: 4,
+  feedLingerMs: 30_000,
 };
 
 /** What a subscriber needs from its connection. */
 export interface SubscriberSink {
-  /** Writes the frames of these events (already filtered) in one go; never awaits. */
-  send(events: readonly FeedEvent[]): void;
+  /** Writes these events (already filtered; `chunks` are their SSE frames) in one go; never awaits. */
+  send(slice: FeedSlice): void;
   /** What the connection holds but has not handed to the kernel yet. */
   backlog(): { bytes: number; frames: number };
   /** Resolves when the connection drained (or closed). */
@@ -68,7 +78,7 @@ export interface SubscribeOptions {
   after: number;
   sink: SubscriberSink;
   /** Events that fail the filter advance the cursor but are not sent. */
-  filter?: (event: StoredEvent) => boolean;
+  filter?: (event: FeedEvent) => boolean;
 }
 
 export interface Subscription {
@@ -89,7 +99,18 @@ export interface HubDeps {
   limits?: Partial<HubLimits>;
 }
 
-const toFeedEvent = (event: StoredEvent): FeedEvent => ({ spec_seq: event.spec_seq, event, json: JSON.stringify(event) });
+/** Counters for tests and the metrics route. */
+export interface HubStats {
+  /** Catch-up steps served from a ring (no database read). */
+  ringReplays: number;
+  /** Catch-up pages read from the store. */
+  storePages: number;
+  /** Feed reads (one per wake-up with new rows, shared by all subscribers). */
+  feedReads: number;
+  /** Catch-up steps that waited for their connection to drain (backpressure). */
+  drainWaits: number;
+  slowClosed: number;
+}
 
 class Subscriber implements Subscription {
   delivered: number;
@@ -103,16 +124,16 @@ class Subscriber implements Subscription {
   get specId(): string {
     return this.options.specId;
   }
-  get closed(): boolean {
+  /** A method, not a field read: the mode changes across awaits. */
+  private isClosed(): boolean {
     return this.mode === 'closed';
   }
 
-  /** Called by the feed, synchronously, with events in `spec_seq` order. */
-  offer(events: readonly FeedEvent[]): void {
-    if (this.mode !== 'live') return;
-    const fresh = events.filter((e) => e.spec_seq > this.delivered);
-    if (fresh.length === 0) return;
-    if (fresh[0]!.spec_seq !== this.delivered + 1) {
+  /** Called by the feed, synchronously, with a batch in `spec_seq` order. */
+  offer(batch: FeedBatch): void {
+    if (this.mode !== 'live' || batch.lastSeq <= this.delivered) return;
+    const from = batch.indexOf(this.delivered + 1);
+    if (from === -1) {
       this.catchUp();
       return;
     }
@@ -124,17 +145,20 @@ class Subscriber implements Subscription {
       this.slow();
       return;
     }
-    this.deliver(fresh);
+    this.deliver(batch.suffix(from));
   }
 
-  private deliver(events: readonly FeedEvent[]): void {
+  private deliver(slice: FeedSlice): void {
     const filter = this.options.filter;
-    const visible = filter ? events.filter((e) => filter(e.event)) : events;
-    if (visible.length) this.options.sink.send(visible);
-    this.delivered = events[events.length - 1]!.spec_seq;
+    if (!filter) this.options.sink.send(slice);
+    else {
+      const visible = slice.events.filter(filter);
+      if (visible.length) this.options.sink.send(visible.length === slice.events.length ? slice : sliceOf(visible));
+    }
+    this.delivered = slice.events[slice.events.length - 1]!.spec_seq;
   }
 
-  /** Replays from the table until caught up with the feed, then goes live. */
+  /** Replays (ring, else store) until caught up with the feed, then goes live. */
   catchUp(): void {
     this.mode = 'catchup';
     void this.replay().catch((error: unknown) => {
@@ -147,13 +171,28 @@ class Subscriber implements Subscription {
   private async replay(): Promise<void> {
     const { hub } = this.feed;
     for (;;) {
-      const rows = await readEventsAfter(hub.db, this.specId, this.delivered, hub.limits.pageSize);
-      if (this.mode === 'closed') return;
-      if (rows.length) this.deliver(rows.map(toFeedEvent));
+      if (this.isClosed()) return;
+      const cursor = this.feed.cursor;
+      if (cursor !== null && this.delivered >= cursor) {
+        this.mode = 'live';
+        return;
+      }
+      const fromRing = this.feed.ring.sliceAfter(this.delivered, hub.limits.maxBufferedBytes / 4);
+      if (fromRing) {
+        hub.stats.ringReplays++;
+        this.deliver(fromRing);
+        if (!(await this.waitForRoom())) return;
+        continue;
+      }
+      const rows = await hub.admission.run(() => readFeedRows(hub.db, this.specId, this.delivered, hub.limits.pageSize));
+      hub.stats.storePages++;
+      if (this.isClosed()) return;
+      if (rows.length) this.deliver(buildBatch(rows));
       if (rows.length === hub.limits.pageSize) {
         if (!(await this.waitForRoom())) return;
         continue;
       }
+      // The store has nothing more: live, unless the feed read further meanwhile (then the ring has it).
       if (this.feed.cursor !== null && this.feed.cursor > this.delivered) continue;
       this.mode = 'live';
       return;
@@ -168,7 +207,8 @@ class Subscriber implements Subscription {
       const { bytes, frames } = sink.backlog();
       return bytes > limits.maxBufferedBytes / 4 || frames > limits.maxPendingFrames / 4;
     };
-    if (!full()) return true;
+    if (!full()) return !this.isClosed();
+    this.feed.hub.stats.drainWaits++;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), limits.drainTimeoutMs);
@@ -176,7 +216,7 @@ class Subscriber implements Subscription {
     });
     const result = await Promise.race([sink.drained().then(() => 'drained' as const), timedOut]);
     clearTimeout(timer);
-    if (this.mode === 'closed') return false;
+    if (this.isClosed()) return false;
     if (result === 'timeout') {
       this.slow();
       return false;
@@ -186,6 +226,7 @@ class Subscriber implements Subscription {
 
   private slow(): void {
     if (this.mode === 'closed') return;
+    this.feed.hub.stats.slowClosed++;
     this.close();
     this.options.sink.onSlow(this.delivered);
   }
@@ -201,16 +242,20 @@ class SpecFeed {
   /** Highest `spec_seq` this feed has read; `null` until it knows where the spec stands. */
   cursor: number | null = null;
   readonly subscribers = new Set<Subscriber>();
+  readonly ring: FrameRing;
   private reading = false;
   private again = false;
   private stopped = false;
   private busOff: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private linger: NodeJS.Timeout | undefined;
 
   constructor(
     readonly hub: StreamHub,
     readonly specId: string,
-  ) {}
+  ) {
+    this.ring = new FrameRing(() => hub.limits.ringBytes);
+  }
 
   start(startAt: number): void {
     this.cursor = startAt;
@@ -229,6 +274,14 @@ class SpecFeed {
       .catch((error: unknown) => this.hub.logger.warn({ err: error, spec_id: this.specId }, 'bus subscribe failed; the feed relies on its poll'));
   }
 
+  add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    if (this.linger) {
+      clearTimeout(this.linger);
+      this.linger = undefined;
+    }
+  }
+
   wake(): void {
     if (this.stopped) return;
     if (this.reading) {
@@ -245,12 +298,14 @@ class SpecFeed {
     try {
       do {
         this.again = false;
-        const rows = await readEventsAfter(this.hub.db, this.specId, this.cursor ?? 0, this.hub.limits.pageSize);
+        const rows = await readFeedRows(this.hub.db, this.specId, this.cursor ?? 0, this.hub.limits.pageSize);
         if (this.stopped) return;
         if (rows.length === 0) continue;
-        this.cursor = rows[rows.length - 1]!.spec_seq;
-        const events = rows.map(toFeedEvent);
-        for (const subscriber of [...this.subscribers]) subscriber.offer(events);
+        const batch = buildBatch(rows);
+        this.cursor = batch.lastSeq;
+        this.ring.push(batch);
+        this.hub.stats.feedReads++;
+        for (const subscriber of [...this.subscribers]) subscriber.offer(batch);
         if (rows.length === this.hub.limits.pageSize) this.again = true;
       } while (this.again && !this.stopped);
     } catch (error) {
@@ -260,13 +315,21 @@ class SpecFeed {
 
   remove(subscriber: Subscriber): void {
     this.subscribers.delete(subscriber);
-    if (this.subscribers.size === 0) this.stop();
+    if (this.subscribers.size > 0 || this.stopped || this.linger) return;
+    const lingerMs = this.hub.limits.feedLingerMs;
+    if (lingerMs <= 0 || this.hub.closing) return this.stop();
+    this.linger = setTimeout(() => {
+      this.linger = undefined;
+      if (this.subscribers.size === 0) this.stop();
+    }, lingerMs);
+    this.linger.unref();
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    if (this.linger) clearTimeout(this.linger);
     this.hub.dropFeed(this);
     const off = this.busOff;
     this.busOff = undefined;
@@ -282,6 +345,9 @@ export class StreamHub {
   readonly logger: HubLogger;
   /** Mutable so a test (or a benchmark) can tighten them. */
   readonly limits: HubLimits;
+  readonly stats: HubStats = { ringReplays: 0, storePages: 0, feedReads: 0, drainWaits: 0, slowClosed: 0 };
+  /** Admits the streams' store reads (catch-up pages and access checks) at `limits.resumeConcurrency`. */
+  readonly admission: Admission;
   private readonly feeds = new Map<string, SpecFeed>();
   private readonly connections = new Set<(reason: CloseReason) => void>();
   private shuttingDown = false;
@@ -291,10 +357,16 @@ export class StreamHub {
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.limits = { ...DEFAULT_HUB_LIMITS, ...deps.limits };
+    this.admission = new Admission(() => this.limits.resumeConcurrency);
   }
 
   get closing(): boolean {
     return this.shuttingDown;
+  }
+
+  /** Runs a stream's database work (e.g. a new connection's access check) under the resume admission. */
+  admit<T>(work: () => Promise<T>): Promise<T> {
+    return this.admission.run(work);
   }
 
   /**
@@ -309,7 +381,7 @@ export class StreamHub {
       feed.start(startAt);
     }
     const subscriber = new Subscriber(feed, options);
-    feed.subscribers.add(subscriber);
+    feed.add(subscriber);
     subscriber.catchUp();
     return subscriber;
   }
@@ -320,9 +392,26 @@ export class StreamHub {
     return () => this.connections.delete(close);
   }
 
-  /** Feeds running now (one per spec with subscribers). */
+  /** Feeds running now (one per spec with subscribers, or lingering after its last one left). */
   get feedCount(): number {
     return this.feeds.size;
+  }
+
+  /** Figures for the metrics route and tests. */
+  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats } {
+    let subscribers = 0;
+    let ringBytes = 0;
+    for (const feed of this.feeds.values()) {
+      subscribers += feed.subscribers.size;
+      ringBytes += feed.ring.bytes;
+    }
+    return { feeds: this.feeds.size, subscribers, ringBytes, stats: { ...this.stats }, admission: this.admission.stats() };
+  }
+
+  /** The ring's range of a spec's feed (tests): `[first, last]` `spec_seq`, or null. */
+  ringRange(specId: string): [number, number] | null {
+    const ring = this.feeds.get(specId)?.ring;
+    return ring?.firstSeq != null && ring.lastSeq != null ? [ring.firstSeq, ring.lastSeq] : null;
   }
 
   dropFeed(feed: SpecFeed): void {

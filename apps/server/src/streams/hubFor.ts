@@ -7,7 +7,8 @@ const hubs = new WeakMap<AppContext, StreamHub>();
 export function streamHubFor(app: App, ctx: AppContext): StreamHub {
   let hub = hubs.get(ctx);
   if (!hub) {
-    const created = new StreamHub({ db: ctx.db, bus: ctx.bus, logger: ctx.logger });
+    const { ringBytes, resumeConcurrency, feedLingerSeconds } = ctx.config.streams;
+    const created = new StreamHub({ db: ctx.db, bus: ctx.bus, logger: ctx.logger, limits: { ringBytes, resumeConcurrency, feedLingerMs: feedLingerSeconds * 1000 } });
     hubs.set(ctx, created);
     // Before the server stops accepting: streams end with `stream_closed`/`closing` (shutting_down),
     // so `server.close()` is not held open by them.

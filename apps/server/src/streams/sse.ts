@@ -1,11 +1,12 @@
 /**
- * One SSE connection: `id: <spec_seq>\nevent: spec_event\ndata: <StoredEvent JSON>\n\n` frames,
+ * One SSE connection: `id: <spec_seq>\nevent: spec_event\ndata: <StoredEvent JSON>\n\n` frames (built
+ * once per feed in frames.ts; this connection writes the shared bytes),
  * `: keepalive` comments, and `event: stream_closed` before the server closes the stream. Writes go
  * to `reply.raw` after `reply.hijack()`; the connection's own backlog is what the hub bounds.
  */
-import { SSE_CLOSED_EVENT_NAME, SSE_EVENT_NAME, type StreamCloseReason, type StreamClosed } from '@specline/protocol';
+import { SSE_CLOSED_EVENT_NAME, type StreamCloseReason, type StreamClosed } from '@specline/protocol';
 import type { FastifyReply } from 'fastify';
-import type { FeedEvent, StreamHub, Subscription } from './hub';
+import type { FeedSlice, StreamHub, Subscription } from './hub';
 
 export const SSE_KEEPALIVE_MS = 15_000;
 
@@ -20,8 +21,16 @@ export interface SseStreamOptions {
   onError?: (error: unknown) => void;
 }
 
-export function sseFrame(event: FeedEvent): string {
-  return `id: ${event.spec_seq}\nevent: ${SSE_EVENT_NAME}\ndata: ${event.json}\n\n`;
+/** Writes the slice's shared frame bytes: one write, or several under one cork. */
+function writeSlice(res: FastifyReply['raw'], slice: FeedSlice, written: () => void): void {
+  const { chunks } = slice;
+  if (chunks.length === 1) {
+    res.write(chunks[0], written);
+    return;
+  }
+  res.cork();
+  chunks.forEach((chunk, i) => (i === chunks.length - 1 ? res.write(chunk, written) : res.write(chunk)));
+  res.uncork();
 }
 
 /** Hijacks the reply and streams the spec's events from `after` until the client leaves or the server closes it. */
@@ -85,10 +94,10 @@ export function openSseStream(reply: FastifyReply, hub: StreamHub, options: SseS
       specId: options.specId,
       after: options.after,
       sink: {
-        send(events) {
+        send(slice) {
           if (closed) return;
           pendingFrames++;
-          res.write(events.map(sseFrame).join(''), written);
+          writeSlice(res, slice, written);
         },
         backlog: () => ({ bytes: res.writableLength, frames: pendingFrames }),
         drained: () =>

@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { toAppError } from '../http/errors';
 import { findUnsafeText } from '../http/input';
 import type { SpecCursor } from '../services/events';
-import type { FeedEvent, StreamHub, Subscription } from './hub';
+import type { FeedSlice, StreamHub, Subscription } from './hub';
 
 export const WS_PING_INTERVAL_MS = 30_000;
 const MAX_SUBSCRIPTIONS = 200;
@@ -25,10 +25,6 @@ export interface WsConnectionOptions<TUser> {
 }
 
 type ServerMessage = ServerToClient;
-
-function eventMessage(specId: string, event: FeedEvent): string {
-  return `{"v":1,"type":"event","spec_id":${JSON.stringify(specId)},"spec_seq":${event.spec_seq},"event":${event.json}}`;
-}
 
 /** Authenticates the socket, then serves it until it closes. */
 export function serveWsConnection<TUser>(socket: WebSocket, options: WsConnectionOptions<TUser>): void {
@@ -84,11 +80,12 @@ export function serveWsConnection<TUser>(socket: WebSocket, options: WsConnectio
   socket.on('close', cleanup);
 
   const sink = (specId: string) => ({
-    send(events: readonly FeedEvent[]) {
+    send(slice: FeedSlice) {
       if (closed) return;
-      for (const event of events) {
+      // One message per event, built once per feed (FeedEvent.wsMessage) and shared by every socket.
+      for (const event of slice.events) {
         pendingFrames++;
-        socket.send(eventMessage(specId, event), sent);
+        socket.send(event.wsMessage(specId), { binary: false }, sent);
       }
     },
     backlog: () => ({ bytes: socket.bufferedAmount, frames: pendingFrames }),

@@ -1,0 +1,56 @@
+/**
+ * Bounded concurrency for the streams' database work (access checks of new connections, catch-up pages
+ * read from the store): at most `limit()` at a time, the rest wait in arrival order. A reconnect storm
+ * therefore holds at most that many of the pool's connections, and ingest keeps the others.
+ */
+export interface AdmissionStats {
+  active: number;
+  waiting: number;
+  /** Most run at once since the hub started. */
+  maxActive: number;
+  admitted: number;
+}
+
+export class Admission {
+  private active = 0;
+  private maxActive = 0;
+  private admitted = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly limit: () => number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  stats(): AdmissionStats {
+    return { active: this.active, waiting: this.queue.length, maxActive: this.maxActive, admitted: this.admitted };
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < Math.max(1, this.limit())) {
+      this.take();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  private take(): void {
+    this.active++;
+    this.admitted++;
+    if (this.active > this.maxActive) this.maxActive = this.active;
+  }
+
+  private release(): void {
+    this.active--;
+    while (this.queue.length && this.active < Math.max(1, this.limit())) {
+      this.take();
+      this.queue.shift()!();
+    }
+  }
+}
