@@ -21,6 +21,9 @@ type Answer = { status: number; body?: unknown };
 function setup(initial: Project, patch: (body: Record<string, unknown>, current: Project) => Answer = (body, current) => ({ status: 200, body: applyPatch(current, body) })) {
   let current = initial;
   const fake = fakeFetch((call: Call) => {
+    // The members section below the form (its own tests: settings/MembersSection.test.tsx).
+    if (call.method === 'GET' && call.path === `/api/v1/projects/${initial.id}/members`) return { status: 200, body: { members: [] } };
+    if (call.method === 'GET' && call.path === '/api/v1/auth/me') return { status: 200, body: { id: 'u1', email: 'me@example.test', name: 'Me', created_at: initial.created_at } };
     if (call.path !== `/api/v1/projects/${initial.id}`) return undefined;
     if (call.method === 'GET') return { status: 200, body: current };
     if (call.method === 'PATCH') {
@@ -58,7 +61,8 @@ function everythingShown(container: HTMLElement): string {
   return `${container.innerHTML}\n${values.join('\n')}`;
 }
 
-describe('ProjectSettingsPage', () => {
+// Typing whole URLs and keys with userEvent takes seconds on a loaded machine: a generous per-test limit.
+describe('ProjectSettingsPage', { timeout: 30_000 }, () => {
   it('shows loading, then the settings; the stored key only as "A key is set (…abcd)", never pre-filled', async () => {
     const { container } = setup(withKey);
     expect(screen.getByText('Loading settings…')).toBeTruthy();

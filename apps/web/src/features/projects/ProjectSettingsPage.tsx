@@ -11,9 +11,11 @@ import { Spinner } from '../../components/ui/Spinner';
 import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { APPROVAL_MODE_HINTS, APPROVAL_MODE_LABELS, APPROVAL_MODES, type ApprovalMode } from '../review/model';
 import { ApiKeyField } from './settings/ApiKeyField';
 import { InputField, Section, SelectInput } from './settings/Fields';
+import { MembersSection } from './settings/MembersSection';
 import {
   EXECUTOR_HINTS,
   EXECUTOR_OPTIONS,
@@ -31,11 +33,12 @@ import {
 
 export const OWNERS_ONLY = 'Only project owners can change these settings.';
 
-/** `/projects/:projectId/settings`: name, repository and model settings. Owners edit; members read. */
+/** `/projects/:projectId/settings`: name, repository, model settings, approval mode and members. Owners edit; members read. */
 export function ProjectSettingsPage() {
   const { projectId = '' } = useParams();
   const api = useApi();
   const project = useQuery({ queryKey: queryKeys.projects.detail(projectId), queryFn: ({ signal }) => api.projects.get(projectId, signal) });
+  useDocumentTitle('Settings', project.data?.name);
   const [savedAt, setSavedAt] = useState<string | null>(null);
 
   if (project.isPending) return <Spinner label="Loading settings…" />;
@@ -68,6 +71,9 @@ export function ProjectSettingsPage() {
       ) : null}
       {/* Remounted from the server's answer after each save: the draft (and any typed key) starts afresh. */}
       <SettingsForm key={data.updated_at} project={data} savedAt={savedAt} onSaved={setSavedAt} />
+      <div className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+        <MembersSection project={data} />
+      </div>
     </div>
   );
 }
