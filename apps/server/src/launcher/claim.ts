@@ -50,8 +50,9 @@ export async function claimRun(db: Db, config: Config, secrets: SecretBox, input
   return db.transaction(async (tx): Promise<ClaimOutcome> => {
     // Admission (issue 11): over a quota the spec is queued instead of claimed, under one lock for every server.
     await lockAdmission(tx);
-    const [current] = await tx.select({ status: specs.status, projectId: specs.projectId }).from(specs).where(eq(specs.id, specId));
-    if (current && current.status !== 'executing') {
+    const [current] = await tx.select({ status: specs.status, projectId: specs.projectId, sandboxId: specs.sandboxId }).from(specs).where(eq(specs.id, specId));
+    // A spec made `executing` without a sandbox (a spec-driven ticket's) has no run yet: it is admitted like any launch.
+    if (current && (current.status !== 'executing' || current.sandboxId === null)) {
       if (current.status === 'queued' && !input.fromQueue) return { kind: 'quota_queued', reason: 'this spec is already queued' };
       const over = await overQuota(tx, config.quotas, { userId: opts.userId, projectId: current.projectId });
       if (over) {
