@@ -191,9 +191,12 @@ describe.each(BACKENDS)('run queue on %s', (backend) => {
     const runId = await runIdOf(user, launched.spec_id);
     for (let i = 1; i <= 3; i++) expect((await claimed(launched.spec_id, runId)).attempt).toBe(i);
     const fourth = await claim(launched.spec_id, runId);
-    expect(fourth.json()).toMatchObject({ outcome: 'ended', detail: expect.stringMatching(/given up after 3 worker attempt/) });
+    const ended = fourth.json<{ outcome: string; detail: string }>();
+    expect(ended.outcome).toBe('ended');
+    expect(ended.detail).toMatch(/given up after 3 worker attempt/);
     const failed = await spec(user, launched.spec_id);
-    expect(failed).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/SPECLINE_RUN_ATTEMPTS 3/) });
+    expect(failed.status).toBe('failed');
+    expect(failed.last_error).toMatch(/SPECLINE_RUN_ATTEMPTS 3/);
     const events = await eventsOf(db(), launched.spec_id);
     expect(events.filter((e) => e.eventType === 'agent.completed')).toHaveLength(1);
     expect(events.map((e) => e.specSeq)).toEqual(events.map((_, i) => i + 1));
@@ -210,7 +213,9 @@ describe.each(BACKENDS)('run queue on %s', (backend) => {
     const runs = createRunManager({ ...server.deps, runQueue }, { now: () => later });
     await runs.reap();
     // (Every run whose lease this clock expired went back: this one waits in that line, with its place.)
-    expect(await spec(user, launched.spec_id)).toMatchObject({ status: 'queued', sandbox_id: null, queue_position: expect.any(Number) });
+    const requeued = await spec(user, launched.spec_id);
+    expect(requeued).toMatchObject({ status: 'queued', sandbox_id: null });
+    expect(requeued.queue_position).toBeGreaterThanOrEqual(1);
     expect((await post(one, [event(launched.spec_id, 'spec.progress', { message: 'late' })])).statusCode).toBe(401);
     expect((await inspect.getJob(runId))?.data).toEqual({ spec_id: launched.spec_id, run_id: runId });
 
