@@ -1,5 +1,6 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MemoryRouter } from 'react-router';
 import { Toaster } from 'sonner';
 import { describe, expect, it } from 'vitest';
 import { createSpeclineClient } from '@specline/client';
@@ -87,7 +88,9 @@ function renderPanel(spec: Spec, api = new FakeEventsApi(spec.id)) {
     <QueryClientProvider client={queryClient}>
       <ApiProvider client={client}>
         <SpecFeedProvider transport={createFeedTransport({ client, fetch: fetchImpl, stream: { sleep: () => Promise.resolve() } })}>
-          <ExecutionPanel spec={spec} />
+          <MemoryRouter>
+            <ExecutionPanel spec={spec} />
+          </MemoryRouter>
           <Toaster />
         </SpecFeedProvider>
       </ApiProvider>

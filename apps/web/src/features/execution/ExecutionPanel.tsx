@@ -7,6 +7,7 @@ import { cn } from '../../lib/cn';
 import { StepIcon } from '../phases/PhaseProgress';
 import { derivePhaseSteps } from '../phases/phaseSteps';
 import { EventTimeline } from '../timeline/EventTimeline';
+import { useTimelineUrlFilters } from '../timeline/timelineUrl';
 import { costBreakdown } from './cost';
 import { CostPanel } from './CostPanel';
 import { executionMetrics } from './executionMetrics';
@@ -54,13 +55,14 @@ export function ExecutionPanel({
   timelineHeight?: number;
   /** The spec's runs (review mode): separators and a run filter in the timeline. */
   runs?: readonly RunView[];
-  /** The timeline's run filter when the page keeps it (the URL's `?run=`). */
+  /** The timeline's run filter when the page keeps it (the URL's `?run=`; the other filters are in the URL too, see `useTimelineUrlFilters`). */
   runFilter?: string | null;
   onRunFilterChange?: (runId: string | null) => void;
   /** The list of past runs, shown above the timeline. */
   runsPanel?: ReactNode;
 }) {
   useLiveSpec(spec.id);
+  const url = useTimelineUrlFilters();
   const metrics = executionMetrics(spec);
   const cost = costBreakdown(spec);
   const { tasks, criteria } = metrics;
@@ -102,7 +104,17 @@ export function ExecutionPanel({
       </div>
       <CostPanel spec={spec} breakdown={cost} />
       {runsPanel}
-      <EventTimeline specId={spec.id} isExecuting={followsStream(spec.status)} height={timelineHeight} runs={runs} runId={onRunFilterChange ? (runFilter ?? null) : undefined} onRunIdChange={onRunFilterChange} />
+      <EventTimeline
+        specId={spec.id}
+        isExecuting={followsStream(spec.status)}
+        height={timelineHeight}
+        runs={runs}
+        runId={onRunFilterChange ? (runFilter ?? null) : undefined}
+        onRunIdChange={onRunFilterChange}
+        filters={url.filters}
+        // One URL change for every filter, the page's run filter included (two in one tick would overwrite each other).
+        onFiltersChange={(next) => url.setFilters(next, onRunFilterChange ? (next.runId ?? null) : undefined)}
+      />
     </div>
   );
 }

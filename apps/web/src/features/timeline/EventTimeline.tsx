@@ -26,6 +26,10 @@ export interface EventTimelineProps {
   /** The run filter, when the page keeps it (in the URL); null = every run. */
   runId?: string | null;
   onRunIdChange?: (runId: string | null) => void;
+  /** The other filters, when the page keeps them (in the URL, see `useTimelineUrlFilters`); else the timeline's own. */
+  filters?: Omit<TimelineFilters, 'runId'>;
+  /** Called instead of `onRunIdChange` with every change (the run filter included) when the page keeps the filters. */
+  onFiltersChange?: (filters: TimelineFilters) => void;
 }
 
 export function connectionText(connection: Connection, isExecuting: boolean): string {
@@ -110,17 +114,21 @@ function liveSummary(base: FeedSnapshot, shown: number, filtered: boolean, isExe
  */
 const NO_RUNS: readonly RunView[] = [];
 
-export function EventTimeline({ specId, isExecuting, height = 480, className, runs = NO_RUNS, runId, onRunIdChange }: EventTimelineProps) {
+export function EventTimeline({ specId, isExecuting, height = 480, className, runs = NO_RUNS, runId, onRunIdChange, filters: pageFilters, onFiltersChange }: EventTimelineProps) {
   const feed = useSpecEventFeed(specId, isExecuting);
   const [ownFilters, setOwnFilters] = useState<TimelineFilters>(NO_FILTERS);
-  // The run filter is the page's when it passes one (kept in the URL), else the timeline's own.
-  const filters = useMemo(() => (runId === undefined ? ownFilters : { ...ownFilters, runId }), [ownFilters, runId]);
+  // The filters are the page's when it passes them (kept in the URL), else the timeline's own; the same for the run filter.
+  const filters = useMemo(() => {
+    const base: TimelineFilters = pageFilters ? { ...pageFilters, runId: ownFilters.runId ?? null } : ownFilters;
+    return runId === undefined ? base : { ...base, runId };
+  }, [pageFilters, ownFilters, runId]);
   const setFilters = useCallback(
     (next: TimelineFilters) => {
       setOwnFilters(next);
-      if (runId !== undefined && (next.runId ?? null) !== runId) onRunIdChange?.(next.runId ?? null);
+      if (onFiltersChange) onFiltersChange(next);
+      else if (runId !== undefined && (next.runId ?? null) !== runId) onRunIdChange?.(next.runId ?? null);
     },
-    [runId, onRunIdChange],
+    [runId, onRunIdChange, onFiltersChange],
   );
   const search = useDeferredValue(filters.search);
   const serverKey = JSON.stringify(serverFilterOf(filters));
