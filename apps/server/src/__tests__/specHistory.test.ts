@@ -74,4 +74,29 @@ describe.each(BACKENDS)('spec history of person edits on %s', (backend) => {
     await call('DELETE', `${base}/${req.id}/criteria/${req.criteria[1]!.id}`);
     expect((await versions(spec.id))[0]?.change_summary).toBe('Deleted REQ-9001.AC-902');
   });
+
+  it('a task edit that sends every field lists only the changed ones (estimates compared as numbers); a no-op records nothing', async () => {
+    const project = await createProject(server.app, alice);
+    const spec = (await call('POST', '/api/v1/specs', { title: 'Tasks history', project_id: project.id })).json<{ id: string }>();
+    const task = (await call('POST', `/api/v1/specs/${spec.id}/tasks`, { title: 'Write refund', estimated_hours: 0.1, priority: 'high' })).json<{
+      id: string;
+      title: string;
+      description: string;
+      phase: string;
+      priority: string;
+      estimated_hours: number;
+      dependencies: string[];
+    }>();
+    const all = { title: task.title, description: task.description, phase: task.phase, priority: task.priority, estimated_hours: 0.1, dependencies: task.dependencies, status: 'pending' };
+    const before = (await versions(spec.id)).length;
+    expect((await call('PATCH', `/api/v1/specs/${spec.id}/tasks/${task.id}`, all)).statusCode).toBe(200);
+    expect((await versions(spec.id)).length).toBe(before);
+    const edit = await call('PATCH', `/api/v1/specs/${spec.id}/tasks/${task.id}`, { ...all, estimated_hours: 2, status: 'completed' });
+    expect(edit.statusCode).toBe(200);
+    const [latest] = await versions(spec.id);
+    expect(latest?.change_summary).toMatch(/^Edited task "Write refund" \((estimated hours, status|status, estimated hours)\)$/);
+    expect([...((latest?.change_details?.['fields'] as string[] | undefined) ?? [])].sort()).toEqual(['estimated_hours', 'status']);
+    expect(latest?.change_details).toMatchObject({ status: { old: 'pending', new: 'completed' }, estimated_hours: { old: 0.1, new: 2 } });
+    expect(latest?.change_details).not.toHaveProperty('title');
+  });
 });

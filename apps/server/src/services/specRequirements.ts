@@ -12,6 +12,7 @@ import type { Db, Tx } from '../store/db';
 import { specAcceptanceCriteria, specRequirements, specs } from '../store/schema';
 import { newId } from './ids';
 import { PERSON_CRITERION_BASE, PERSON_ID_BASE } from './proposals';
+import { changedFields } from './versions';
 import { changeSpec, withdrawApprovals, withWithdrawal } from './specs';
 import { criterionDto, designDto, requirementDto, type RequirementRow } from './specView';
 
@@ -66,17 +67,6 @@ async function ensureRequirementId(tx: Tx, row: RequirementRow): Promise<string>
   await tx.update(specRequirements).set({ localId }).where(eq(specRequirements.id, row.id));
   row.localId = localId;
   return localId;
-}
-
-/** The fields of `patch` whose value differs from the row's, with old and new values (what history shows). */
-function changedFields<P extends Record<string, unknown>>(patch: P, before: Record<string, unknown>, columns: Partial<Record<keyof P, string>>): Record<string, { old: unknown; new: unknown }> {
-  const out: Record<string, { old: unknown; new: unknown }> = {};
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const old = before[columns[field as keyof P] ?? field];
-    if (!isDeepStrictEqual(old, value)) out[field] = { old, new: value };
-  }
-  return out;
 }
 
 /** Requirement fields that are content (an approval covers them); `status` is progress. */
@@ -139,7 +129,7 @@ export function updateRequirement(db: Db, specId: string, userId: string, reqId:
     const before = await requireRequirement(tx, specId, reqId);
     // Only what really changed: the form sends every field, most of them as they were. Nothing changed:
     // nothing is written (the row does not become person-edited) and no version is recorded.
-    const changes = changedFields(patch, before, { ...REQUIREMENT_CONTENT, status: 'status' });
+    const changes = changedFields(patch, { ...before, linked_design: before.linkedDesign });
     const fields = Object.keys(changes);
     if (fields.length === 0) return { result: requirementDto(before, await criteriaOf(tx, reqId)), changeType: null, summary: '' };
     const condition = patch.condition ?? before.condition;
@@ -217,7 +207,7 @@ async function requireCriterion(tx: Tx, specId: string, reqId: string, criterion
 export function updateCriterion(db: Db, specId: string, userId: string, reqId: string, criterionId: string, patch: { text?: string | undefined; completed?: boolean | undefined }): Promise<Criterion> {
   return changeSpec(db, specId, userId, async (tx, spec) => {
     const { requirement, criterion: before } = await requireCriterion(tx, specId, reqId, criterionId);
-    const changes = changedFields(patch, before, {});
+    const changes = changedFields(patch, before);
     if (Object.keys(changes).length === 0) return { result: criterionDto(before), changeType: null, summary: '' };
     const [row] = await tx
       .update(specAcceptanceCriteria)

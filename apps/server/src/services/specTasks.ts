@@ -10,6 +10,7 @@ import { specTasks } from '../store/schema';
 import { requireSpecAccess } from './access';
 import { newId } from './ids';
 import { changeSpec } from './specs';
+import { changedFields } from './versions';
 import { loadTasks, specTaskDto } from './specView';
 
 export interface TaskInput {
@@ -99,9 +100,13 @@ export function createSpecTask(db: Db, specId: string, userId: string, input: Ta
 
 export function updateSpecTask(db: Db, specId: string, userId: string, taskId: string, patch: TaskPatch): Promise<SpecTask> {
   return changeSpec(db, specId, userId, async (tx) => {
-    const [existing] = await tx.select({ id: specTasks.id }).from(specTasks).where(and(eq(specTasks.id, taskId), eq(specTasks.specId, specId)));
+    const [existing] = await tx.select().from(specTasks).where(and(eq(specTasks.id, taskId), eq(specTasks.specId, specId)));
     if (!existing) throw notFound('task');
     const dependencies = patch.dependencies === undefined ? undefined : await validateDependencies(tx, specId, taskId, patch.dependencies);
+    // History lists only what really changed (the edit form sends every field); nothing changed: nothing written.
+    const changes = changedFields({ ...patch, ...(dependencies !== undefined ? { dependencies } : {}) }, { ...specTaskDto(existing) });
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return { result: specTaskDto(existing), changeType: null, summary: '' };
     const [row] = await tx
       .update(specTasks)
       .set({
@@ -120,7 +125,8 @@ export function updateSpecTask(db: Db, specId: string, userId: string, taskId: s
       .where(eq(specTasks.id, taskId))
       .returning();
     if (!row) throw notFound('task');
-    return { result: specTaskDto(row), changeType: 'task_updated', summary: `Edited task "${row.title}" (${Object.keys(patch).join(', ') || 'no fields'})`, details: { task_id: taskId, fields: Object.keys(patch) } };
+    const name = row.localId ?? `task "${row.title}"`;
+    return { result: specTaskDto(row), changeType: 'task_updated', summary: `Edited ${name} (${fields.map((f) => f.replace(/_/g, ' ')).join(', ')})`, details: { task: row.localId, task_id: taskId, fields, ...changes } };
   });
 }
 

@@ -1,5 +1,6 @@
 /** Spec history: every change gets a row with a unique, gap-free version number per spec. */
 import { eq, sql } from 'drizzle-orm';
+import { isDeepStrictEqual } from 'node:util';
 import type { Queryable } from '../store/db';
 import { specVersions, specs } from '../store/schema';
 import { newId } from './ids';
@@ -33,4 +34,24 @@ export async function recordVersion(tx: Queryable, input: VersionInput): Promise
     createdBy: input.createdBy ?? null,
   });
   return versionNumber;
+}
+
+/** Equal for history: deep equality, and numbers equal to six decimals (a `real` column reads back 0.1 as 0.100000001). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 1e-6;
+  return isDeepStrictEqual(a, b);
+}
+
+/**
+ * The fields of an edit that really change something, with their old and new values: an edit form sends
+ * every field, most of them as they were, and history must list only the changed ones. `before` holds the
+ * row's values under the patch's names.
+ */
+export function changedFields(patch: Record<string, unknown>, before: Record<string, unknown>): Record<string, { old: unknown; new: unknown }> {
+  const out: Record<string, { old: unknown; new: unknown }> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (!sameValue(before[field] ?? null, value)) out[field] = { old: before[field] ?? null, new: value };
+  }
+  return out;
 }

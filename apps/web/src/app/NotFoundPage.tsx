@@ -1,7 +1,9 @@
 import { Link, useRouteError } from 'react-router';
 import { ErrorState } from '../components/ui/ErrorState';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function NotFoundPage({ what = 'page' }: { what?: string }) {
+  useDocumentTitle('Not found');
   return (
     <div className="mx-auto flex max-w-lg flex-col items-center gap-3 py-16 text-center">
       <h1 className="text-xl font-semibold">Not found</h1>

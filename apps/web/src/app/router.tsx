@@ -5,6 +5,7 @@ import { ProjectPage } from '../features/projects/ProjectPage';
 import { ProjectSettingsPage } from '../features/projects/ProjectSettingsPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { Spinner } from '../components/ui/Spinner';
+import { TicketPage } from '../features/tickets/TicketPage';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage, RouteErrorPage } from './NotFoundPage';
 
@@ -20,6 +21,7 @@ export function createAppRouter() {
         { path: '/projects', element: <ProjectsPage /> },
         { path: '/projects/:projectId', element: <ProjectPage /> },
         { path: '/projects/:projectId/settings', element: <ProjectSettingsPage /> },
+        { path: '/projects/:projectId/tickets/:ticketId', element: <TicketPage /> },
         {
           path: '/projects/:projectId/specs/:specId',
           // The spec page carries Markdown, the timeline and (lazily) Mermaid: its own chunk.

@@ -4,6 +4,7 @@ import { X } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { cn } from '../../lib/cn';
 import { Button } from './Button';
+import { FieldErrorScope } from './FieldErrorScope';
 import { FormError } from './FormError';
 
 const overlay = 'fixed inset-0 z-40 bg-slate-900/40 data-[state=open]:animate-in motion-reduce:animate-none';
@@ -106,8 +107,10 @@ export function FormDialog({
         className="flex flex-col gap-4"
         noValidate={false}
       >
-        {children}
-        <FormError error={action.error} />
+        <FieldErrorScope error={action.error}>
+          {children}
+          <FormError error={action.error} />
+        </FieldErrorScope>
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
           <Button type="submit" variant="primary" pending={action.pending} disabled={!canSubmit}>

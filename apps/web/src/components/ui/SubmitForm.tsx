@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Button } from './Button';
+import { FieldErrorScope } from './FieldErrorScope';
 import { FormError } from './FormError';
 
 export interface SubmitFormProps {
@@ -33,8 +34,10 @@ export function SubmitForm({ action, submitLabel, className, children }: SubmitF
 
   return (
     <form className={className} onSubmit={(event) => void submit(event)}>
-      {children}
-      <FormError error={error} />
+      <FieldErrorScope error={error}>
+        {children}
+        <FormError error={error} />
+      </FieldErrorScope>
       <Button type="submit" variant="primary" pending={pending}>
         {submitLabel}
       </Button>

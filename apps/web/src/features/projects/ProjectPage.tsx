@@ -7,6 +7,7 @@ import { Spinner } from '../../components/ui/Spinner';
 import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { SpecList } from '../specs/SpecList';
 import { TicketList } from '../tickets/TicketList';
 import { ProjectRepository } from './ProjectRepository';
@@ -15,6 +16,7 @@ export function ProjectPage() {
   const { projectId = '' } = useParams();
   const api = useApi();
   const project = useQuery({ queryKey: queryKeys.projects.detail(projectId), queryFn: ({ signal }) => api.projects.get(projectId, signal) });
+  useDocumentTitle(project.isError && isNotFound(project.error) ? 'Project not found' : project.data?.name);
 
   if (project.isPending) return <Spinner label="Loading project…" />;
   if (project.isError) {

@@ -10,7 +10,9 @@ import { Pagination } from '../../components/ui/Pagination';
 import { QueryView } from '../../components/ui/QueryView';
 import { RelativeTime } from '../../components/ui/RelativeTime';
 import { useApi } from '../../lib/api';
+import { LIMITS } from '../../lib/limits';
 import { queryKeys } from '../../lib/queryKeys';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 
 const PAGE = 20;
 
@@ -20,6 +22,7 @@ export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
   const params = { limit: PAGE, offset };
   const projects = useQuery({ queryKey: queryKeys.projects.list(params), queryFn: ({ signal }) => api.projects.list(params, signal), placeholderData: keepPreviousData });
+  useDocumentTitle('Projects');
 
   return (
     <section aria-labelledby="projects-title" className="flex flex-col gap-4">
@@ -78,7 +81,7 @@ function CreateProjectDialog({ open, onOpenChange }: { open: boolean; onOpenChan
   });
   return (
     <FormDialog open={open} onOpenChange={onOpenChange} title="New project" submitLabel="Create project" onSubmit={() => create.mutateAsync()} canSubmit={name.trim().length > 0}>
-      <TextField label="Project name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+      <TextField label="Project name" required autoFocus errorPath="body.name" limit={LIMITS.projectName} value={name} onChange={(e) => setName(e.target.value)} />
     </FormDialog>
   );
 }

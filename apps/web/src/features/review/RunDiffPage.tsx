@@ -9,6 +9,7 @@ import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { formatFull } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { normalizeRunDiff } from './diff';
 import { DiffView } from './DiffView';
 import { phaseLabel } from './model';
@@ -29,6 +30,7 @@ export function RunDiffPage() {
   const runs = useRuns(specId);
   const run = runs.runs.find((r) => r.id === runId);
   const back = `/projects/${projectId}/specs/${specId}?tab=execution`;
+  useDocumentTitle('Run changes', spec.data?.title, project.data?.name);
 
   if (spec.isError && isNotFound(spec.error)) return <NotFoundPage what="spec" />;
   return (

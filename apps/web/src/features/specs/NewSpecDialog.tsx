@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router';
 import { FormDialog } from '../../components/ui/Dialog';
 import { TextAreaField, TextField } from '../../components/ui/Field';
 import { useApi } from '../../lib/api';
+import { LIMITS } from '../../lib/limits';
 import { queryKeys } from '../../lib/queryKeys';
 
 /** Creates a draft spec (`POST /specs`) and opens it. */
@@ -33,8 +34,8 @@ export function NewSpecDialog({ projectId, open, onOpenChange }: { projectId: st
       onSubmit={() => create.mutateAsync()}
       canSubmit={title.trim().length > 0}
     >
-      <TextField label="Title" required autoFocus value={title} onChange={(e) => setTitle(e.target.value)} />
-      <TextAreaField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      <TextField label="Title" required autoFocus errorPath="body.title" limit={LIMITS.specTitle} value={title} onChange={(e) => setTitle(e.target.value)} />
+      <TextAreaField label="Description" errorPath="body.description" limit={LIMITS.specDescription} value={description} onChange={(e) => setDescription(e.target.value)} />
     </FormDialog>
   );
 }

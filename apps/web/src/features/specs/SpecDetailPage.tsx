@@ -9,6 +9,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../components/ui/Ta
 import { useApi } from '../../lib/api';
 import { isNotFound } from '../../lib/errors';
 import { queryKeys } from '../../lib/queryKeys';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ExecutionPanel } from '../execution/ExecutionPanel';
 import { ExploreTab } from '../explore/ExploreTab';
 import { PhaseProgress } from '../phases/PhaseProgress';
@@ -55,6 +56,7 @@ function SpecDetail({ spec }: { spec: Spec }) {
   const [params, setParams] = useSearchParams();
   const tab = parseTab(params.get('tab'));
   const project = useQuery({ queryKey: queryKeys.projects.detail(spec.project_id), queryFn: ({ signal }) => api.projects.get(spec.project_id, signal) });
+  useDocumentTitle(spec.title, project.data?.name);
 
   const runs = useRuns(spec.id);
   const detailsParam = Phase.safeParse(params.get('details'));
@@ -96,7 +98,7 @@ function SpecDetail({ spec }: { spec: Spec }) {
           <div className="min-w-0">
             <div className="flex flex-wrap items-center gap-2">
               <h1 className="text-2xl font-semibold break-words">{spec.title}</h1>
-              <SpecStatusBadge status={spec.status} />
+              <SpecStatusBadge status={spec.status} queuePosition={spec.queue_position} />
             </div>
             {spec.description ? <p className="mt-1 max-w-3xl text-sm whitespace-pre-line text-slate-600">{spec.description}</p> : null}
           </div>

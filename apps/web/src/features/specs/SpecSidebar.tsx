@@ -2,6 +2,7 @@ import type { Spec } from '@specline/protocol';
 import { useQuery } from '@tanstack/react-query';
 import { History } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { Button } from '../../components/ui/Button';
 import { ErrorState } from '../../components/ui/ErrorState';
 import { Spinner } from '../../components/ui/Spinner';
@@ -11,8 +12,8 @@ import { queryKeys } from '../../lib/queryKeys';
 import { formatCost } from '../execution/cost';
 import { PLANNER_SENTENCE, specAuthorship, type Authorship } from '../phases/executors';
 import { PhaseProgressInline } from '../phases/PhaseProgress';
-import { TicketStatusBadge } from '../tickets/TicketList';
-import { SpecStatusBadge } from './SpecStatusBadge';
+import { TicketStatusBadge, ticketPath } from '../tickets/ticketModel';
+import { SpecStatusBadge, specPhaseText } from './SpecStatusBadge';
 import { VersionEntry, VersionHistoryDialog } from './VersionHistory';
 
 const RECENT = { limit: 5, offset: 0 };
@@ -73,10 +74,10 @@ export function SpecSidebar({ spec }: { spec: Spec }) {
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1.5 text-sm">
           <dt className="text-slate-500">Status</dt>
           <dd>
-            <SpecStatusBadge status={spec.status} />
+            <SpecStatusBadge status={spec.status} queuePosition={spec.queue_position} />
           </dd>
           <dt className="text-slate-500">Phase</dt>
-          <dd className="capitalize">{spec.current_phase ?? 'not started'}</dd>
+          <dd data-testid="sidebar-phase">{specPhaseText(spec)}</dd>
           <dt className="text-slate-500">Progress</dt>
           <dd>{Math.round(spec.progress)}%</dd>
           <dt className="text-slate-500">Created</dt>
@@ -139,11 +140,11 @@ export function SpecSidebar({ spec }: { spec: Spec }) {
           <ul className="flex flex-col gap-1.5 text-sm">
             {tickets.data.tickets.map((ticket) => (
               <li key={ticket.id} className="flex items-start justify-between gap-2">
-                <span>
+                <Link to={ticketPath(spec.project_id, ticket.id)} className="text-indigo-700 [overflow-wrap:anywhere] hover:underline">
                   {ticket.local_id ? <span className="mr-1.5 font-mono text-xs text-slate-500">{ticket.local_id}</span> : null}
                   {ticket.title}
-                </span>
-                <TicketStatusBadge status={ticket.status} />
+                </Link>
+                <TicketStatusBadge ticket={ticket} />
               </li>
             ))}
           </ul>

@@ -1,4 +1,4 @@
-import type { SpecStatus } from '@specline/protocol';
+import type { Phase, Spec, SpecStatus } from '@specline/protocol';
 import { Ban, CheckCircle2, CircleDashed, Clock, Hand, Loader2, XCircle } from 'lucide-react';
 import { Badge, type Tone } from '../../components/ui/Badge';
 
@@ -44,14 +44,24 @@ function StatusIcon({ status }: { status: string }) {
   }
 }
 
-/** The spec's status in text and icon (not colour alone). */
-export function SpecStatusBadge({ status }: { status: SpecStatus }) {
+/** The spec's status in text and icon (not colour alone); a queued spec says its place in line ("Queued · position 2"). */
+export function SpecStatusBadge({ status, queuePosition }: { status: SpecStatus; queuePosition?: number | null | undefined }) {
   const { label, tone } = presentationOf(status);
   return (
     <Badge tone={tone} icon={<StatusIcon status={status} />}>
-      {label}
+      {status === 'queued' && queuePosition ? `${label} · position ${queuePosition}` : label}
     </Badge>
   );
+}
+
+const PHASE_NAMES: Record<Phase, string> = { explore: 'Explore', prd: 'PRD', requirements: 'Requirements', design: 'Design', tasks: 'Tasks', sync: 'Sync' };
+
+/**
+ * The spec's phase, the same everywhere (list, sidebar, export): "Not started" before any run, else the
+ * phase running now or reached last. Never the legacy `phase` field ("Requirements" for a draft).
+ */
+export function specPhaseText(spec: Pick<Spec, 'current_phase'>): string {
+  return spec.current_phase ? PHASE_NAMES[spec.current_phase] : 'Not started';
 }
 
 export function specStatusLabel(status: SpecStatus): string {

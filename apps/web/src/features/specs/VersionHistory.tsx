@@ -15,7 +15,8 @@ const HISTORY_PAGE = 20;
 function describe(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return String(value);
   const json = JSON.stringify(value);
   return json.length > 80 ? `${json.slice(0, 80)}…` : json;
 }
@@ -24,8 +25,59 @@ function isChange(value: unknown): value is { old?: unknown; new?: unknown } {
   return typeof value === 'object' && value !== null && ('old' in value || 'new' in value);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Server-internal ids (`req-98a2…`, `crit-a45b…`): never shown; the display ids (`REQ-002.AC-3`) are. */
+const INTERNAL_ID = /^([a-z]+-)*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Keys that only machines need: internal ids, the changed-field list (the summary says it), withdrawn approvals as a list. */
+const HIDDEN_KEYS = new Set(['fields', 'approvals_withdrawn', 'local_id', 'source_ticket_id']);
+
+const LABELS: Record<string, string> = {
+  requirement: 'Requirement',
+  criterion: 'Criterion',
+  task: 'Task',
+  text: 'Text',
+  completed: 'Done',
+  approval_withdrawn: 'Approval withdrawn',
+  next_phase: 'Next phase',
+  estimated_hours: 'Estimate (hours)',
+  linked_design: 'Linked design',
+  workflow_mode: 'Workflow mode',
+};
+
+export function detailLabel(key: string): string {
+  const label = LABELS[key] ?? key.replace(/_/g, ' ');
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+
+/**
+ * The lines of a version's details a person reads: only fields that changed (a spec's `before`/`after`
+ * compared field by field), named by display id, without internal ids or empty values.
+ */
+export function detailLines(details: Record<string, unknown> | null): { key: string; label: string; text: string }[] {
+  if (!details) return [];
+  const entries: [string, unknown][] = [];
+  if (isRecord(details['before']) && isRecord(details['after'])) {
+    const before = details['before'];
+    for (const [key, value] of Object.entries(details['after'])) {
+      if (value !== undefined && JSON.stringify(before[key]) !== JSON.stringify(value)) entries.push([key, { old: before[key], new: value }]);
+    }
+  }
+  for (const [key, value] of Object.entries(details)) {
+    if (key === 'before' || key === 'after' || key === 'id' || key.endsWith('_id') || key.endsWith('_ids') || HIDDEN_KEYS.has(key)) continue;
+    if (value === null || value === undefined || value === '') continue;
+    if (typeof value === 'string' && INTERNAL_ID.test(value)) continue;
+    entries.push([key, value]);
+  }
+  return entries.map(([key, value]) => ({
+    key,
+    label: detailLabel(key),
+    text: isChange(value) ? `${describe(value.old)} → ${describe(value.new)}` : describe(value),
+  }));
+}
+
 export function VersionEntry({ version, detailed = false }: { version: SpecVersion; detailed?: boolean }) {
-  const changes = detailed && version.change_details ? Object.entries(version.change_details) : [];
+  const changes = detailed ? detailLines(version.change_details) : [];
   return (
     <li className="border-b border-slate-100 py-2 last:border-0">
       <p className="text-sm [overflow-wrap:anywhere]">
@@ -39,10 +91,10 @@ export function VersionEntry({ version, detailed = false }: { version: SpecVersi
       </p>
       {changes.length ? (
         <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs">
-          {changes.map(([field, change]) => (
-            <div key={field} className="contents">
-              <dt className="font-medium text-slate-600">{field}</dt>
-              <dd className="text-slate-700 [overflow-wrap:anywhere]">{isChange(change) ? `${describe(change.old)} → ${describe(change.new)}` : describe(change)}</dd>
+          {changes.map((line) => (
+            <div key={line.key} className="contents">
+              <dt className="font-medium text-slate-600">{line.label}</dt>
+              <dd className="text-slate-700 [overflow-wrap:anywhere]">{line.text}</dd>
             </div>
           ))}
         </dl>

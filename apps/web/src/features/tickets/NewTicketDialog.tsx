@@ -6,11 +6,12 @@ import { toast } from 'sonner';
 import { FormDialog } from '../../components/ui/Dialog';
 import { SelectField, TextAreaField, TextField } from '../../components/ui/Field';
 import { useApi } from '../../lib/api';
+import { LIMITS } from '../../lib/limits';
 import { queryKeys } from '../../lib/queryKeys';
 import { PRIORITY_OPTIONS } from '../specs/PriorityBadge';
 
 const MODES: { value: WorkflowMode; label: string; hint: string }[] = [
-  { value: 'quick', label: 'Quick', hint: 'Just a ticket.' },
+  { value: 'quick', label: 'Quick', hint: 'Just a ticket: no spec run.' },
   { value: 'spec_driven', label: 'Spec-driven', hint: 'Runs explore → requirements → design → tasks → sync and opens the run.' },
 ];
 
@@ -55,8 +56,8 @@ export function NewTicketDialog({ projectId, open, onOpenChange }: { projectId: 
 
   return (
     <FormDialog open={open} onOpenChange={onOpenChange} title="New ticket" submitLabel="Create ticket" onSubmit={() => create.mutateAsync()} canSubmit={title.trim().length > 0}>
-      <TextField label="Title" required autoFocus value={title} onChange={(e) => setTitle(e.target.value)} />
-      <TextAreaField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      <TextField label="Title" required autoFocus errorPath="body.title" limit={LIMITS.ticketTitle} value={title} onChange={(e) => setTitle(e.target.value)} />
+      <TextAreaField label="Description" errorPath="body.description" limit={LIMITS.ticketDescription} value={description} onChange={(e) => setDescription(e.target.value)} />
       <SelectField label="Priority" value={priority} options={PRIORITY_OPTIONS} onChange={(e) => setPriority(Priority.parse(e.target.value))} />
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1 text-sm font-medium text-slate-700">Workflow mode</legend>

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../../components/ui/Dialog';
 import { useApi } from '../../../lib/api';
 import { cn } from '../../../lib/cn';
 import { errorMessage } from '../../../lib/errors';
+import { LIMITS } from '../../../lib/limits';
 import { useSpecCache } from '../useSpec';
 
 /** Puts one criterion into the cached spec. */
@@ -85,6 +86,7 @@ export function CriterionRow({ specId, requirement, criterion, index }: { specId
             aria-label={`Text of ${name}`}
             className="flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
             value={text}
+            maxLength={LIMITS.criterionText}
             autoFocus
             onChange={(e) => setText(e.target.value)}
           />

@@ -8,6 +8,7 @@ import { Button, IconButton } from '../../../components/ui/Button';
 import { ConfirmDialog } from '../../../components/ui/Dialog';
 import { useApi } from '../../../lib/api';
 import { errorMessage } from '../../../lib/errors';
+import { LIMITS } from '../../../lib/limits';
 import { PriorityBadge } from '../PriorityBadge';
 import { RowProposals } from '../../review/ProposedChange';
 import { useSpecCache } from '../useSpec';
@@ -85,6 +86,7 @@ export function RequirementCard({ specId, requirement }: { specId: string; requi
             placeholder="Add an acceptance criterion"
             className="flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
             value={newCriterion}
+            maxLength={LIMITS.criterionText}
             onChange={(e) => setNewCriterion(e.target.value)}
           />
           <Button type="submit" size="sm" pending={addCriterion.isPending} disabled={!newCriterion.trim()} icon={<Plus aria-hidden className="size-4" />}>

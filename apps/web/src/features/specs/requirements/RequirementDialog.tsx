@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { FormDialog } from '../../../components/ui/Dialog';
 import { SelectField, TextAreaField, TextField } from '../../../components/ui/Field';
 import { useApi } from '../../../lib/api';
+import { LIMITS } from '../../../lib/limits';
 import { useSpecCache } from '../useSpec';
 import { PRIORITY_OPTIONS } from '../PriorityBadge';
 
@@ -69,9 +70,9 @@ export function RequirementDialog({ specId, requirement, open, onOpenChange }: {
       canSubmit={title.trim().length > 0 && action.trim().length > 0}
       wide
     >
-      <TextField label="Title" required value={title} onChange={(e) => setTitle(e.target.value)} />
-      <TextField label="Condition (WHEN …)" placeholder="WHEN a client exceeds its request limit" hint="Leave empty when the requirement always applies." value={condition} onChange={(e) => setCondition(e.target.value)} />
-      <TextAreaField label="Action (THE SYSTEM SHALL …)" required placeholder="THE SYSTEM SHALL answer 429 with a Retry-After header" value={action} onChange={(e) => setAction(e.target.value)} />
+      <TextField label="Title" required errorPath="body.title" limit={LIMITS.requirementTitle} value={title} onChange={(e) => setTitle(e.target.value)} />
+      <TextField label="Condition (WHEN …)" placeholder="WHEN a client exceeds its request limit" hint="Leave empty when the requirement always applies." errorPath="body.condition" limit={LIMITS.requirementCondition} value={condition} onChange={(e) => setCondition(e.target.value)} />
+      <TextAreaField label="Action (THE SYSTEM SHALL …)" required placeholder="THE SYSTEM SHALL answer 429 with a Retry-After header" errorPath="body.action" limit={LIMITS.requirementAction} value={action} onChange={(e) => setAction(e.target.value)} />
       <div className="grid grid-cols-2 gap-3">
         <SelectField label="Priority" value={priority} options={PRIORITY_OPTIONS} onChange={(e) => setPriority(Priority.parse(e.target.value))} />
         {requirement ? (
@@ -85,7 +86,7 @@ export function RequirementDialog({ specId, requirement, open, onOpenChange }: {
           />
         ) : null}
       </div>
-      {requirement ? null : <TextAreaField label="Acceptance criteria" hint="One per line (optional)." value={criteria} onChange={(e) => setCriteria(e.target.value)} />}
+      {requirement ? null : <TextAreaField label="Acceptance criteria" hint={`One per line (optional), each up to ${LIMITS.criterionText} characters.`} value={criteria} onChange={(e) => setCriteria(e.target.value)} />}
     </FormDialog>
   );
 }

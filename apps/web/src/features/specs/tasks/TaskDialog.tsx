@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { FormDialog } from '../../../components/ui/Dialog';
 import { SelectField, TextAreaField, TextField } from '../../../components/ui/Field';
 import { useApi } from '../../../lib/api';
+import { LIMITS, MAX_ESTIMATE_HOURS } from '../../../lib/limits';
 import { PRIORITY_OPTIONS } from '../PriorityBadge';
 import { useSpecCache } from '../useSpec';
 
@@ -15,6 +16,20 @@ const STATUSES = [
 ] as const;
 type TaskStatus = (typeof STATUSES)[number]['value'];
 const isTaskStatus = (value: string): value is TaskStatus => STATUSES.some((s) => s.value === value);
+
+const ESTIMATE_RULE = `Any number of hours above 0, up to two decimals, at most ${MAX_ESTIMATE_HOURS}.`;
+
+/**
+ * An estimate the server stores: empty (none), or a positive number of hours with at most two decimals,
+ * at most {@link MAX_ESTIMATE_HOURS} (1, 1.5, 2, 3 and 0.25 all are; 0, -1 and 0.125 are not).
+ */
+export function isValidEstimate(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed === '') return true;
+  if (!/^\d+(\.\d{1,2})?$|^\.\d{1,2}$/.test(trimmed)) return false;
+  const hours = Number(trimmed);
+  return hours >= 0.01 && hours <= MAX_ESTIMATE_HOURS;
+}
 
 /** Add (no `task`) or edit a task, including its dependencies (picked by title). */
 export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId: string; task?: SpecTask; tasks: readonly SpecTask[]; open: boolean; onOpenChange: (open: boolean) => void }) {
@@ -35,12 +50,12 @@ export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId
     setPhase(task?.phase ?? 'Implementation');
     setPriority(task?.priority ?? 'medium');
     setStatus(task?.status ?? 'pending');
-    setEstimate(task?.estimated_hours == null ? '' : String(task.estimated_hours));
+    setEstimate(task?.estimated_hours == null ? '' : String(Math.round(task.estimated_hours * 100) / 100));
     setDependencies(task?.dependencies ?? []);
   }, [open, task]);
 
   const estimateNumber = estimate.trim() === '' ? null : Number(estimate);
-  const estimateValid = estimateNumber === null || (Number.isFinite(estimateNumber) && estimateNumber > 0 && estimateNumber <= 1000);
+  const estimateValid = isValidEstimate(estimate);
   const others = tasks.filter((t) => t.id !== task?.id);
   const phaseOptions = PHASES.some((p) => p.value === phase) ? PHASES : [...PHASES, { value: phase, label: phase }];
 
@@ -65,8 +80,8 @@ export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId
       canSubmit={title.trim().length > 0 && estimateValid}
       wide
     >
-      <TextField label="Title" required value={title} onChange={(e) => setTitle(e.target.value)} />
-      <TextAreaField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      <TextField label="Title" required errorPath="body.title" limit={LIMITS.taskTitle} value={title} onChange={(e) => setTitle(e.target.value)} />
+      <TextAreaField label="Description" errorPath="body.description" limit={LIMITS.taskDescription} value={description} onChange={(e) => setDescription(e.target.value)} />
       <div className="grid grid-cols-2 gap-3">
         <SelectField label="Phase" value={phase} options={phaseOptions} onChange={(e) => setPhase(e.target.value)} />
         <SelectField label="Priority" value={priority} options={PRIORITY_OPTIONS} onChange={(e) => setPriority(Priority.parse(e.target.value))} />
@@ -83,12 +98,14 @@ export function TaskDialog({ specId, task, tasks, open, onOpenChange }: { specId
         <TextField
           label="Estimate (hours)"
           type="number"
-          min={0.1}
-          max={1000}
+          inputMode="decimal"
+          min={0.01}
+          max={MAX_ESTIMATE_HOURS}
           step="any"
           value={estimate}
-          aria-invalid={!estimateValid}
-          hint={estimateValid ? undefined : 'A number of hours above 0, at most 1000.'}
+          errorPath="body.estimated_hours"
+          error={estimateValid ? undefined : ESTIMATE_RULE}
+          hint={estimateValid ? ESTIMATE_RULE : undefined}
           onChange={(e) => setEstimate(e.target.value)}
         />
       </div>
