@@ -7,6 +7,7 @@ import { ErrorState } from '../components/ui/ErrorState';
 import { Spinner } from '../components/ui/Spinner';
 import { ThemeToggle } from '../components/ui/ThemeToggle';
 import { SearchBox } from '../features/search/SearchBox';
+import { ShortcutsHelp } from '../features/shortcuts/ShortcutsHelp';
 import { useApi } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { queryKeys } from '../lib/queryKeys';
@@ -89,6 +90,7 @@ export function AppLayout() {
       <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-6 focus:outline-none sm:px-4">
         <Outlet />
       </main>
+      <ShortcutsHelp />
     </div>
   );
 }

@@ -25,6 +25,7 @@ import { SpecSidebar } from './SpecSidebar';
 import { SpecStatusBadge } from './SpecStatusBadge';
 import { TasksTab } from './tasks/TasksTab';
 import { useLiveSpec } from '../execution/useLiveSpec';
+import { useSpecTabShortcuts } from '../shortcuts/useSpecTabShortcuts';
 
 export const SPEC_TABS = ['explore', 'requirements', 'design', 'tasks', 'execution'] as const;
 export type SpecTab = (typeof SPEC_TABS)[number];
@@ -77,6 +78,7 @@ function SpecDetail({ spec }: { spec: Spec }) {
       { replace },
     );
   const selectTab = (next: string) => setParam({ tab: parseTab(next) });
+  useSpecTabShortcuts(SPEC_TABS, selectTab);
 
   return (
     <div className="flex flex-col gap-6">

@@ -66,7 +66,7 @@ export const TimelineRow = memo(function TimelineRow({ event, expanded, onToggle
   const detailsId = `event-json-${event.spec_seq}`;
   const phase = event.phase ? (PHASE_INFO[event.phase]?.label ?? event.phase) : null;
   return (
-    <div data-testid="timeline-row" data-spec-seq={event.spec_seq} data-event-type={event.event_type} data-tool={look.tool} className="border-b border-slate-100 px-3 py-2">
+    <div data-testid="timeline-row" data-shortcut-item data-spec-seq={event.spec_seq} data-event-type={event.event_type} data-tool={look.tool} className="border-b border-slate-100 px-3 py-2">
       <div className="flex items-start gap-2">
         <button
           type="button"
