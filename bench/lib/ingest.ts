@@ -159,3 +159,48 @@ export async function runSingleEventIngest(http: HttpClient, producers: readonly
   const events = posted.length;
   return { events, posts: events, wallMs, eventsPerSecond: events / (wallMs / 1000), postLatency: summarize(latencies), perSpec: tally(posted), truncated };
 }
+
+/**
+ * A producer registered through the API (`POST /specs/{id}/sandboxes`, an external sandbox): works
+ * on any backend, PGlite included (whose database only the server process can open). Its first batch
+ * claims the spec for the run, so its events apply their side effects like a live run's.
+ */
+export async function externalSandbox(http: HttpClient, headers: Record<string, string>, specId: string): Promise<BenchSandbox> {
+  const answer = (await http.expect(201, 'POST', `/api/v1/specs/${specId}/sandboxes`, { headers, body: { heartbeat_interval_seconds: 3600 } })) as { sandbox_id: string; token: string };
+  return { sandboxId: answer.sandbox_id, specId, token: answer.token, headers: { authorization: `Bearer ${answer.token}` } };
+}
+
+/** What the gap-free check needs of a database client: `pg.Client` and `PGlite` both answer `{rows}`. */
+export interface SqlQuery {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface SpecSeqCheck {
+  specId: string;
+  expected: number;
+  count: number;
+  distinct: number;
+  min: number | null;
+  max: number | null;
+  lastSpecSeq: number;
+  ok: boolean;
+}
+
+/** Whether the spec holds exactly `expected` events, `spec_seq` 1..expected gap-free, and `last_spec_seq` = expected. */
+export async function checkSpecSeq(db: SqlQuery, specId: string, expected: number): Promise<SpecSeqCheck> {
+  const { rows } = await db.query<{ count: string; distinct: string; min: string | null; max: string | null; last: string }>(
+    `select count(*)::text as count, count(distinct e.spec_seq)::text as distinct, min(e.spec_seq)::text as min, max(e.spec_seq)::text as max,
+            (select last_spec_seq::text from specs where id = $1) as last
+       from sandbox_events e where e.spec_id = $1`,
+    [specId],
+  );
+  const r = rows[0]!;
+  const n = (v: string | null) => (v === null ? null : Number(v));
+  const count = Number(r.count);
+  const distinct = Number(r.distinct);
+  const min = n(r.min);
+  const max = n(r.max);
+  const lastSpecSeq = Number(r.last);
+  const ok = count === expected && distinct === expected && (expected === 0 || (min === 1 && max === expected)) && lastSpecSeq === expected;
+  return { specId, expected, count, distinct, min, max, lastSpecSeq, ok };
+}

@@ -20,15 +20,16 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_LIMITS, legacyEventKey, parseIngestBody, type IngestIssue, type IngestResponse, type NormalizedEvent } from '@specline/protocol';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/eventBus';
 import { AppError, notFound } from '../http/errors';
 import { findUnsafeText } from '../http/input';
 import { appendSystemEvents } from '../launcher/endRun';
-import { rowsOf, type Db } from '../store/db';
-import { sandboxEvents, specs } from '../store/schema';
+import type { Db, Tx } from '../store/db';
+import { sandboxes, specs } from '../store/schema';
 import { claimExternalRun } from './externalSandboxes';
 import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
+import { insertCheckedBatch, insertNewBatch, type InsertedEvent, type InsertRow } from './ingestInsert';
 import type { PhaseRowsLogger } from './phaseRows';
 import { runIdOfSandbox } from './runRecords';
 import type { RunManager } from './runs';
@@ -105,17 +106,6 @@ export function parseIngestRequest(body: unknown, principal: IngestPrincipal, op
   return events;
 }
 
-interface InsertRow {
-  ord: number;
-  event_id: string;
-  seq: number | null;
-  event_type: string;
-  phase: string | null;
-  data: Record<string, unknown>;
-  source: string;
-  emitted_at: string | null;
-}
-
 /** RFC 4122 version-5-style uuid (SHA-1, name-based) of a legacy event within its sandbox; random for heartbeats and progress lines. */
 export function legacyEventId(sandboxId: string, event: NormalizedEvent, index: number): string {
   const key = legacyEventKey(event, index);
@@ -131,6 +121,90 @@ export interface IngestResult {
   response: IngestResponse;
   terminal: TerminalEffect | null;
 }
+
+interface BatchInput {
+  rows: InsertRow[];
+  /** The server event id of each event of the body, in body order. */
+  eventIds: string[];
+  /** Events in the body (rows + repeats inside it). */
+  total: number;
+  now: Date;
+  /** Look for stored duplicates first (`insertCheckedBatch`) instead of the one-statement insert. */
+  checked: boolean;
+}
+
+/** The lock, the insert, the side effects: one transaction. */
+async function storeInTransaction(tx: Tx, deps: IngestDeps, principal: IngestPrincipal, input: BatchInput) {
+  const { sandboxId, specId } = principal;
+  const { rows, now } = input;
+  // The run id of the sandbox rides along with the lock (one query fewer per batch).
+  const [locked] = await tx
+    .select({ ...lockedSpecColumns, sandboxRunId: sql<string | null>`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})` })
+    .from(specs)
+    .where(eq(specs.id, specId))
+    .for('update');
+  if (!locked) throw notFound('spec');
+  const spec = await claimExternalRun(tx, locked, sandboxId, now);
+  // A first batch that claimed the spec just gave the sandbox its run.
+  const runId = spec === locked ? locked.sandboxRunId : await runIdOfSandbox(tx, sandboxId);
+  const last = spec.lastSpecSeq;
+  const target = { specId, sandboxId, runId, last, now };
+  // Only the live sandbox's events apply effects; its heartbeat is part of them (see applyIngestEffects).
+  const live = spec.sandboxId === sandboxId;
+  let inserted: InsertedEvent[];
+  let serverId: Map<string, string>;
+  let markedAlive = false;
+  if (!input.checked && rows.length > 0) {
+    const ids = await insertNewBatch(tx, target, rows, live);
+    if (!ids) throw new StoredDuplicate();
+    inserted = rows.map((r, i) => ({ id: ids[i]!, eventId: r.event_id, specSeq: last + i + 1 }));
+    serverId = new Map(inserted.map((r) => [r.eventId, r.id]));
+    markedAlive = live;
+  } else {
+    ({ inserted, serverId } = await insertCheckedBatch(tx, target, rows));
+  }
+  let terminal: TerminalEffect | null = null;
+  let warnings = 0;
+  let lastWritten = last + inserted.length;
+  if (inserted.length) {
+    const byEventId = new Map(rows.map((r) => [r.event_id, r]));
+    const stored: EffectEvent[] = inserted.map((r) => {
+      const row = byEventId.get(r.eventId)!;
+      return { spec_seq: r.specSeq, event_type: row.event_type, data: row.data, emitted_at: row.emitted_at ? new Date(row.emitted_at) : now };
+    });
+    const applied = await applyIngestEffects(tx, { spec, sandboxId, events: stored, log: deps.logger, now, sandboxMarkedAlive: markedAlive });
+    terminal = applied.terminal;
+    if (applied.warnings.length) {
+      warnings = applied.warnings.length;
+      lastWritten = await appendSystemEvents(
+        tx,
+        specId,
+        sandboxId,
+        applied.warnings.map((w) => ({
+          event_type: 'spec.ingest_warning',
+          phase: w.phase,
+          data: { message: w.message, phase: w.phase, path: w.path, source_spec_seq: w.source_spec_seq },
+        })),
+        now,
+      );
+    }
+  }
+  const response: IngestResponse = {
+    status: 'received',
+    sandbox_id: sandboxId,
+    spec_id: specId,
+    stored: inserted.length,
+    duplicates: input.total - inserted.length,
+    first_spec_seq: inserted.length ? last + 1 : null,
+    last_spec_seq: inserted.length ? last + inserted.length : null,
+    event_ids: input.eventIds.map((id) => serverId.get(id) ?? id),
+    ...(warnings ? { warnings } : {}),
+  };
+  return { response, terminal, lastWritten };
+}
+
+/** A stored duplicate turned up in the one-statement insert: roll back, store the batch the checked way. */
+class StoredDuplicate extends Error {}
 
 /** Stores a validated batch in one transaction and applies its side effects; see the module comment. */
 export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, events: readonly NormalizedEvent[]): Promise<IngestResult> {
@@ -148,83 +222,15 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
     rows.push({ ord, event_id: eventId, seq: e.seq, event_type: e.event_type, phase: e.phase, data: e.data, source: e.source, emitted_at: e.timestamp });
   });
 
-  const result = await deps.db.transaction(async (tx) => {
-    const [locked] = await tx.select(lockedSpecColumns).from(specs).where(eq(specs.id, specId)).for('update');
-    if (!locked) throw notFound('spec');
-    const spec = await claimExternalRun(tx, locked, sandboxId, now);
-    const last = spec.lastSpecSeq;
-    const runId = await runIdOfSandbox(tx, sandboxId);
-    const inserted = rowsOf<{ id: string; event_id: string; spec_seq: string }>(
-      await tx.execute(sql`
-        with incoming as (
-          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-            as x(ord int, event_id text, seq int, event_type text, phase text, data jsonb, source text, emitted_at timestamptz)
-        ), fresh as (
-          select i.* from incoming i
-          where not exists (select 1 from sandbox_events e where e.sandbox_id = ${sandboxId} and e.event_id = i.event_id)
-        )
-        insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at, run_id)
-        select ${specId}, ${last}::bigint + row_number() over (order by ord), ${sandboxId}, event_id, seq, event_type, phase, data, source,
-               coalesce(emitted_at, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz, ${runId}::text
-        from fresh
-        on conflict (sandbox_id, event_id) do nothing
-        returning id::text as id, event_id, spec_seq::text as spec_seq`),
-    )
-      .map((r) => ({ id: r.id, eventId: r.event_id, specSeq: Number(r.spec_seq) }))
-      .sort((a, b) => a.specSeq - b.specSeq);
-    // Under the row lock nothing else inserts for this sandbox, so the range is exactly last+1..last+n.
-    inserted.forEach((r, i) => {
-      if (r.specSeq !== last + i + 1) throw new Error(`spec_seq gap for ${specId}: expected ${last + i + 1}, got ${r.specSeq}`);
-    });
-    const serverId = new Map(inserted.map((r) => [r.eventId, r.id]));
-    const missing = rows.filter((r) => !serverId.has(r.event_id)).map((r) => r.event_id);
-    if (missing.length) {
-      const existing = await tx
-        .select({ id: sql<string>`${sandboxEvents.id}::text`, eventId: sandboxEvents.eventId })
-        .from(sandboxEvents)
-        .where(and(eq(sandboxEvents.sandboxId, sandboxId), inArray(sandboxEvents.eventId, missing)));
-      for (const r of existing) serverId.set(r.eventId, r.id);
-    }
-    let terminal: TerminalEffect | null = null;
-    let warnings = 0;
-    let lastWritten = last + inserted.length;
-    if (inserted.length) {
-      await tx.update(specs).set({ lastSpecSeq: last + inserted.length }).where(eq(specs.id, specId));
-      const byEventId = new Map(rows.map((r) => [r.event_id, r]));
-      const stored: EffectEvent[] = inserted.map((r) => {
-        const row = byEventId.get(r.eventId)!;
-        return { spec_seq: r.specSeq, event_type: row.event_type, data: row.data, emitted_at: row.emitted_at ? new Date(row.emitted_at) : now };
-      });
-      const applied = await applyIngestEffects(tx, { spec, sandboxId, events: stored, log: deps.logger, now });
-      terminal = applied.terminal;
-      if (applied.warnings.length) {
-        warnings = applied.warnings.length;
-        lastWritten = await appendSystemEvents(
-          tx,
-          specId,
-          sandboxId,
-          applied.warnings.map((w) => ({
-            event_type: 'spec.ingest_warning',
-            phase: w.phase,
-            data: { message: w.message, phase: w.phase, path: w.path, source_spec_seq: w.source_spec_seq },
-          })),
-          now,
-        );
-      }
-    }
-    const response: IngestResponse = {
-      status: 'received',
-      sandbox_id: sandboxId,
-      spec_id: specId,
-      stored: inserted.length,
-      duplicates: events.length - inserted.length,
-      first_spec_seq: inserted.length ? last + 1 : null,
-      last_spec_seq: inserted.length ? last + inserted.length : null,
-      event_ids: eventIds.map((id) => serverId.get(id) ?? id),
-      ...(warnings ? { warnings } : {}),
-    };
-    return { response, terminal, lastWritten };
-  });
+  const store = (checked: boolean) => deps.db.transaction((tx) => storeInTransaction(tx, deps, principal, { rows, eventIds, total: events.length, now, checked }));
+  let result: Awaited<ReturnType<typeof storeInTransaction>>;
+  try {
+    result = await store(false);
+  } catch (error) {
+    // Some event was stored before (a retried POST): nothing of that attempt was committed.
+    if (!(error instanceof StoredDuplicate)) throw error;
+    result = await store(true);
+  }
 
   const lastSeq = result.response.last_spec_seq === null ? null : result.lastWritten;
   if (lastSeq !== null) {
