@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   const lines = [`Specline is listening on ${url}`, `  API docs: ${url}/api/v1/docs`];
   if (config.demoUser) lines.push(`  demo login: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`);
-  lines.push(`  database: ${deps.database.driver}${deps.database.driver === 'pglite' ? ` (${config.dataDir}/pgdata)` : ''}, bus: ${deps.bus.kind}, sandboxes: ${deps.provider.name}`);
+  lines.push(`  database: ${deps.database.driver}${deps.database.driver === 'pglite' ? ` (${config.dataDir}/pgdata)` : ''}, bus: ${deps.bus.kind}, sandboxes: ${config.runner.mode === 'queue' ? `queue ${config.runner.queueName} (workers)` : deps.provider.name}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   let shuttingDown = false;

@@ -192,6 +192,15 @@ export async function claimQueueRun(ctx: AppContext, bundles: BundleStore, reque
     return { outcome: 'ended', detail };
   }
   let repo: { commit: string } | null = null;
+  // Fetching the mirror and bundling the commit can outlast the lease: the server vouches for the attempt meanwhile.
+  const renew = () =>
+    ctx.db
+      .update(sandboxes)
+      .set({ lastHeartbeatAt: new Date() })
+      .where(and(eq(sandboxes.id, next.sandboxId), eq(sandboxes.status, 'starting')))
+      .catch(() => undefined);
+  const keepAlive = setInterval(() => void renew(), Math.max(200, (leaseSecondsOf(ctx.config.sandbox) * 1000) / 4));
+  keepAlive.unref();
   if (project?.repoUrl) {
     try {
       // A later attempt (or a continuation) explores the commit the earlier outputs were made from.
@@ -205,8 +214,12 @@ export async function claimQueueRun(ctx: AppContext, bundles: BundleStore, reque
       const detail = error instanceof RepoError ? error.message : `could not prepare the repository: ${(error as Error).message}`;
       await failRun(ctx, request.spec_id, next.sandboxId, detail);
       return { outcome: 'ended', detail };
+    } finally {
+      clearInterval(keepAlive);
     }
   }
+  clearInterval(keepAlive);
+  await renew();
   return {
     outcome: 'run',
     spec_id: request.spec_id,
@@ -233,10 +246,17 @@ export interface AttemptState {
   detail: string;
 }
 
-/** Is this attempt still the run's live one? `preparing` (checkout) renews its lease; `running` notes the pid. */
+/** How long a worker may vouch for an attempt whose sandbox has not reported yet (checkout, boot). */
+const VOUCH_LIMIT_MS = 10 * 60_000;
+
+/**
+ * Is this attempt still the run's live one? Until its sandbox's first batch arrives (the row is still
+ * `starting`: checkout, boot) the worker's reports renew the lease, for at most `VOUCH_LIMIT_MS`; after
+ * that only the sandbox's own batches do. `running` notes the child's pid and log path.
+ */
 export async function attemptStatus(ctx: AppContext, sandboxId: string, report: { state: 'preparing' | 'running'; pid?: number | undefined; log_path?: string | undefined }): Promise<AttemptState> {
   const [row] = await ctx.db
-    .select({ specId: sandboxes.specId, endedAt: sandboxes.endedAt, revokedAt: sandboxes.revokedAt, provider: sandboxes.provider, specStatus: specs.status, current: specs.sandboxId })
+    .select({ specId: sandboxes.specId, endedAt: sandboxes.endedAt, revokedAt: sandboxes.revokedAt, provider: sandboxes.provider, startedAt: sandboxes.startedAt, specStatus: specs.status, current: specs.sandboxId })
     .from(sandboxes)
     .innerJoin(specs, eq(specs.id, sandboxes.specId))
     .where(eq(sandboxes.id, sandboxId));
@@ -245,14 +265,13 @@ export async function attemptStatus(ctx: AppContext, sandboxId: string, report: 
     return { live: false, detail: row.current !== sandboxId && row.specStatus === 'executing' ? 'superseded by a later attempt' : `the run ended (the spec is ${row.specStatus})` };
   }
   const now = new Date();
-  if (report.state === 'preparing') {
-    await ctx.db.update(sandboxes).set({ lastHeartbeatAt: now }).where(and(eq(sandboxes.id, sandboxId), eq(sandboxes.status, 'starting')));
-  } else {
-    await ctx.db
-      .update(sandboxes)
-      .set({ status: sql`case when ${sandboxes.status} = 'starting' then 'running' else ${sandboxes.status} end`, ...(report.pid ? { pid: report.pid } : {}), ...(report.log_path ? { logPath: report.log_path } : {}) })
-      .where(and(eq(sandboxes.id, sandboxId), isNull(sandboxes.endedAt)));
-  }
+  const vouch = now.getTime() - row.startedAt.getTime() < VOUCH_LIMIT_MS;
+  const changes = {
+    ...(vouch ? { lastHeartbeatAt: sql`case when ${sandboxes.status} = 'starting' then ${now.toISOString()}::timestamptz else ${sandboxes.lastHeartbeatAt} end` } : {}),
+    ...(report.pid ? { pid: report.pid } : {}),
+    ...(report.log_path ? { logPath: report.log_path } : {}),
+  };
+  if (Object.keys(changes).length > 0) await ctx.db.update(sandboxes).set(changes).where(and(eq(sandboxes.id, sandboxId), isNull(sandboxes.endedAt)));
   return { live: true, detail: 'live' };
 }
 
