@@ -19,7 +19,7 @@ export function ExploreSection({ title, empty, isEmpty, children, testId }: { ti
 /** A repository path: a link to its place in the repository's web view when there is one, else the path. */
 export function FilePath({ path, line, browse }: { path: string; line?: number | null | undefined; browse: RepoBrowser | null }) {
   const label = line ? `${path}:${line}` : path;
-  const code = <code className="font-mono text-xs break-all">{label}</code>;
+  const code = <code className="font-mono text-xs [overflow-wrap:anywhere]">{label}</code>;
   if (!browse) return code;
   return (
     <a href={browse(path, line ?? undefined)} target="_blank" rel="noreferrer noopener" className="inline-flex items-baseline gap-1 text-indigo-700 underline hover:text-indigo-900">
@@ -199,14 +199,16 @@ export function DataModelsSection({ view, browse }: { view: ExploreView; browse:
 export function KeyFilesSection({ view, browse }: { view: ExploreView; browse: RepoBrowser | null }) {
   return (
     <ExploreSection title="Key files" isEmpty={view.keyFiles.length === 0} empty="No key files named." testId="explore-key-files">
-      <ul className="flex flex-col gap-1.5 text-sm">
+      <dl className="grid gap-x-4 gap-y-1.5 text-sm sm:grid-cols-[minmax(0,max-content)_minmax(0,1fr)]">
         {view.keyFiles.map((f) => (
-          <li key={f.path} className="flex min-w-0 flex-col sm:flex-row sm:items-baseline sm:gap-3">
-            <FilePath path={f.path} browse={browse} />
-            {f.purpose ? <span className="text-slate-700">{f.purpose}</span> : null}
-          </li>
+          <div key={f.path} className="contents">
+            <dt className="min-w-0">
+              <FilePath path={f.path} browse={browse} />
+            </dt>
+            <dd className="mb-1 min-w-0 text-slate-700 sm:mb-0">{f.purpose}</dd>
+          </div>
         ))}
-      </ul>
+      </dl>
     </ExploreSection>
   );
 }

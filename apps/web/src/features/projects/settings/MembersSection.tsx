@@ -74,44 +74,43 @@ function MemberList({ project, members, myId, canManage }: { project: Project; m
         {members.map((member) => {
           const rules = memberRules(member, members, canManage);
           const label = member.name || member.email;
+          const whyId = `member-why-${member.user_id}`;
           return (
-            <li key={member.user_id} className="flex flex-col gap-2 p-3 sm:flex-row sm:items-center sm:gap-3" data-testid="member-row" data-email={member.email}>
-              <div className="min-w-0 flex-1">
-                <p className="truncate text-sm font-medium text-slate-900">
-                  {label}
-                  {member.user_id === myId ? <span className="ml-1 font-normal text-slate-600">(you)</span> : null}
-                </p>
-                <p className="truncate text-xs text-slate-600">{member.email}</p>
-              </div>
-              <RoleSelect
-                member={member}
-                disabledReason={rules.roleReason}
-                pending={changeRole.isPending && changeRole.variables.member.user_id === member.user_id}
-                onChange={(role) => changeRole.mutate({ member, role })}
-              />
-              <div className="flex flex-col items-start gap-0.5 sm:items-end">
+            <li key={member.user_id} className="flex flex-col gap-2 p-3" data-testid="member-row" data-email={member.email}>
+              <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:gap-3">
+                <div className="min-w-0 flex-1">
+                  <p className="truncate text-sm font-medium text-slate-900">
+                    {label}
+                    {member.user_id === myId ? <span className="ml-1 font-normal text-slate-600">(you)</span> : null}
+                  </p>
+                  <p className="truncate text-xs text-slate-600">{member.email}</p>
+                </div>
+                <RoleSelect
+                  member={member}
+                  disabled={rules.roleReason !== null}
+                  describedBy={rules.roleReason ? whyId : undefined}
+                  pending={changeRole.isPending && changeRole.variables.member.user_id === member.user_id}
+                  onChange={(role) => changeRole.mutate({ member, role })}
+                />
                 <Button
                   size="sm"
                   variant="ghost"
                   icon={<UserMinus aria-hidden className="size-4" />}
                   disabled={rules.removeReason !== null}
-                  aria-describedby={rules.removeReason ? `remove-why-${member.user_id}` : undefined}
+                  aria-describedby={rules.removeReason ? whyId : undefined}
                   pending={remove.isPending && remove.variables.user_id === member.user_id}
                   onClick={() => setRemoving(member)}
                   aria-label={`Remove ${label}`}
                 >
                   Remove
                 </Button>
-                {rules.removeReason && canManage ? (
-                  <span id={`remove-why-${member.user_id}`} className="text-xs text-slate-600">
-                    {rules.removeReason}
-                  </span>
-                ) : rules.removeReason ? (
-                  <span id={`remove-why-${member.user_id}`} className="sr-only">
-                    {rules.removeReason}
-                  </span>
-                ) : null}
               </div>
+              {rules.roleReason || rules.removeReason ? (
+                // Owners see why an action is off; for members the section says it once (the row keeps it for screen readers).
+                <p id={whyId} className={canManage ? 'text-xs text-slate-600' : 'sr-only'}>
+                  {rules.roleReason ?? rules.removeReason}
+                </p>
+              ) : null}
             </li>
           );
         })}
@@ -132,18 +131,18 @@ function MemberList({ project, members, myId, canManage }: { project: Project; m
   );
 }
 
-function RoleSelect({ member, disabledReason, pending, onChange }: { member: ProjectMember; disabledReason: string | null; pending: boolean; onChange: (role: ProjectRole) => void }) {
+function RoleSelect({ member, disabled, describedBy, pending, onChange }: { member: ProjectMember; disabled: boolean; describedBy: string | undefined; pending: boolean; onChange: (role: ProjectRole) => void }) {
   const id = useId();
   return (
-    <div className="flex flex-col gap-0.5 sm:w-44">
+    <div className="sm:w-40">
       <label htmlFor={id} className="sr-only">
         Role of {member.name || member.email}
       </label>
       <select
         id={id}
         value={member.role}
-        disabled={disabledReason !== null || pending}
-        aria-describedby={disabledReason ? `${id}-why` : undefined}
+        disabled={disabled || pending}
+        aria-describedby={describedBy}
         onChange={(event) => onChange(event.target.value as ProjectRole)}
         className={`${controlClass} border-slate-300 py-1.5`}
       >
@@ -153,11 +152,6 @@ function RoleSelect({ member, disabledReason, pending, onChange }: { member: Pro
           </option>
         ))}
       </select>
-      {disabledReason ? (
-        <span id={`${id}-why`} className="text-xs text-slate-600">
-          {disabledReason}
-        </span>
-      ) : null}
     </div>
   );
 }

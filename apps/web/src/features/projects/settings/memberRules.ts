@@ -5,8 +5,7 @@ export const ROLES: readonly ProjectRole[] = ['owner', 'member'];
 export const ROLE_LABELS: Record<ProjectRole, string> = { owner: 'Owner', member: 'Member' };
 
 export const OWNERS_MANAGE = 'Only project owners can change roles or remove members.';
-export const LAST_OWNER_ROLE = 'The only owner cannot become a member: make someone else an owner first.';
-export const LAST_OWNER_REMOVE = 'The only owner cannot be removed.';
+export const LAST_OWNER = 'The only owner can neither become a member nor be removed: make someone else an owner first.';
 
 /**
  * What the API lets the viewer do to one member (`services/projects.ts`): only owners manage members,
@@ -16,7 +15,7 @@ export function memberRules(member: ProjectMember, members: readonly ProjectMemb
   if (!viewerIsOwner) return { roleReason: OWNERS_MANAGE, removeReason: OWNERS_MANAGE };
   const owners = members.filter((m) => m.role === 'owner').length;
   const lastOwner = member.role === 'owner' && owners <= 1;
-  return { roleReason: lastOwner ? LAST_OWNER_ROLE : null, removeReason: lastOwner ? LAST_OWNER_REMOVE : null };
+  return { roleReason: lastOwner ? LAST_OWNER : null, removeReason: lastOwner ? LAST_OWNER : null };
 }
 
 /** The invite's email problem as a sentence next to the field: no account, already a member, or what the API said of `body.email`. */
