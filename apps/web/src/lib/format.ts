@@ -36,5 +36,6 @@ export function formatPercent(value: number): string {
 
 export function formatHours(value: number | null): string {
   if (value === null) return '—';
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} h`;
+  // Estimates are kept to two decimals (1.75 h); a `real` column reads 0.1 back as 0.100000001.
+  return `${Math.round(value * 100) / 100} h`;
 }
