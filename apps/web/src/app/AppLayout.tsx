@@ -4,6 +4,7 @@ import { Link, NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react
 import { toast } from 'sonner';
 import { Button } from '../components/ui/Button';
 import { ErrorState } from '../components/ui/ErrorState';
+import { SkipLink } from '../components/ui/SkipLink';
 import { Spinner } from '../components/ui/Spinner';
 import { ThemeToggle } from '../components/ui/ThemeToggle';
 import { SearchBox } from '../features/search/SearchBox';
@@ -55,12 +56,7 @@ export function AppLayout() {
   return (
     <div className="min-h-screen">
       {/* The skip link: the first thing a keyboard reaches. */}
-      <a
-        href="#main"
-        className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
-      >
-        Skip to content
-      </a>
+      <SkipLink />
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-3 sm:gap-6 sm:px-4">
           <Link to="/projects" className="flex shrink-0 items-center gap-2 font-semibold text-slate-900">

@@ -6,8 +6,8 @@ export const Tabs = RadixTabs.Root;
 
 export function TabsList({ label, children }: { label: string; children: ReactNode }) {
   return (
-    // Too many tabs for the width: the tab bar scrolls sideways inside itself, never the page.
-    <RadixTabs.List aria-label={label} className="flex max-w-full gap-1 overflow-x-auto overflow-y-hidden shadow-[inset_0_-1px_0_0_var(--color-slate-200)] [scrollbar-width:thin]">
+    // Too many tabs for the width: they wrap onto a second line (and the bar scrolls inside itself, never the page).
+    <RadixTabs.List aria-label={label} className="flex max-w-full flex-wrap gap-x-1 overflow-x-auto overflow-y-hidden shadow-[inset_0_-1px_0_0_var(--color-slate-200)] [scrollbar-width:thin]">
       {children}
     </RadixTabs.List>
   );
