@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   SSE_RESUME_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   /** How long a spec feed (and its ring) outlives its last subscriber. */
   SSE_FEED_LINGER_SECONDS: z.coerce.number().min(0).default(30),
+  /** A spec feed reads new events at most once per this interval (wake-ups in between are coalesced into one read and one write per subscriber). */
+  SSE_FEED_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** `true` → `GET /api/v1/metrics/streams` (logged-in users): event-loop delay, memory, stream hub counters. */
   SPECLINE_STREAM_METRICS: bool.default(false),
   /** Directories (separated by `:`) under which local paths and `file://` repository URLs are allowed. */
@@ -119,6 +121,7 @@ export interface Config {
     ringBytes: number;
     resumeConcurrency: number;
     feedLingerSeconds: number;
+    feedIntervalMs: number;
     /** `SPECLINE_STREAM_METRICS`. */
     metrics: boolean;
   };
@@ -218,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ringBytes: e.SSE_RING_BYTES,
       resumeConcurrency: e.SSE_RESUME_CONCURRENCY,
       feedLingerSeconds: e.SSE_FEED_LINGER_SECONDS,
+      feedIntervalMs: e.SSE_FEED_INTERVAL_MS,
       metrics: e.SPECLINE_STREAM_METRICS,
     },
     repos: {

@@ -6,6 +6,7 @@
  * frames built by the database (streams/rows.ts) carry exactly the `StoredEvent` of services/events.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
 import { readEventsAfter } from '../services/events';
 import { getStreamHub } from '../streams/hubFor';
 import type { StreamHub } from '../streams/hub';
@@ -68,14 +69,14 @@ describe.each(BACKENDS)('stream resume: ring hits, misses and old resumes on %s'
     server = await createTestServer(backend, { listen: true });
     hub = getStreamHub(server.context)!;
     saved = { ...hub.limits };
-  });
+  }, 180_000);
   afterEach(() => {
     for (const c of open.splice(0)) if ('socket' in c) c.socket.close();
     else c.close();
     Object.assign(hub.limits, saved);
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
   });
 
   it('a Last-Event-ID inside the ring resumes from memory (no store read), live events included, frames equal to the stored events', async () => {
@@ -167,10 +168,10 @@ describe.each(BACKENDS)('stream resume admission on %s', (backend) => {
   let server: TestServer;
   const t = streamTools(() => server);
   beforeAll(async () => {
-    server = await createTestServer(backend, { listen: true, config: { streams: { maxStreamSeconds: 0, ringBytes: 1, resumeConcurrency: 2, feedLingerSeconds: 30, metrics: false } } });
-  });
+    server = await createTestServer(backend, { listen: true, config: { streams: { ...loadConfig({}).streams, ringBytes: 1, resumeConcurrency: 2 } } });
+  }, 180_000);
   afterAll(async () => {
-    await server.close();
+    await server?.close();
   });
 
   it('more resumes than the limit all complete, none lost or repeated, with at most the limit reading at once', async () => {

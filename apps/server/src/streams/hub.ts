@@ -44,6 +44,12 @@ export interface HubLimits {
   resumeConcurrency: number;
   /** How long a feed with no subscribers keeps reading (and its ring) before it stops (`SSE_FEED_LINGER_SECONDS`). */
   feedLingerMs: number;
+  /**
+   * A feed reads at most once per this interval (`SSE_FEED_INTERVAL_MS`): wake-ups closer together are
+   * coalesced into one read, so every subscriber gets fewer, larger writes (a wake-up after a quiet
+   * spell reads at once). 0 = read on every wake-up.
+   */
+  readIntervalMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -56,6 +62,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   ringBytes: 8 * 1024 * 1024,
   resumeConcurrency: 4,
   feedLingerMs: 30_000,
+  readIntervalMs: 20,
 };
 
 /** What a subscriber needs from its connection. */
@@ -245,6 +252,8 @@ class SpecFeed {
   readonly ring: FrameRing;
   private reading = false;
   private again = false;
+  private lastReadAt = 0;
+  private deferred: NodeJS.Timeout | undefined;
   private stopped = false;
   private busOff: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -283,31 +292,47 @@ class SpecFeed {
   }
 
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.deferred) return;
     if (this.reading) {
       this.again = true;
+      return;
+    }
+    const wait = this.lastReadAt + this.hub.limits.readIntervalMs - performance.now();
+    if (wait > 1) {
+      this.deferred = setTimeout(() => {
+        this.deferred = undefined;
+        this.wake();
+      }, wait);
       return;
     }
     this.reading = true;
     void this.read().finally(() => {
       this.reading = false;
+      // A wake-up during the read: read again, after the interval.
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.wake();
+      }
     });
   }
 
   private async read(): Promise<void> {
     try {
+      let full: boolean;
       do {
         this.again = false;
+        this.lastReadAt = performance.now();
         const rows = await readFeedRows(this.hub.db, this.specId, this.cursor ?? 0, this.hub.limits.pageSize);
         if (this.stopped) return;
+        full = rows.length === this.hub.limits.pageSize;
         if (rows.length === 0) continue;
         const batch = buildBatch(rows);
         this.cursor = batch.lastSeq;
         this.ring.push(batch);
         this.hub.stats.feedReads++;
         for (const subscriber of [...this.subscribers]) subscriber.offer(batch);
-        if (rows.length === this.hub.limits.pageSize) this.again = true;
-      } while (this.again && !this.stopped);
+        // A full page: more is waiting, read it now (a backlog is not coalesced).
+      } while (full && !this.stopped);
     } catch (error) {
       this.hub.logger.warn({ err: error, spec_id: this.specId }, 'stream feed read failed; retrying on the next wake-up');
     }
@@ -330,6 +355,7 @@ class SpecFeed {
     this.stopped = true;
     clearInterval(this.timer);
     if (this.linger) clearTimeout(this.linger);
+    if (this.deferred) clearTimeout(this.deferred);
     this.hub.dropFeed(this);
     const off = this.busOff;
     this.busOff = undefined;

@@ -7,8 +7,13 @@ const hubs = new WeakMap<AppContext, StreamHub>();
 export function streamHubFor(app: App, ctx: AppContext): StreamHub {
   let hub = hubs.get(ctx);
   if (!hub) {
-    const { ringBytes, resumeConcurrency, feedLingerSeconds } = ctx.config.streams;
-    const created = new StreamHub({ db: ctx.db, bus: ctx.bus, logger: ctx.logger, limits: { ringBytes, resumeConcurrency, feedLingerMs: feedLingerSeconds * 1000 } });
+    const { ringBytes, resumeConcurrency, feedLingerSeconds, feedIntervalMs } = ctx.config.streams;
+    const created = new StreamHub({
+      db: ctx.db,
+      bus: ctx.bus,
+      logger: ctx.logger,
+      limits: { ringBytes, resumeConcurrency, feedLingerMs: feedLingerSeconds * 1000, readIntervalMs: feedIntervalMs },
+    });
     hubs.set(ctx, created);
     // Before the server stops accepting: streams end with `stream_closed`/`closing` (shutting_down),
     // so `server.close()` is not held open by them.
