@@ -80,3 +80,53 @@ export async function fetchAllEvents(page: Page, specId: string): Promise<ApiEve
     after = body.events[body.events.length - 1]!.spec_seq;
   }
 }
+
+/**
+ * The page's width against the window's (`document.documentElement.scrollWidth <= innerWidth` means no
+ * sideways scroll), and the outermost elements sticking out past the right edge (to say what to fix).
+ */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> {
+  return page.evaluate(() => {
+    const innerWidth = window.innerWidth;
+    const offenders: string[] = [];
+    const describe = (el: Element) => {
+      const id = el.id ? `#${el.id}` : '';
+      const testId = el.getAttribute('data-testid') ? `[data-testid=${el.getAttribute('data-testid')}]` : '';
+      const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).slice(0, 4).join('.')}` : '';
+      return `${el.tagName.toLowerCase()}${id}${testId}${cls} (right ${Math.round(el.getBoundingClientRect().right)})`;
+    };
+    const walk = (el: Element) => {
+      const style = getComputedStyle(el);
+      if (el.getBoundingClientRect().right > innerWidth + 0.5 && style.position !== 'fixed') {
+        offenders.push(describe(el));
+        if (offenders.length >= 8) return;
+      }
+      // An element that scrolls or clips its own overflow cannot widen the page.
+      if (style.overflowX === 'auto' || style.overflowX === 'scroll' || style.overflowX === 'hidden' || style.overflowX === 'clip') return;
+      for (const child of Array.from(el.children)) walk(child);
+    };
+    walk(document.body);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, offenders };
+  });
+}
+
+/** Relative luminance (0 black … 1 white) of an element's computed background colour, in any CSS colour format. */
+export async function backgroundLuminance(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) throw new Error(`no element ${sel}`);
+    const color = getComputedStyle(el).backgroundColor;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, 1, 1);
+    ctx.fillStyle = color;
+    ctx.fillRect(0, 0, 1, 1);
+    const [r, g, b] = Array.from(ctx.getImageData(0, 0, 1, 1).data).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  }, selector);
+}
