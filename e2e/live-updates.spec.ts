@@ -47,12 +47,12 @@ test('a run on screen reads the spec only on row-bringing events and its end, an
   await keepScreenshot(page, testInfo, 'live-updates-completed');
 
   // The reads: the page's first, one when the stream comes up, one per row-bringing phase (REQUIREMENTS,
-  // DESIGN, TASKS) and one for the run's end — bursts may merge, never more. A 5 s poll would add one per 5 s.
+  // DESIGN, TASKS) and one for the run's end — bursts may merge, never more, however long the run lasts
+  // (a 5 s poll would add one per 5 s: the bound does not depend on the run's length).
   const summary = `${specReads.length} spec reads over ${seconds.toFixed(1)} s and ${stored.length} events (${streams.length} stream connections)`;
   console.log(`live-updates: ${summary}`);
   await testInfo.attach('spec-reads', { body: summary, contentType: 'text/plain' });
   expect(specReads.length, summary).toBeLessThanOrEqual(6);
-  expect(specReads.length, summary).toBeLessThan(seconds / 5);
   expect(specReads.length, summary).toBeLessThan(stored.length / 4);
   expect(watcher.errors).toEqual([]);
 });

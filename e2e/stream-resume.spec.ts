@@ -37,7 +37,8 @@ test('the timeline resumes after the server closes the stream mid-run, with no g
   expect(streams.length).toBeGreaterThanOrEqual(2);
   const resumedFrom = streams.slice(1).map((s) => Number(s.lastEventId ?? new URL(s.url).searchParams.get('after')));
   for (let i = 1; i < resumedFrom.length; i++) expect(resumedFrom[i]!).toBeGreaterThanOrEqual(resumedFrom[i - 1]!);
-  expect(resumedFrom[0]).toBeGreaterThan(0);
+  // (A stream opened before the run's first event — the page follows a queued or just-started run — resumes from 0.)
+  expect(resumedFrom.at(-1)).toBeGreaterThan(0);
 
   // No gap, no duplicate: the rows are exactly the stored events (heartbeats are one counter).
   const expected = stored.filter((e) => e.event_type !== 'spec.heartbeat').map((e) => e.spec_seq).reverse();

@@ -1,7 +1,7 @@
 /**
  * Issue 5, acceptance 3: a spec with 100,000 stored events. The timeline keeps fewer than 200 row
  * elements in the DOM while scrolling from newest to oldest, and "failures only" shows exactly the
- * failures.
+ * failures. Issue 15: that filter is kept in the URL (reload, Back), and the keyboard shortcuts work on the page.
  */
 import { expect, test } from '@playwright/test';
 import { collectTimelineSeqs, signIn, watchForErrors } from './helpers';
@@ -41,6 +41,31 @@ test('100,000 events: a bounded DOM from newest to oldest, and failures only sho
   expect(shown).toEqual(seeded.failures);
   const types = await rows.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-event-type')))].sort());
   expect(types.every((t) => ['agent.completed', 'spec.phase_failed', 'spec.phase_retry'].includes(t ?? ''))).toBe(true);
+
+  // The filter is in the URL (issue 15): a reload keeps the filtered view, Back goes to the unfiltered one.
+  await expect(page).toHaveURL(/[?&]failures=1(&|$)/);
+  await page.reload();
+  await expect(timeline.getByLabel('Failures only')).toBeChecked();
+  await expect(rows.first()).toHaveAttribute('data-spec-seq', String(seeded.failures[0]));
+  await page.goBack();
+  await expect(page).not.toHaveURL(/failures=1/);
+  await expect(timeline.getByLabel('Failures only')).not.toBeChecked();
+  await expect(rows.first()).toHaveAttribute('data-spec-seq', '100000');
+
+  // Keyboard shortcuts: ? lists them; 2 and g e switch tabs; j moves to the first timeline row.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help.getByText('Execution tab (also g e)')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+  await page.keyboard.press('2');
+  await expect(page).toHaveURL(/[?&]tab=requirements/);
+  await page.keyboard.press('g');
+  await page.keyboard.press('e');
+  await expect(page).toHaveURL(/[?&]tab=execution/);
+  await expect(rows.first()).toHaveAttribute('data-spec-seq', '100000');
+  await page.keyboard.press('j');
+  await expect(rows.first().getByRole('button', { name: /details of event 100000/ })).toBeFocused();
 
   expect(watcher.errors).toEqual([]);
 });
