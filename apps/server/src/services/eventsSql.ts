@@ -1,9 +1,9 @@
 /**
  * The SQL of the history reads (issue 14). Each stored event is turned into its wire DTO (`StoredEvent`)
- * by PostgreSQL itself (`json_build_object`), and a page is one `json_agg` text: the server neither maps
+ * by PostgreSQL itself (`json_agg` of a row named like its fields), and a page is one `json_agg` text: the server neither maps
  * rows through the ORM nor parses `data` and serialises it again. Both drivers get the same text.
  *
- * `storedEventJson` must produce exactly what `toStoredEvent` (events.ts) makes of a drizzle row; the
+ * `storedEventColumns` must produce exactly what `toStoredEvent` (events.ts) makes of a drizzle row; the
  * history tests compare the two on both backends.
  */
 import { EVENTS_TOTAL_COUNT_CAP, EventSource, FAILURE_EVENT_TYPES, Phase } from '@specline/protocol';
@@ -20,26 +20,22 @@ const SOURCES = literalList(EventSource.options);
 /** `Date.prototype.toISOString()` in SQL: UTC, milliseconds (truncated, as both drivers' Date parsing does). */
 const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-/** The `StoredEvent` DTO of the `sandbox_events` row aliased `e`. */
-export const storedEventJson = sql`json_build_object(
-  'id', e.id::text,
-  'spec_id', e.spec_id,
-  'spec_seq', e.spec_seq,
-  'sandbox_id', e.sandbox_id,
-  'run_id', e.run_id,
-  'event_id', e.event_id,
-  'seq', e.seq,
-  'event_type', e.event_type,
-  'phase', CASE WHEN e.phase IN (${PHASES}) THEN e.phase END,
-  'event_data', e.data,
-  'source', CASE WHEN e.source IN (${SOURCES}) THEN e.source ELSE 'agent' END,
-  'emitted_at', ${iso('e.emitted_at')},
-  'created_at', ${iso('e.received_at')})`;
+/**
+ * The `StoredEvent` DTO's columns, named as its fields, of the `sandbox_events` row `p`: `json_agg` of the
+ * lateral row `d` built from them is the DTO array (a record aggregates cheaper than `json_build_object`).
+ */
+const storedEventColumns = sql`p.id::text AS id, p.spec_id, p.spec_seq, p.sandbox_id, p.run_id, p.event_id, p.seq, p.event_type,
+  CASE WHEN p.phase IN (${PHASES}) THEN p.phase END AS phase,
+  p.data AS event_data,
+  CASE WHEN p.source IN (${SOURCES}) THEN p.source ELSE 'agent' END AS source,
+  ${iso('p.emitted_at')} AS emitted_at,
+  ${iso('p.received_at')} AS created_at`;
 
 /** Events with `spec_seq > after`, ascending, at most `limit`, as one JSON array text. */
 export function eventsAfterSql(specId: string, after: number, limit: number): SQL {
-  return sql`SELECT coalesce(json_agg(${storedEventJson} ORDER BY e.spec_seq), '[]')::text AS events
-    FROM (SELECT * FROM sandbox_events WHERE spec_id = ${specId} AND spec_seq > ${after} ORDER BY spec_seq LIMIT ${limit}) e`;
+  return sql`SELECT coalesce(json_agg(d ORDER BY p.spec_seq), '[]')::text AS events
+    FROM (SELECT * FROM sandbox_events WHERE spec_id = ${specId} AND spec_seq > ${after} ORDER BY spec_seq LIMIT ${limit}) p,
+    LATERAL (SELECT ${storedEventColumns}) d`;
 }
 
 export interface PageFilter {
@@ -78,7 +74,7 @@ const and = (parts: SQL[]) => sql.join(parts, sql` AND `);
 
 /**
  * One page in one statement: the access check (the spec, if `userId` is a member of its project), the
- * spec's `last_spec_seq`, the page's keys, the page as JSON text, and for a filtered page the size of
+ * spec's `last_spec_seq`, the page as JSON text (one pass over its rows), and for a filtered page the size of
  * the filtered set counted up to `EVENTS_TOTAL_COUNT_CAP + 1` rows.
  *
  * Offsets: with no filter, `spec_seq` is gap-free 1..last, so `offset` becomes a seek (ascending:
@@ -90,42 +86,41 @@ export function eventsPageSql(specId: string, userId: string, f: PageFilter, w: 
   const filters = filterConditions(f);
   const filtered = filters.length > 0;
   const desc = w.order === 'desc';
-  const keyWhere: SQL[] = [sql`spec_id = ${specId}`, sql`EXISTS (SELECT 1 FROM s)`, ...filters];
-  if (w.after !== undefined) keyWhere.push(sql`spec_seq > ${w.after}`);
-  if (w.before !== undefined) keyWhere.push(sql`spec_seq < ${w.before}`);
-  let offset = sql``;
-  if (w.offset > 0 && !filtered) {
-    if (desc) {
-      const top = w.before !== undefined ? sql`LEAST(${w.before - 1}, (SELECT last FROM s))` : sql`(SELECT last FROM s)`;
-      keyWhere.push(sql`spec_seq <= ${top} - ${w.offset}`);
-    } else {
-      keyWhere.push(sql`spec_seq > ${(w.after ?? 0) + w.offset}`);
-    }
-  } else if (w.offset > 0) {
-    offset = sql` OFFSET ${w.offset}`;
-  }
+  const where: SQL[] = [sql`spec_id = ${specId}`, sql`EXISTS (SELECT 1 FROM s)`, ...filters];
+  if (w.after !== undefined) where.push(sql`spec_seq > ${w.after}`);
+  if (w.before !== undefined) where.push(sql`spec_seq < ${w.before}`);
   const dir = sql.raw(desc ? 'DESC' : 'ASC');
+  let page: SQL;
+  if (w.offset > 0 && filtered) {
+    // Skip over the keys alone, then read the page's rows.
+    page = sql`SELECT ev.* FROM (SELECT spec_seq FROM sandbox_events WHERE ${and(where)} ORDER BY spec_seq ${dir} LIMIT ${w.limit + 1} OFFSET ${w.offset}) k
+      JOIN sandbox_events ev ON ev.spec_id = ${specId} AND ev.spec_seq = k.spec_seq`;
+  } else {
+    if (w.offset > 0 && desc) {
+      const top = w.before !== undefined ? sql`LEAST(${w.before - 1}, (SELECT last FROM s))` : sql`(SELECT last FROM s)`;
+      where.push(sql`spec_seq <= ${top} - ${w.offset}`);
+    } else if (w.offset > 0) {
+      where.push(sql`spec_seq > ${(w.after ?? 0) + w.offset}`);
+    }
+    page = sql`SELECT * FROM sandbox_events WHERE ${and(where)} ORDER BY spec_seq ${dir} LIMIT ${w.limit + 1}`;
+  }
   const count = filtered
     ? sql`(SELECT count(*) FROM (SELECT 1 FROM sandbox_events WHERE spec_id = ${specId} AND EXISTS (SELECT 1 FROM s) AND ${and(filters)} LIMIT ${EVENTS_TOTAL_COUNT_CAP + 1}) c)`
     : sql`NULL::int8`;
+  // One pass over the page (limit + 1 rows: the last one only says whether there is more).
   return sql`WITH s AS (
       SELECT sp.last_spec_seq AS last FROM specs sp
       JOIN project_members pm ON pm.project_id = sp.project_id AND pm.user_id = ${userId}
       WHERE sp.id = ${specId}
-    ),
-    k AS (
-      SELECT spec_seq FROM sandbox_events WHERE ${and(keyWhere)} ORDER BY spec_seq ${dir} LIMIT ${w.limit + 1}${offset}
-    ),
-    r AS (
-      SELECT e.*, row_number() OVER (ORDER BY e.spec_seq ${dir}) AS rn
-      FROM k JOIN sandbox_events e ON e.spec_id = ${specId} AND e.spec_seq = k.spec_seq
     )
     SELECT (SELECT last FROM s) AS last,
-      (SELECT count(*) FROM r) AS fetched,
-      (SELECT max(spec_seq) FROM r) AS max_seq,
-      (SELECT spec_seq FROM r WHERE rn = ${w.limit}) AS cursor,
-      (SELECT coalesce(json_agg(${storedEventJson} ORDER BY e.rn), '[]')::text FROM r e WHERE e.rn <= ${w.limit}) AS events,
-      ${count} AS filtered_count`;
+      count(*) AS fetched,
+      max(p.spec_seq) AS max_seq,
+      max(p.spec_seq) FILTER (WHERE p.rn = ${w.limit}) AS cursor,
+      coalesce(json_agg(d ORDER BY p.rn) FILTER (WHERE p.rn <= ${w.limit}), '[]')::text AS events,
+      ${count} AS filtered_count
+    FROM (SELECT e.*, row_number() OVER (ORDER BY e.spec_seq ${dir}) AS rn FROM (${page}) e) p,
+    LATERAL (SELECT ${storedEventColumns}) d`;
 }
 
 /** What `eventsPageSql` answers (numbers as the drivers give int8: string, bigint or number). */
