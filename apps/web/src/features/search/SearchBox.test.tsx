@@ -110,6 +110,21 @@ describe('SearchBox', () => {
     expect((box as HTMLInputElement).value).toBe('');
   });
 
+  it('"/" does nothing behind an open dialog', async () => {
+    const user = userEvent.setup();
+    setup();
+    const modal = document.createElement('div');
+    modal.setAttribute('role', 'dialog');
+    modal.setAttribute('aria-modal', 'true');
+    document.body.append(modal);
+    try {
+      await user.keyboard('/');
+      expect(document.activeElement).not.toBe(screen.getByRole('combobox'));
+    } finally {
+      modal.remove();
+    }
+  });
+
   it('says so when nothing matches', async () => {
     const user = userEvent.setup();
     setup((q) => ({ query: q, specs: [], requirements: [], tickets: [] }));

@@ -33,7 +33,8 @@ export function SearchBox() {
   useEffect(() => {
     function onKey(event: globalThis.KeyboardEvent) {
       if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-      if (isTypingTarget(event.target)) return;
+      // Not while typing in a field, nor behind an open dialog (its focus trap owns the keyboard).
+      if (isTypingTarget(event.target) || document.querySelector('[role="dialog"], [role="alertdialog"]')) return;
       event.preventDefault();
       inputRef.current?.focus();
       inputRef.current?.select();
