@@ -9,5 +9,8 @@ export default defineProject({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['./src/test/setup.ts'],
+    // Safety nets, not timing assertions: a loaded 2-core machine renders a big page slowly.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
