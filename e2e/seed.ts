@@ -6,7 +6,7 @@
 import type { APIRequestContext } from '@playwright/test';
 import pg from 'pg';
 
-export const E2E_DATABASE_URL = process.env['E2E_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/specline_e2e';
+export const E2E_DATABASE_URL = process.env['E2E_DATABASE_URL'] ?? `postgres://postgres@127.0.0.1:5432/${process.env['E2E_DB'] ?? 'specline_e2e'}`;
 
 export interface SeededSpec {
   specId: string;
