@@ -88,6 +88,10 @@ interface RunResult {
   postLatency: Summary;
   /** CPU seconds per wall second of the server, PostgreSQL, Redis, the harness, everything else. */
   cpu: CpuShare;
+  /** Server CPU ms per 1,000 events (PGlite runs inside the server's thread: this is all of it). */
+  serverCpuMsPer1k: number;
+  /** PostgreSQL CPU ms per 1,000 events (every postgres process of the machine). */
+  postgresCpuMsPer1k: number;
   loadAverage: string;
   checks: SpecSeqCheck[];
 }
@@ -191,6 +195,8 @@ async function runOnce(options: RunOptions): Promise<{ result: RunResult; window
         eventsPerSecond: Math.round(run.eventsPerSecond),
         postLatency: run.postLatency,
         cpu: cpuShare(used),
+        serverCpuMsPer1k: Math.round((used.server * 1e8) / run.events) / 100,
+        postgresCpuMsPer1k: Math.round((used.postgres * 1e8) / run.events) / 100,
         loadAverage: load,
         checks,
       },
@@ -221,6 +227,8 @@ interface Cell {
   postP50: number;
   postP99: number;
   serverCpu: number;
+  serverMsPer1k: number;
+  postgresMsPer1k: number;
 }
 
 function cells(results: readonly RunResult[]): Map<string, Cell> {
@@ -235,6 +243,8 @@ function cells(results: readonly RunResult[]): Map<string, Cell> {
         postP50: median(mine.map((r) => r.postLatency.p50)),
         postP99: median(mine.map((r) => r.postLatency.p99)),
         serverCpu: median(mine.map((r) => r.cpu.server * 100)) / 100,
+        serverMsPer1k: median(mine.map((r) => r.serverCpuMsPer1k)),
+        postgresMsPer1k: median(mine.map((r) => r.postgresCpuMsPer1k)),
       });
     }
   }
@@ -268,9 +278,20 @@ function markdown(r: Report): string {
     const met = after ? (after.median >= target ? 'yes' : 'no') : 'n/a';
     lines.push(`| ${backend === 'pglite' ? 'PGlite (no DATABASE_URL)' : 'PostgreSQL + Redis'} | ${before ? fmt(before.median) : 'n/a'} | ${after ? fmt(after.median) : 'n/a'} | ${ratio} | ≥ ${fmt(target)}${backend === 'postgres' ? ' (today\'s figure, kept)' : ''} | ${met} |`);
   }
-  lines.push('', '| Run | events/s per round | POST p50 ms | POST p99 ms | server CPU (cores) |', '|---|---|---|---|---|');
-  for (const [key, cell] of c) lines.push(`| ${key} | ${cell.runs.map(fmt).join(', ')} | ${cell.postP50} | ${cell.postP99} | ${cell.serverCpu} |`);
-  lines.push('');
+  lines.push(
+    '',
+    '| Run | events/s per round | POST p50 ms | POST p99 ms | server CPU (cores) | server CPU ms / 1,000 events | PostgreSQL CPU ms / 1,000 events | server-thread ceiling (events/s) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const [key, cell] of c) {
+    const ceiling = cell.serverMsPer1k > 0 ? fmt(1_000_000 / cell.serverMsPer1k) : 'n/a';
+    lines.push(`| ${key} | ${cell.runs.map(fmt).join(', ')} | ${cell.postP50} | ${cell.postP99} | ${cell.serverCpu} | ${cell.serverMsPer1k} | ${key.endsWith('postgres') ? cell.postgresMsPer1k : '–'} | ${ceiling} |`);
+  }
+  lines.push(
+    '',
+    'The server is one node thread (PGlite runs inside it), so 1,000,000 ÷ (server CPU ms per 1,000 events) is the events/s that thread could reach on a core of its own: the figure that does not depend on how busy the rest of the machine is (CPU time itself still grows somewhat under contention). Compare before and after in the same run.',
+    '',
+  );
   if (r.harnessErrors.length) lines.push('**The harness failed; the figures are not valid:**', '', ...r.harnessErrors.map((e) => `- ${e}`), '');
   lines.push('## Conditions', '', ...Object.entries(r.conditions).map(([k, v]) => `- ${k}: ${v}`), '');
   lines.push(

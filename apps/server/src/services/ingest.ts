@@ -3,11 +3,14 @@
  *
  * 1. `parseIngestRequest`: size limits (413), every event validated (422 naming index and path of
  *    each bad one), the spec named in the body must be the token's (403). Nothing is stored on error.
- * 2. `ingestEvents`: lock the spec row; drop events whose `(sandbox_id, event_id)` is stored (acked as
- *    duplicates, never stored twice or applied twice); assign gap-free `spec_seq` = last+1…; one
- *    multi-row INSERT … ON CONFLICT DO NOTHING; advance `specs.last_spec_seq`; apply side effects;
- *    COMMIT; then publish `{spec_id, spec_seq}` on the bus (a wake-up: a failed publish is logged, the
- *    stream hubs also poll) and, after a run's terminal event, `runs.finished(…)`.
+ * 2. `ingestEvents`: lock the spec row (reading the sandbox's run id with it); assign gap-free
+ *    `spec_seq` = last+1…; insert, advance `specs.last_spec_seq` and mark the live sandbox alive in ONE
+ *    statement (`insertNewBatch`, ingestInsert.ts); if some event turns out to be stored already, that
+ *    attempt is rolled back and the batch stored the checked way (`insertCheckedBatch`: events whose
+ *    `(sandbox_id, event_id)` is stored are dropped first, acked as duplicates, never stored twice or
+ *    applied twice); apply side effects; COMMIT; then publish `{spec_id, spec_seq}` on the bus (a
+ *    wake-up: a failed publish is logged, the stream hubs also poll) and, after a run's terminal
+ *    event, `runs.finished(…)`.
  *
  * Events in a legacy shape (no `event_id`) get a deterministic id: a name-based uuid of the sandbox id
  * and `legacyEventKey` (type, timestamp, phase, canonical payload, index in the body), so a retried
