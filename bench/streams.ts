@@ -13,10 +13,11 @@
  *
  * Flags: --quick (100 clients, short phases), --clients=N, --phases=steady,storm, --profile,
  * --before-root=<dir> (also run a checkout of an earlier commit, e.g. a `git worktree` of 132e96f,
- * with the same harness, and put its figures next to these), --out=<dir>.
+ * with the same harness, and put its figures next to these), --before-json=<run-before.json of an
+ * earlier run> (reuse that run instead), --out=<dir>.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -266,6 +267,8 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
   if (monitor) run.memory = Object.fromEntries(monitor.phases);
   if (profileDir) run.profile = profileMarkdown(profileDir, windows);
   run.loadAverageAtEnd = loadAverage();
+  // Each run on its own too: `--before-json=<this file>` reuses a "before" run in a later report.
+  writeFileSync(path.join(work, `run-${label}.json`), `${JSON.stringify(run, null, 2)}\n`);
   return run;
 }
 
@@ -274,7 +277,9 @@ async function main(): Promise<number> {
   log(`work directory ${work}`);
   const beforeRoot = option('before-root');
   const runs: StreamsRun[] = [];
-  if (beforeRoot) runs.push(await runAgainst('before', path.resolve(beforeRoot), work));
+  const beforeJson = option('before-json');
+  if (beforeJson) runs.push(JSON.parse(readFileSync(beforeJson, 'utf8')) as StreamsRun);
+  else if (beforeRoot) runs.push(await runAgainst('before', path.resolve(beforeRoot), work));
   runs.push(await runAgainst('after', repoRoot, work));
   const report = {
     date: new Date().toISOString(),

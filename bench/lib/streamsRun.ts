@@ -19,6 +19,8 @@ export class Producer {
   lastSeq = 0;
   readonly posts: { sent: number; ms: number }[] = [];
   readonly errors: string[] = [];
+  /** POSTs sent again after a network error. */
+  retries = 0;
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly seqs = new Map<string, number>();
@@ -43,14 +45,30 @@ export class Producer {
       this.seqs.set(sandbox.sandboxId, seq);
       return progressEvent(sandbox.specId, seq, { message: `tick ${this.count}.${j}`, pad });
     });
-    const res = await this.http.request('POST', `/api/v1/sandboxes/${sandbox.sandboxId}/events`, { body: JSON.stringify({ events }), headers: sandbox.headers });
+    const body = JSON.stringify({ events });
+    // A network error (a keep-alive socket the server closed) is retried with the same body: the same
+    // event_ids, so a batch that was stored after all is acknowledged as duplicates, never stored twice.
+    let res: Awaited<ReturnType<HttpClient['request']>> | undefined;
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await this.http.request('POST', `/api/v1/sandboxes/${sandbox.sandboxId}/events`, { body, headers: sandbox.headers });
+      } catch (error) {
+        this.retries++;
+        if (attempt >= 5) {
+          this.errors.push(error instanceof Error ? error.message : String(error));
+          return;
+        }
+      }
+    }
     const accepted = nowMs();
     if (res.status !== 200) {
       if (this.errors.length < 10) this.errors.push(`HTTP ${res.status} ${res.text.slice(0, 200)}`);
       return;
     }
     const answer = IngestResponse.parse(res.body);
-    if (answer.first_spec_seq === null || answer.last_spec_seq === null || answer.stored !== this.batchSize) {
+    // A retry whose first attempt was stored: all duplicates, no range (its events are not timed).
+    if (answer.stored === 0 && answer.duplicates === this.batchSize) return;
+    if (answer.first_spec_seq === null || answer.last_spec_seq === null || answer.stored + answer.duplicates !== this.batchSize) {
       this.errors.push(`stored ${answer.stored} of ${this.batchSize}`);
       return;
     }
