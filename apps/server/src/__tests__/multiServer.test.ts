@@ -137,7 +137,7 @@ describe('two servers, one database and bus: restarts and a database outage fail
     servers.a.proc = await startServer(servers.a.env);
     servers.b.proc = await startServer(servers.b.env);
     database = await openDatabase({ url, poolSize: 2 });
-  });
+  }, 300_000); // two servers starting on a loaded machine
 
   afterAll(async () => {
     for (const s of Object.values(servers)) if (s.proc) await kill(s.proc).catch(() => undefined);

@@ -12,12 +12,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecuteSpecResponse } from '@specline/protocol';
-import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { AppDeps } from '../app';
 import { leaseSecondsOf } from '../config';
 import { AppError, notFound } from '../http/errors';
 import { newId } from '../services/ids';
-import { EXTERNAL_PROVIDER } from '../services/externalSandboxes';
 import { effectiveModelSettings, modelEnv, projectModel, type EffectiveModelSettings } from '../services/modelSettings';
 import type { RunManager, StartRunOptions } from '../services/runs';
 import { secretBoxFor, SecretUnreadableError } from '../services/secretBox';
@@ -25,6 +24,7 @@ import { newSandboxToken } from '../services/tokens';
 import { recordVersion } from '../services/versions';
 import { projects, sandboxes, specs, users } from '../store/schema';
 import { claimRun } from './claim';
+import { failOrphanedRuns, openLeases } from './reconcile';
 import { createDispatcher } from './dispatcher';
 import { endRun, type EndRunInput } from './endRun';
 import { queuePosition } from './quotas';
@@ -71,8 +71,6 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
   let outage = false;
   const owner = `server:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-  /** Open launched sandboxes (not external ones: they hold no lease of ours, their heartbeats are theirs). */
-  const openLeases = () => and(inArray(sandboxes.status, ['starting', 'running']), isNull(sandboxes.endedAt), ne(sandboxes.provider, EXTERNAL_PROVIDER));
 
   /** One fresh lease for every open run: after a time in which no sandbox could renew (start-up, outage). */
   async function grantLeases(at: Date): Promise<number> {
@@ -429,39 +427,7 @@ export function createRunManager(deps: AppDeps, options: RunManagerOptions = {})
       // Nobody could renew while this server was down: every open run gets one fresh lease. A run whose
       // sandbox really is gone is failed by the reaper once that lease expires.
       await grantLeases(at);
-      // Runs without any open launched sandbox behind them hold no lease: nothing will ever finish them.
-      const executing = await db
-        .select({ id: specs.id, sandboxId: specs.sandboxId, provider: sandboxes.provider, status: sandboxes.status, endedAt: sandboxes.endedAt })
-        .from(specs)
-        .leftJoin(sandboxes, eq(sandboxes.id, specs.sandboxId))
-        .where(eq(specs.status, 'executing'));
-      let failed = 0;
-      for (const spec of executing) {
-        // An external sandbox (services/externalSandboxes.ts) runs elsewhere and outlives a restart: the reaper watches it.
-        if (spec.provider === EXTERNAL_PROVIDER) continue;
-        const open = spec.status !== null && (spec.status === 'starting' || spec.status === 'running') && spec.endedAt === null;
-        if (open) continue;
-        const ended = await end({
-          specId: spec.id,
-          sandboxId: spec.sandboxId,
-          status: 'failed',
-          sandboxStatus: 'lost',
-          reason: 'execution_error',
-          error: `the server restarted while this run was executing; its sandbox ${spec.sandboxId ?? '(none)'} is no longer running`,
-        });
-        if (ended !== undefined) failed += 1;
-      }
-      // Sandboxes left open although their run is not live (ended some other way, never closed): revoke their tokens.
-      const iso = at.toISOString();
-      await db
-        .update(sandboxes)
-        .set({ status: 'lost', endedAt: at, revokedAt: sql`coalesce(${sandboxes.revokedAt}, ${iso}::timestamptz)` })
-        .where(
-          and(
-            openLeases(),
-            sql`not exists (select 1 from ${specs} where ${specs.sandboxId} = ${sandboxes.id} and ${specs.status} = 'executing')`,
-          ),
-        );
+      const failed = await failOrphanedRuns(db, at, end);
       dispatchSoon(); // runs queued before the restart
       return failed;
     },
