@@ -183,7 +183,7 @@ describe('two servers, one database and bus: restarts and a database outage fail
     const readers = { [onA]: followSse([base('b'), base('a')], onA, token), [onB]: followSse([base('a'), base('b')], onB, token) };
     const specOf = async (id: string) => (await api<Spec>('a', 'GET', `/specs/${id}`, token)).body;
     const passed = (s: Spec | null, n: number) => (s ? Object.values(s.phase_status).filter((p) => p?.state === 'passed').length >= n : false);
-    await waitFor('both runs to pass EXPLORE', async () => (passed(await specOf(onA), 1) && passed(await specOf(onB), 1) ? true : undefined), 60_000, 250);
+    await waitFor('both runs to pass EXPLORE', async () => (passed(await specOf(onA), 1) && passed(await specOf(onB), 1) ? true : undefined), 240_000, 250);
 
     // Server B dies and comes back on its port: its sandbox kept running and reports to the new B.
     await kill(servers.b.proc!);
