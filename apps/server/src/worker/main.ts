@@ -3,7 +3,8 @@
  * Redis (the BullMQ queue) and the server's public URL; see the README's "More workers" section.
  * Job locks and stalled-job detection are BullMQ's: a worker that dies has its jobs handed to another
  * worker after `SPECLINE_WORKER_LOCK_SECONDS`, whose claim supersedes the dead attempt. SIGTERM/SIGINT:
- * take no new jobs and let the running ones finish; a second signal stops their sandboxes and exits.
+ * take no new jobs and let the running ones finish; a second signal kills their sandboxes and exits (their
+ * runs resume on other workers).
  * Exit codes: 0 after a clean shutdown, 1 on a failure, 2 on a bad configuration.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { Worker } from 'bullmq';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from '../config';
 import { createLogger } from '../http/logging';
 import { RunJob, redisOptionsOf } from '../queue/jobs';
-import { runAttempt, stopChild } from './runAttempt';
+import { killChild, runAttempt } from './runAttempt';
 import { createServerApi } from './serverApi';
 
 function readConfig(): WorkerConfig {
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
-      logger.warn({ signal }, 'second signal: stopping the running sandboxes and exiting');
-      for (const child of children.values()) stopChild(child);
-      setTimeout(() => process.exit(1), 6_000).unref();
-      return;
+      // Killed, not cancelled: their jobs stall and another worker resumes each run from its last completed phase.
+      logger.warn({ signal }, 'second signal: killing the running sandboxes (other workers resume their runs) and exiting');
+      for (const child of children.values()) killChild(child);
+      process.exit(1);
     }
     shuttingDown = true;
     logger.info({ signal, running: children.size }, 'shutting down: no new runs; the running ones finish');

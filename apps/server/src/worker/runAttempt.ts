@@ -43,6 +43,11 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Kills a child's process group at once (no report: its run resumes elsewhere). */
+export function killChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
+}
+
 /** Stops a child's process group: SIGTERM, then SIGKILL after the grace. */
 export function stopChild(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null) return;

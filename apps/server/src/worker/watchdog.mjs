@@ -1,7 +1,7 @@
 // The worker's child for one run (issue 11): starts the sandbox CLI (argv after this file) in this
 // process's group and watches its parent, the worker. When the worker dies (SIGKILL, a crash), this
-// process is re-parented: it stops the sandbox's whole group instead of leaving an orphan that runs on
-// with a revoked token. Exit code and signals are passed through. Plain JavaScript: nothing to compile.
+// process is re-parented: it kills the sandbox's whole group instead of leaving an orphan that runs on
+// with a token the next attempt revokes. Exit code and signals are passed through. Plain JavaScript: nothing to compile.
 import { spawn } from 'node:child_process';
 
 const parent = process.ppid;
@@ -20,9 +20,10 @@ function stopGroup(signal) {
 const watch = setInterval(() => {
   if (process.ppid !== parent && !stopping) {
     stopping = true;
-    process.stderr.write('specline-worker watchdog: the worker is gone; stopping the sandbox\n');
-    child.kill('SIGTERM');
-    setTimeout(() => stopGroup('SIGKILL'), 5000).unref();
+    // As if the machine had died with the worker: no goodbye (a SIGTERM would make the sandbox report the
+    // run cancelled). The run's job comes back to another worker, which resumes it from the last phase.
+    process.stderr.write('specline-worker watchdog: the worker is gone; killing the sandbox\n');
+    stopGroup('SIGKILL');
   }
 }, 500);
 
