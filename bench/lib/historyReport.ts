@@ -15,8 +15,8 @@ export interface CaseResult {
   cpuMsPerRequest: { server: number; postgres: number };
   /** Events in the first answer, its first and last spec_seq, total_count and total_count_exact. */
   firstAnswer: { events: number; first: number | null; last: number | null; total_count: number; total_count_exact?: boolean; has_more: boolean };
-  /** The answers' spec_seq lists, hashed, to compare the variants. */
-  answerDigest: string;
+  /** Each measured answer's spec_seq list and has_more, hashed (12 hex), to compare the variants request by request. */
+  answers: string[];
 }
 
 export interface VariantResult {
@@ -89,7 +89,7 @@ export function historyMarkdown(r: HistoryReport): string {
     );
     for (const v of b.variants) out.push(`- ${v.variant}: commit ${v.commit}, \`${v.serverCommand}\`, load average ${v.loadAverageAtStart} → ${v.loadAverageAtEnd}`);
     out.push('', ...caseTable(b), '');
-    out.push(b.differences.length ? `Answers that differ between before and after: ${b.differences.join('; ')}` : 'Every page answered the same events before and after (spec_seq lists compared request by request).', '');
+    out.push(b.differences.length ? `Answers that differ between before and after: ${b.differences.join('; ')}` : 'Every page answered the same events before and after (spec_seq lists and has_more compared request by request, over the requests both variants made).', '');
     const after = b.variants.find((v) => v.variant === 'after');
     const first = after?.cases.filter((x) => x.firstAnswer.total_count_exact === false).map((x) => `${x.name} (${x.firstAnswer.total_count.toLocaleString('en-US')})`);
     if (first?.length) out.push(`Capped counts after (\`total_count_exact: false\`): ${first.join(', ')}.`, '');
