@@ -28,6 +28,8 @@ export interface FleetResults {
   /** Receipt − POST accepted over every (event > `from`, client) pair, ms. */
   delivery: Summary;
   closedByServer: string[];
+  /** Streams the server closed that the client resumed on its own. */
+  reconnects: number;
   errors: string[];
   cpuSeconds: number;
 }
@@ -51,6 +53,8 @@ class Client {
   recv = new Float64Array(16_384);
   closedByServer: string | null = null;
   error: string | null = null;
+  reconnects = 0;
+  private dropped = false;
   private carry: Buffer | null = null;
   private req: http.ClientRequest | undefined;
 
@@ -104,7 +108,8 @@ class Client {
       answered = true;
       done(ok);
     };
-    this.req = http.get(url, { agent: false, headers }, (res) => {
+    this.dropped = false;
+    const req = http.get(url, { agent: false, headers }, (res) => {
       if (res.statusCode !== 200) {
         this.error = `HTTP ${res.statusCode}`;
         res.resume();
@@ -114,14 +119,22 @@ class Client {
       answer(true);
       res.on('data', (chunk: Buffer) => this.scan(chunk));
       res.on('error', () => undefined);
+      // The server closed the stream (slow_consumer, max_duration): resume from the last id, as a real client does.
+      res.on('end', () => {
+        if (this.req !== req || this.dropped) return;
+        this.reconnects++;
+        this.connect(url, token, this.last, () => undefined);
+      });
     });
-    this.req.on('error', (error) => {
+    this.req = req;
+    req.on('error', (error) => {
       if (!answered) this.error = error.message;
       answer(false);
     });
   }
 
   drop(): void {
+    this.dropped = true;
     this.req?.destroy();
     this.req = undefined;
   }
@@ -193,7 +206,8 @@ process.on('message', (message: ToFleet) => {
           lost: clients.reduce((sum, c) => sum + c.lost + Math.max(0, message.lastSeq - c.last), 0),
           duplicated: clients.reduce((sum, c) => sum + c.duplicated, 0),
           delivery: summarize(latencies.subarray(0, n)),
-          closedByServer: clients.flatMap((c) => (c.closedByServer ? [c.closedByServer] : [])).slice(0, 5),
+          closedByServer: clients.flatMap((c) => (c.closedByServer ? [c.closedByServer.split('\n')[1] ?? c.closedByServer] : [])).slice(0, 3),
+          reconnects: clients.reduce((n, c) => n + c.reconnects, 0),
           errors: clients.flatMap((c) => (c.error ? [c.error] : [])).slice(0, 5),
           cpuSeconds: Math.round(((usage.user + usage.system) / 1e6) * 100) / 100,
         });

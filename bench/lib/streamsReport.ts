@@ -10,6 +10,8 @@ interface Common {
   connectMs: number;
   eventLoop: LoopDelay | undefined;
   closedByServer: string[];
+  /** Streams the server closed (slow_consumer) that the client resumed with Last-Event-ID on its own. */
+  serverCloses?: number;
   harnessCpuSeconds: number;
   cpu: CpuShare;
   wallSeconds: number;
@@ -133,7 +135,7 @@ export function streamsMarkdown(report: StreamsReport): string {
       lines.push(`- ingest POST: ${lat(s.postLatency)}`);
       lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds)}; client fleets ${s.harnessCpuSeconds} s`);
       if (s.hub) lines.push(`- hub: ${JSON.stringify(s.hub)}`);
-      if (s.closedByServer.length) lines.push(`- closed by the server: ${s.closedByServer.join(' | ')}`);
+      if (s.closedByServer.length) lines.push(`- closed by the server ${s.serverCloses ?? '?'} times (each client resumed): ${s.closedByServer.join(' | ')}`);
       lines.push('');
     }
     if (r.storm) {
@@ -146,7 +148,7 @@ export function streamsMarkdown(report: StreamsReport): string {
       lines.push(`- ingest POST during the storm (reconnect → max(caught up, +2 s)): ${lat(s.postDuringStorm)}; before the drop: ${lat(s.postBefore)}`);
       lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds)}; client fleets ${s.harnessCpuSeconds} s`);
       if (s.hub) lines.push(`- hub: ${JSON.stringify(s.hub)}`);
-      if (s.closedByServer.length) lines.push(`- closed by the server: ${s.closedByServer.join(' | ')}`);
+      if (s.closedByServer.length) lines.push(`- closed by the server ${s.serverCloses ?? '?'} times (each client resumed): ${s.closedByServer.join(' | ')}`);
       lines.push('');
     }
     lines.push('Memory per phase (server node process / whole tree, peak MiB): ' + Object.entries(r.memory).map(([k, m]) => `${k} ${m.serverPeakMiB}/${m.treePeakMiB}`).join(' · '), '');

@@ -51,7 +51,7 @@ const EnvSchema = z.object({
   SSE_MAX_STREAM_SECONDS: z.coerce.number().min(0).default(0),
   /** Bytes of recent serialised frames each spec feed keeps, so a `Last-Event-ID` inside them resumes with no database read. */
   SSE_RING_BYTES: z.coerce.number().int().min(0).default(8 * 1024 * 1024),
-  /** Stream store reads (catch-up pages, access checks of new streams) running at once; the rest wait, so a reconnect storm cannot take the pool from ingest. */
+  /** Stream store reads running at once: catch-up pages, and apart from them access checks of new streams; the rest wait, so a reconnect storm cannot take the pool from ingest. */
   SSE_RESUME_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   /** How long a spec feed (and its ring) outlives its last subscriber. */
   SSE_FEED_LINGER_SECONDS: z.coerce.number().min(0).default(30),

@@ -1,7 +1,7 @@
 /**
- * Bounded concurrency for the streams' database work (access checks of new connections, catch-up pages
- * read from the store): at most `limit()` at a time, the rest wait in arrival order. A reconnect storm
- * therefore holds at most that many of the pool's connections, and ingest keeps the others.
+ * Bounded concurrency for the streams' database work (the hub has one for catch-up pages read from the
+ * store, one for access checks of new connections): at most `limit()` at a time each, the rest wait in
+ * arrival order. A reconnect storm therefore holds a bounded share of the pool, and ingest keeps the rest.
  */
 export interface AdmissionStats {
   active: number;

@@ -372,8 +372,10 @@ export class StreamHub {
   /** Mutable so a test (or a benchmark) can tighten them. */
   readonly limits: HubLimits;
   readonly stats: HubStats = { ringReplays: 0, storePages: 0, feedReads: 0, drainWaits: 0, slowClosed: 0 };
-  /** Admits the streams' store reads (catch-up pages and access checks) at `limits.resumeConcurrency`. */
+  /** Admits the catch-up pages read from the store at `limits.resumeConcurrency`. */
   readonly admission: Admission;
+  /** Admits new streams' access checks at the same limit, apart: a storm's reconnects never wait behind pages. */
+  readonly checks: Admission;
   private readonly feeds = new Map<string, SpecFeed>();
   private readonly connections = new Set<(reason: CloseReason) => void>();
   private shuttingDown = false;
@@ -384,15 +386,16 @@ export class StreamHub {
     this.logger = deps.logger;
     this.limits = { ...DEFAULT_HUB_LIMITS, ...deps.limits };
     this.admission = new Admission(() => this.limits.resumeConcurrency);
+    this.checks = new Admission(() => this.limits.resumeConcurrency);
   }
 
   get closing(): boolean {
     return this.shuttingDown;
   }
 
-  /** Runs a stream's database work (e.g. a new connection's access check) under the resume admission. */
+  /** Runs a new stream's access check under its admission (at most `resumeConcurrency` at once). */
   admit<T>(work: () => Promise<T>): Promise<T> {
-    return this.admission.run(work);
+    return this.checks.run(work);
   }
 
   /**
@@ -424,14 +427,14 @@ export class StreamHub {
   }
 
   /** Figures for the metrics route and tests. */
-  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats } {
+  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats; checks: AdmissionStats } {
     let subscribers = 0;
     let ringBytes = 0;
     for (const feed of this.feeds.values()) {
       subscribers += feed.subscribers.size;
       ringBytes += feed.ring.bytes;
     }
-    return { feeds: this.feeds.size, subscribers, ringBytes, stats: { ...this.stats }, admission: this.admission.stats() };
+    return { feeds: this.feeds.size, subscribers, ringBytes, stats: { ...this.stats }, admission: this.admission.stats(), checks: this.checks.stats() };
   }
 
   /** The ring's range of a spec's feed (tests): `[first, last]` `spec_seq`, or null. */
