@@ -25,6 +25,14 @@ for arg in "$@"; do
 done
 wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
+# The issue-14 benchmarks run the commit before that work side by side with this tree.
+before=$(bash scripts/bench-before.sh) || { echo "bench: could not make the before tree; those benchmarks run this tree only" >&2; before=""; }
+if [ -n "$before" ]; then
+  before_ingest=(--before="$before"); before_history=(--before="$before"); before_streams=(--before-root="$before")
+else
+  before_ingest=(--trees=after); before_history=(); before_streams=()
+fi
+
 status=0
 run() {
   local name="$1"; shift
@@ -40,11 +48,11 @@ run() {
 # The server: batched vs one-POST-per-event ingest, SSE latency at 100 subscribers, RSS.
 run server "${rest[@]}"
 # Ingest on PGlite and PostgreSQL, before/after (issue 14).
-run ingest "${quick[@]}"
+run ingest "${quick[@]}" "${before_ingest[@]}"
 # Stream fan-out: the 1,000-client reconnect storm and steady fan-out (issue 14).
-run streams "${quick[@]}"
+run streams "${quick[@]}" "${before_streams[@]}"
 # History reads at 1M events in one spec (issue 14).
-run history "${quick[@]}"
+run history "${quick[@]}" "${before_history[@]}"
 # Runs on the BullMQ queue with 1, 2 and 4 workers (issue 11).
 run workers "${quick[@]}"
 # The web timeline in Chromium (time to first row / to the oldest event).
