@@ -7,6 +7,8 @@ import type { IngestResponse } from '@specline/protocol';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEvents, sandboxes, specRuns } from '../store/schema';
+import { AppError } from '../http/errors';
+import { ingestEvents } from '../services/ingest';
 import { BACKENDS, createTestServer, type TestServer } from './harness';
 import { eventFactory, postEvents, progress, range, seedSandbox, seedSpec, specSeqs, storeSnapshot } from './ingestHarness';
 
@@ -56,6 +58,22 @@ describe.each(BACKENDS)('one-statement ingest on %s', (backend) => {
     // The next new batch goes the one-statement way again, right after.
     const next = (await postEvents(server, s.sandbox, { events: [event('spec.progress', progress('e'))] })).json<IngestResponse>();
     expect(next).toMatchObject({ stored: 1, first_spec_seq: 5, last_spec_seq: 5 });
+  });
+
+  it('a batch whose token was revoked after the auth check (a superseded attempt) is refused under the spec lock and stores nothing', async () => {
+    const s = await seedSpec(server);
+    const event = eventFactory(s.specId);
+    await postEvents(server, s.sandbox, { events: [event('spec.progress', progress('before'))] });
+    // The request passed requireSandbox; then a later claim revoked the token. Call the service as the route would.
+    await server.context.db.update(sandboxes).set({ revokedAt: new Date() }).where(eq(sandboxes.id, s.sandbox.sandboxId));
+    const late = { events: [event('spec.progress', progress('late'))] };
+    const error = await ingestEvents(server.context, { sandboxId: s.sandbox.sandboxId, specId: s.specId }, late).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error instanceof AppError && error.code).toBe('token_revoked');
+    expect(await specSeqs(server, s.specId)).toEqual([1]);
+    expect((await storeSnapshot(server, s.specId)).spec?.lastSpecSeq).toBe(1);
   });
 
   it("an earlier sandbox's batch is stored, never applied: its heartbeat stays untouched", async () => {

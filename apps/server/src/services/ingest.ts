@@ -142,11 +142,18 @@ async function storeInTransaction(tx: Tx, deps: IngestDeps, principal: IngestPri
   const { rows, now } = input;
   // The run id of the sandbox rides along with the lock (one query fewer per batch).
   const [locked] = await tx
-    .select({ ...lockedSpecColumns, sandboxRunId: sql<string | null>`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})` })
+    .select({
+      ...lockedSpecColumns,
+      sandboxRunId: sql<string | null>`(select ${sandboxes.runId} from ${sandboxes} where ${sandboxes.id} = ${sandboxId})`,
+      sandboxRevoked: sql<boolean>`exists (select 1 from ${sandboxes} where ${sandboxes.id} = ${sandboxId} and ${sandboxes.revokedAt} is not null)`,
+    })
     .from(specs)
     .where(eq(specs.id, specId))
     .for('update');
   if (!locked) throw notFound('spec');
+  // The token was checked before the lock; a superseded attempt's token (issue 11: a later claim revoked it
+  // under this same lock) must not slip a batch in between — e.g. a second agent.completed.
+  if (locked.sandboxRevoked) throw new AppError('token_revoked', 'this sandbox token was revoked (its run ended or a later attempt took it over)');
   const spec = await claimExternalRun(tx, locked, sandboxId, now);
   // A first batch that claimed the spec just gave the sandbox its run.
   const runId = spec === locked ? locked.sandboxRunId : await runIdOfSandbox(tx, sandboxId);
