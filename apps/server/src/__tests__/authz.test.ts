@@ -122,6 +122,18 @@ describe.each(BACKENDS)('authorization of every route on %s', (backend) => {
     expect(smuggled.json()).toMatchObject({ code: 'spec_mismatch' });
   });
 
+  it('worker routes: only the worker token — anonymous, user sessions and sandbox tokens are 401, and nothing leaks', async () => {
+    expect(rowsOf('worker').length).toBe(4);
+    for (const r of rowsOf('worker')) {
+      for (const headers of [{}, f.alice.headers, f.bob.headers, { authorization: `Bearer ${f.sandboxA.token}` }]) {
+        const res = await send(r.method, r.url, headers, r.body);
+        expect(res.statusCode, r.key).toBe(401);
+        expect(res.json<{ code: string }>().code, r.key).toBe('unauthorized');
+        expectNoLeak(res.body, r.key);
+      }
+    }
+  });
+
   it('websocket: no session → closed 4401; a stranger subscribing to alice’s spec gets not_found and none of its events', async () => {
     const closed = await new Promise<number>((resolve, reject) => {
       server.app.injectWS('/api/v1/ws/events', {}, { onInit: (ws) => ws.on('close', (code) => resolve(code)) }).catch(reject);

@@ -29,9 +29,10 @@ import { createProject, registerUser, type TestUser } from './harness';
  * - `member`: a resource of a project: strangers get 404;
  * - `owner`: owner-only action on a project: strangers 404, plain members 403;
  * - `sandbox`: the sandbox token of the path's sandbox/spec; user sessions are 401, another sandbox's token 403;
- * - `websocket`: authenticated after the upgrade (close 4401), access per subscribed spec.
+ * - `websocket`: authenticated after the upgrade (close 4401), access per subscribed spec;
+ * - `worker`: the worker token (`SPECLINE_WORKER_TOKEN`) only: user sessions and sandbox tokens are 401.
  */
-export type Access = 'public' | 'user' | 'member' | 'owner' | 'sandbox' | 'websocket';
+export type Access = 'public' | 'user' | 'member' | 'owner' | 'sandbox' | 'websocket' | 'worker';
 
 export interface Fixtures {
   alice: TestUser;
@@ -137,6 +138,10 @@ export const TABLE: Record<string, Row> = {
   'POST /api/v1/specs/:id/sandboxes': { access: 'member', url: (f) => `${s(f)}/sandboxes`, body: () => ({}) },
   'DELETE /api/v1/specs/:id/sandboxes/:sandbox_id': { access: 'member', url: (f) => `${s(f)}/sandboxes/${f.sandboxA.id}` },
 
+  'POST /api/v1/workers/claims': { access: 'worker', url: () => '/api/v1/workers/claims', body: (f) => ({ spec_id: f.spec, run_id: 'run-none', worker: 'worker:test' }) },
+  'POST /api/v1/workers/runs/:sandbox_id/status': { access: 'worker', url: (f) => `/api/v1/workers/runs/${f.sandboxA.id}/status`, body: () => ({}) },
+  'POST /api/v1/workers/runs/:sandbox_id/exit': { access: 'worker', url: (f) => `/api/v1/workers/runs/${f.sandboxA.id}/exit`, body: () => ({ exit_code: 0 }) },
+  'GET /api/v1/workers/runs/:sandbox_id/bundle': { access: 'worker', url: (f) => `/api/v1/workers/runs/${f.sandboxA.id}/bundle` },
   'POST /api/v1/sandboxes/:sandbox_id/events': { access: 'sandbox', url: (f) => `/api/v1/sandboxes/${f.sandboxA.id}/events`, body: (f) => progressEvent(f.spec) },
   'POST /api/v1/specs/:id/sync': {
     access: 'sandbox',
