@@ -18,6 +18,8 @@ interface ErrorAnswer {
   errors?: { path: string; message: string; index?: number }[];
 }
 
+const WORKER_TOKEN = 'hardening-worker-token-0123456789abcdef';
+
 describe.each(BACKENDS)('hardening: the 500s of issue 12 on %s', (backend) => {
   let server: TestServer;
   const provider = createNoopProvider();
@@ -25,7 +27,8 @@ describe.each(BACKENDS)('hardening: the 500s of issue 12 on %s', (backend) => {
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    server = await createTestServer(backend, { provider, listen: true });
+    // A worker token, so the worker routes get past their token check and validate their parameters too.
+    server = await createTestServer(backend, { provider, listen: true, config: { runner: { mode: 'local', workerToken: WORKER_TOKEN, attempts: 3, queueName: 'specline-hardening' } } });
     t = await buildTenant(server.app, provider.launched);
     before = await fingerprint(server.context.db);
   });
@@ -34,6 +37,8 @@ describe.each(BACKENDS)('hardening: the 500s of issue 12 on %s', (backend) => {
   });
 
   const sandboxHeaders = () => ({ authorization: `Bearer ${t.sandboxToken}` });
+  const headersFor = (path: string) =>
+    path.startsWith('/api/v1/workers') ? { authorization: `Bearer ${WORKER_TOKEN}` } : path.startsWith('/api/v1/sandboxes') || path.endsWith('/sync') ? sandboxHeaders() : t.owner.headers;
   /** `payload` as raw JSON text, so lone surrogates and odd numbers reach the server exactly as written. */
   const call = (method: string, url: string, payload?: unknown, headers: Record<string, string> = t.owner.headers) =>
     server.app.inject({
@@ -66,8 +71,7 @@ describe.each(BACKENDS)('hardening: the 500s of issue 12 on %s', (backend) => {
       for (const method of Object.keys(ops)) {
         for (const bad of params) {
           const url = path.replace(/\{([a-z_]+)\}/g, (_, name: string) => (name === bad ? 'a%00b' : encodeURIComponent(values[name] ?? 'x')));
-          const sandboxRoute = path.startsWith('/api/v1/sandboxes') || path.endsWith('/sync');
-          const res = await call(method.toUpperCase(), url, ['post', 'put', 'patch'].includes(method) ? {} : undefined, sandboxRoute ? sandboxHeaders() : t.owner.headers);
+          const res = await call(method.toUpperCase(), url, ['post', 'put', 'patch'].includes(method) ? {} : undefined, headersFor(path));
           const body = expect4xx(res, `${method.toUpperCase()} ${url}`);
           expect(body.code).toBe('validation_failed');
           expect(body.errors?.map((e) => e.path), url).toContain(`params.${bad}`);
