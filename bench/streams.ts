@@ -147,6 +147,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         await readMetrics(http, headers, true);
         await probe.reset();
         const t0 = nowMs();
+        const seqAtStart = producer.lastSeq;
         await sleep(settings.steadyMs);
         const loop = await probe.read();
         const metrics = await readMetrics(http, headers, false);
@@ -154,10 +155,11 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         mark(t0, nowMs());
         const t1 = nowMs();
         const fleet = await finishFleets(fleets, producer, warm);
-        return { warm, metrics, loop, seconds: (t1 - t0) / 1000, fleet };
+        return { warm, seqAtStart, metrics, loop, seconds: (t1 - t0) / 1000, fleet };
       });
       const { fleet, metrics, loop } = out.result;
-      const events = producer.lastSeq - out.result.warm;
+      // The rate over the measured window only (the wait for every client to have the warm-up is not in it).
+      const events = producer.lastSeq - out.result.seqAtStart;
       const figures: SteadyFigures = {
         clients: settings.clients,
         connectMs,
@@ -167,6 +169,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         eventLoop: loop,
         postLatency: producer.postLatency(0, Number.POSITIVE_INFINITY),
         lost: fleet.lost,
+        undelivered: fleet.undelivered,
         duplicated: fleet.duplicated,
         closedByServer: fleet.closedByServer,
         serverCloses: fleet.reconnects,
@@ -239,6 +242,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         reconnectMs: r.reconnectMs,
         reconnectFailed: r.reconnectFailed,
         lost: r.fleet.lost,
+        undelivered: r.fleet.undelivered,
         duplicated: r.fleet.duplicated,
         eventLoop: r.loop,
         serverRssPeakMiB: monitor.phases.get('storm')?.serverPeakMiB,

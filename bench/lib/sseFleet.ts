@@ -22,8 +22,10 @@ export type ToFleet =
 
 export interface FleetResults {
   clients: number;
-  /** Events never received (gaps, and what never came by the end). */
+  /** Events skipped over (a later spec_seq came first and this one never did). */
   lost: number;
+  /** (client, event) pairs not received by the end of the finish timeout: late, not skipped. */
+  undelivered: number;
   duplicated: number;
   /** Receipt − POST accepted over every (event > `from`, client) pair, ms. */
   delivery: Summary;
@@ -120,11 +122,14 @@ class Client {
       res.on('data', (chunk: Buffer) => this.scan(chunk));
       res.on('error', () => undefined);
       // The server closed the stream (slow_consumer, max_duration): resume from the last id, as a real client does.
-      res.on('end', () => {
+      const again = () => {
         if (this.req !== req || this.dropped) return;
+        this.req = undefined;
         this.reconnects++;
         this.connect(url, token, this.last, () => undefined);
-      });
+      };
+      res.on('end', again);
+      res.on('close', again);
     });
     this.req = req;
     req.on('error', (error) => {
@@ -203,7 +208,8 @@ process.on('message', (message: ToFleet) => {
         send({
           type: 'results',
           clients: clients.length,
-          lost: clients.reduce((sum, c) => sum + c.lost + Math.max(0, message.lastSeq - c.last), 0),
+          lost: clients.reduce((sum, c) => sum + c.lost, 0),
+          undelivered: clients.reduce((sum, c) => sum + Math.max(0, message.lastSeq - c.last), 0),
           duplicated: clients.reduce((sum, c) => sum + c.duplicated, 0),
           delivery: summarize(latencies.subarray(0, n)),
           closedByServer: clients.flatMap((c) => (c.closedByServer ? [c.closedByServer.split('\n')[1] ?? c.closedByServer] : [])).slice(0, 3),

@@ -17,6 +17,8 @@ interface Common {
   wallSeconds: number;
   hub: ServerMetrics['hub'] | undefined;
   lost: number;
+  /** (client, event) pairs still missing when the run ended (late, not skipped). */
+  undelivered?: number;
   duplicated: number;
 }
 
@@ -129,7 +131,7 @@ export function streamsMarkdown(report: StreamsReport): string {
     if (r.steady) {
       const s = r.steady;
       lines.push('### steady', '');
-      lines.push(`- ${s.clients} clients (connected in ${s.connectMs} ms), ${s.events} events measured at ${s.eventsPerSecond}/s; lost ${s.lost}, duplicated ${s.duplicated}`);
+      lines.push(`- ${s.clients} clients (connected in ${s.connectMs} ms), ${s.events} events measured at ${s.eventsPerSecond}/s; lost ${s.lost}, duplicated ${s.duplicated}, still in flight at the end ${s.undelivered ?? 'n/a'} (client, event) pairs`);
       lines.push(`- delivery (receipt − POST accepted, worst fleet's percentiles): ${lat(s.delivery)}`);
       lines.push(`- event-loop delay: ${s.eventLoop ? `p50 ${s.eventLoop.p50} · p99 ${s.eventLoop.p99} · max ${s.eventLoop.max} ms` : 'n/a'}`);
       lines.push(`- ingest POST: ${lat(s.postLatency)}`);
@@ -142,7 +144,7 @@ export function streamsMarkdown(report: StreamsReport): string {
       const s = r.storm;
       lines.push('### storm', '');
       lines.push(`- ${s.clients} clients dropped at once for ${s.dropMs} ms (${s.missedPerClient} events committed meanwhile), reconnected with Last-Event-ID (all answered in ${s.reconnectMs} ms, ${s.reconnectFailed} failed)`);
-      lines.push(`- caught up (every client has spec_seq ${s.target}): ${s.caughtUpMs === undefined ? `not within ${s.catchUpTimeoutMs} ms` : `${s.caughtUpMs} ms after the reconnect`}; lost ${s.lost}, duplicated ${s.duplicated}`);
+      lines.push(`- caught up (every client has spec_seq ${s.target}): ${s.caughtUpMs === undefined ? `not within ${s.catchUpTimeoutMs} ms` : `${s.caughtUpMs} ms after the reconnect`}; lost ${s.lost}, duplicated ${s.duplicated}, still in flight at the end ${s.undelivered ?? 'n/a'} (client, event) pairs`);
       lines.push(`- event-loop delay (drop → end of storm window): ${s.eventLoop ? `p50 ${s.eventLoop.p50} · p99 ${s.eventLoop.p99} · max ${s.eventLoop.max} ms` : 'n/a'}`);
       lines.push(`- server RSS peak ${n(s.serverRssPeakMiB, ' MiB')}`);
       lines.push(`- ingest POST during the storm (reconnect → max(caught up, +2 s)): ${lat(s.postDuringStorm)}; before the drop: ${lat(s.postBefore)}`);
