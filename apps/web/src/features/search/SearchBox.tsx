@@ -134,7 +134,7 @@ export function SearchBox() {
           onKeyDown={onKeyDown}
           className="h-8 w-full min-w-0 rounded-md border border-slate-300 bg-white pr-8 pl-8 text-sm text-slate-900 placeholder:text-slate-500 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-600 [&::-webkit-search-cancel-button]:hidden"
         />
-        <kbd aria-hidden className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 font-mono text-xs text-slate-500">
+        <kbd aria-hidden className="pointer-events-none absolute hidden sm:block top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 font-mono text-xs text-slate-500">
           /
         </kbd>
       </div>

@@ -20,7 +20,7 @@ const components: Components = {
     const source = mermaidSource(node);
     if (source !== undefined) return <MermaidDiagram code={source} />;
     return (
-      <pre {...rest} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-sm text-slate-100">
+      <pre {...rest} className="overflow-x-auto rounded-md border border-slate-200 bg-slate-100 p-3 text-sm text-slate-900">
         {children}
       </pre>
     );
