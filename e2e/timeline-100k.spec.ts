@@ -35,7 +35,10 @@ test('100,000 events: a bounded DOM from newest to oldest, and failures only sho
   expect(maxRows).toBeLessThan(200);
 
   // Failures only: exactly the failures, newest first, nothing else.
-  await timeline.getByLabel('Failures only').check();
+  // The filter lives in the URL: the box shows the tick once the navigation has rendered, so click and
+  // wait for it (check() reads the state right after the click and, under load, sees the old one).
+  await timeline.getByLabel('Failures only').click();
+  await expect(timeline.getByLabel('Failures only')).toBeChecked();
   await expect(rows.first()).toHaveAttribute('data-spec-seq', String(seeded.failures[0]));
   const shown = await collectTimelineSeqs(timeline);
   expect(shown).toEqual(seeded.failures);
