@@ -148,23 +148,34 @@ export async function addMember(db: Queryable, projectId: string, ownerId: strin
   }
 }
 
+/** The member's row, locked for the change (404 when they are not a member). */
+async function lockMember(tx: Queryable, projectId: string, memberId: string): Promise<{ role: ProjectRole }> {
+  const [target] = await tx
+    .select({ role: projectMembers.role })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)))
+    .for('update');
+  if (!target) throw notFound('member');
+  return target;
+}
+
+/** 409 `conflict` with `message` when the project has only one owner (the owners' rows locked meanwhile). */
+async function refuseLastOwner(tx: Queryable, projectId: string, message: string): Promise<void> {
+  const owners = await tx
+    .select({ userId: projectMembers.userId })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, 'owner')))
+    .for('update');
+  if (owners.length <= 1) throw new AppError('conflict', message);
+}
+
 /** Removes a member (owner only). The last owner cannot be removed: the project would be unmanageable. */
 export async function removeMember(db: Db, projectId: string, ownerId: string, memberId: string): Promise<void> {
   await db.transaction(async (tx) => {
     await requireProjectMember(tx, projectId, ownerId, 'owner');
-    const [target] = await tx
-      .select({ role: projectMembers.role })
-      .from(projectMembers)
-      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)))
-      .for('update');
-    if (!target) throw notFound('member');
+    const target = await lockMember(tx, projectId, memberId);
     if (target.role === 'owner') {
-      const owners = await tx
-        .select({ userId: projectMembers.userId })
-        .from(projectMembers)
-        .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, 'owner')))
-        .for('update');
-      if (owners.length <= 1) throw new AppError('conflict', 'the last owner of a project cannot be removed');
+      await refuseLastOwner(tx, projectId, 'the last owner of a project cannot be removed');
     }
     await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)));
   });
@@ -177,19 +188,9 @@ export async function removeMember(db: Db, projectId: string, ownerId: string, m
 export async function updateMemberRole(db: Db, projectId: string, ownerId: string, memberId: string, role: ProjectRole): Promise<ProjectMember> {
   return db.transaction(async (tx) => {
     await requireProjectMember(tx, projectId, ownerId, 'owner');
-    const [target] = await tx
-      .select({ role: projectMembers.role })
-      .from(projectMembers)
-      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)))
-      .for('update');
-    if (!target) throw notFound('member');
+    const target = await lockMember(tx, projectId, memberId);
     if (target.role === 'owner' && role !== 'owner') {
-      const owners = await tx
-        .select({ userId: projectMembers.userId })
-        .from(projectMembers)
-        .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, 'owner')))
-        .for('update');
-      if (owners.length <= 1) throw new AppError('conflict', 'the last owner of a project cannot become a member; make someone else an owner first');
+      await refuseLastOwner(tx, projectId, 'the last owner of a project cannot become a member; make someone else an owner first');
     }
     await tx.update(projectMembers).set({ role }).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, memberId)));
     const [row] = await tx
