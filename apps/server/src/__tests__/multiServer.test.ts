@@ -18,6 +18,7 @@ import { openDatabase, type Database } from '../store/db';
 import { sandboxes } from '../store/schema';
 import { tempDataDir, waitFor } from './launcherFixtures';
 import { createDatabaseOn, freePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './privateServices';
+import { followSse } from './sseFollower';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const STEP_DELAY_MS = 8000;
@@ -52,57 +53,6 @@ function startServer(env: Record<string, string>): Promise<Proc> {
     });
     void exited.then(() => reject(new Error(`server exited before listening:\n${out}`)));
   });
-}
-
-/**
- * An SSE client of one spec that follows it across server restarts: it reads `id:` frames, and when a
- * connection ends it reconnects — to whichever of the servers answers — with `Last-Event-ID`. It keeps
- * every spec_seq it was sent, duplicates included, until the run's `agent.completed`.
- */
-function followSse(urls: string[], specId: string, token: string): { seqs: number[]; done: Promise<void>; stop: () => void } {
-  const seqs: number[] = [];
-  let stopped = false;
-  let controller: AbortController | undefined;
-  const done = (async () => {
-    let last = 0;
-    for (let attempt = 0; !stopped && attempt < 2000; attempt++) {
-      const url = urls[attempt % urls.length]!;
-      controller = new AbortController();
-      try {
-        const res = await fetch(`${url}/specs/${specId}/events/stream`, {
-          headers: { authorization: `Bearer ${token}`, ...(last ? { 'last-event-id': String(last) } : {}) },
-          signal: controller.signal,
-        });
-        if (res.status !== 200 || !res.body) throw new Error(`status ${res.status}`);
-        let buffer = '';
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (\d+)$/m.exec(frame);
-            if (!id) continue;
-            last = Number(id[1]);
-            seqs.push(last);
-            if (frame.includes('"agent.completed"')) return;
-          }
-        }
-      } catch {
-        /* a server went away: reconnect */
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200)); // reconnect backoff
-    }
-  })();
-  return {
-    seqs,
-    done,
-    stop: () => {
-      stopped = true;
-      controller?.abort();
-    },
-  };
 }
 
 async function kill(proc: Proc): Promise<void> {
@@ -180,7 +130,7 @@ describe('two servers, one database and bus: restarts and a database outage fail
     const onA = await launch('a', 'Export CSV');
     const onB = await launch('b', 'Export PDF');
     // Readers on the OTHER server than the one running each run; they follow across the restarts.
-    const readers = { [onA]: followSse([base('b'), base('a')], onA, token), [onB]: followSse([base('a'), base('b')], onB, token) };
+    const readers = { [onA]: followSse([base('b'), base('a')], onA, token, 2000), [onB]: followSse([base('a'), base('b')], onB, token, 2000) };
     const specOf = async (id: string) => (await api<Spec>('a', 'GET', `/specs/${id}`, token)).body;
     const passed = (s: Spec | null, n: number) => (s ? Object.values(s.phase_status).filter((p) => p?.state === 'passed').length >= n : false);
     await waitFor('both runs to pass EXPLORE', async () => (passed(await specOf(onA), 1) && passed(await specOf(onB), 1) ? true : undefined), 240_000, 250);

@@ -23,6 +23,7 @@ import { openDatabase, type Database } from '../store/db';
 import { sandboxes } from '../store/schema';
 import { tempDataDir, waitFor } from './launcherFixtures';
 import { createDatabaseOn, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './privateServices';
+import { followSse } from './sseFollower';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const STEP_DELAY_MS = 2500;
@@ -71,52 +72,6 @@ async function kill(proc: Proc | undefined): Promise<void> {
   if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
   proc.child.kill('SIGKILL');
   await proc.exited;
-}
-
-/** An SSE client of one spec that follows it across restarts with Last-Event-ID; keeps every spec_seq it got. */
-function followSse(urls: string[], specId: string, token: string): { seqs: number[]; done: Promise<void>; stop: () => void } {
-  const seqs: number[] = [];
-  let stopped = false;
-  let controller: AbortController | undefined;
-  const done = (async () => {
-    let last = 0;
-    for (let attempt = 0; !stopped && attempt < 5000; attempt++) {
-      controller = new AbortController();
-      try {
-        const res = await fetch(`${urls[attempt % urls.length]!}/specs/${specId}/events/stream`, {
-          headers: { authorization: `Bearer ${token}`, ...(last ? { 'last-event-id': String(last) } : {}) },
-          signal: controller.signal,
-        });
-        if (res.status !== 200 || !res.body) throw new Error(`status ${res.status}`);
-        let buffer = '';
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const id = /^id: (\d+)$/m.exec(frame);
-            if (!id) continue;
-            last = Number(id[1]);
-            seqs.push(last);
-            if (frame.includes('"agent.completed"')) return;
-          }
-        }
-      } catch {
-        /* a server went away: reconnect */
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200)); // reconnect backoff
-    }
-  })();
-  return {
-    seqs,
-    done,
-    stop: () => {
-      stopped = true;
-      controller?.abort();
-    },
-  };
 }
 
 describe('queue runner: two servers and several workers survive a dead worker, a server restart, Redis lost and the database away', { timeout: 600_000 }, () => {
