@@ -15,11 +15,15 @@
  * Flags: --quick (50,000 events, fewer requests), --events=N, --requests=N, --backends=postgres,pglite
  * (default postgres), --before=<repo root of the before checkout>, --profile (server under
  * `node --cpu-prof`, per-page profile in the report), --out=<dir>, --db=<PostgreSQL database name>
- * (default specline_bench_history; dropped and created).
+ * (default specline_bench_history; dropped and created), --keep-seed=<dir> (keep the seeded database
+ * between runs: the PGlite data directory lives in `<dir>`, and `<dir>/seed-<backend>.json` names the
+ * seeded spec; a later run with the same flag, the same --events and the same --db reuses it instead of
+ * seeding again, ~70 s on PGlite. Only the harness writes there: the servers it starts read the spec and
+ * add their own sessions).
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +49,7 @@ const warmup = quick ? 10 : 30;
 const maxMsPerCase = quick ? 10_000 : 30_000;
 const backends = (option('backends') ?? 'postgres').split(',') as ('postgres' | 'pglite')[];
 const beforeRoot = option('before') ? path.resolve(option('before')!) : undefined;
+const keepSeed = option('keep-seed') ? path.resolve(option('keep-seed')!) : undefined;
 const pgTarget: PgTarget = {
   host: process.env['BENCH_PG_HOST'] ?? '127.0.0.1',
   port: Number(process.env['BENCH_PG_PORT'] ?? 5432),
@@ -186,6 +191,25 @@ function serverEnv(backend: 'postgres' | 'pglite', port: number, dataDir: string
   };
 }
 
+/** The server's `SPECLINE_DATA_DIR` (PGlite's data lives in its `pgdata`): under --keep-seed when given. */
+const dataDirOf = (backend: 'postgres' | 'pglite', work: string) => path.join(keepSeed ?? work, `data-${backend}`);
+
+/** What --keep-seed records of a seeded database, to reuse it in a later run. */
+interface KeptSeed {
+  events: number;
+  database: string;
+  specId: string;
+  seed: BackendResult['seed'];
+}
+
+function keptSeed(backend: 'postgres' | 'pglite'): KeptSeed | undefined {
+  if (!keepSeed) return undefined;
+  const file = path.join(keepSeed, `seed-${backend}.json`);
+  if (!existsSync(file)) return undefined;
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as KeptSeed;
+  return kept.events === events && (backend === 'pglite' || kept.database === pgTarget.database) ? kept : undefined;
+}
+
 async function withServer<T>(variant: Variant, backend: 'postgres' | 'pglite', work: string, profileDir: string | undefined, run: (http: HttpClient, server: ServerProcess) => Promise<T>): Promise<T> {
   const port = await freePort();
   const server = await startServer({
@@ -193,7 +217,7 @@ async function withServer<T>(variant: Variant, backend: 'postgres' | 'pglite', w
     entry: 'apps/server/src/main.ts',
     logFile: path.join(work, `server-${backend}-${variant.name}.log`),
     profileDir,
-    env: serverEnv(backend, port, path.join(work, `data-${backend}`)),
+    env: serverEnv(backend, port, dataDirOf(backend, work)),
   });
   const http = new HttpClient(server.baseUrl, 4);
   try {
@@ -218,7 +242,7 @@ async function seedOn(backend: 'postgres' | 'pglite', work: string, specId: stri
     }
   }
   // PGlite has one owner: the server is stopped while the harness writes its data directory.
-  const db = new PGlite(path.join(work, `data-${backend}`, 'pgdata'));
+  const db = new PGlite(path.join(dataDirOf(backend, work), 'pgdata'));
   await db.waitReady;
   try {
     return await seedHistory(db, specId, events, log, 50_000);
@@ -228,16 +252,33 @@ async function seedOn(backend: 'postgres' | 'pglite', work: string, specId: stri
 }
 
 async function runBackend(backend: 'postgres' | 'pglite', variants: Variant[], work: string, errors: string[]): Promise<BackendResult> {
-  if (backend === 'postgres') recreateDatabase(pgTarget);
-  // The oldest server first: it migrates the fresh database, a newer one adds its own migrations after.
-  let specId = '';
-  await withServer(variants[0]!, backend, work, undefined, async (http) => {
-    specId = await createSpec(http, await demoSession(http), 'bench history: 1M events');
-  });
-  log(`${backend}: seeding ${events.toLocaleString('en-US')} events into ${specId}`);
-  const seed = await seedOn(backend, work, specId);
-  log(`${backend}: seeded in ${Math.round(seed.insertMs / 1000)} s (+ VACUUM ANALYZE ${Math.round(seed.vacuumMs / 1000)} s): ${JSON.stringify(seed.counts)}`);
-  const result: BackendResult = { backend, events, seed: { insertMs: seed.insertMs, vacuumMs: seed.vacuumMs, counts: seed.counts }, variants: [], differences: [] };
+  const kept = keptSeed(backend);
+  let specId = kept?.specId ?? '';
+  let seed: BackendResult['seed'];
+  if (kept) {
+    log(`${backend}: reusing the seeded spec ${specId} (${events.toLocaleString('en-US')} events) from ${keepSeed}`);
+    seed = { ...kept.seed, reused: true };
+  } else {
+    if (backend === 'postgres') recreateDatabase(pgTarget);
+    if (keepSeed) {
+      rmSync(path.join(keepSeed, `seed-${backend}.json`), { force: true });
+      rmSync(dataDirOf(backend, work), { recursive: true, force: true });
+      mkdirSync(keepSeed, { recursive: true });
+    }
+    // The oldest server first: it migrates the fresh database, a newer one adds its own migrations after.
+    await withServer(variants[0]!, backend, work, undefined, async (http) => {
+      specId = await createSpec(http, await demoSession(http), 'bench history: 1M events');
+    });
+    log(`${backend}: seeding ${events.toLocaleString('en-US')} events into ${specId}`);
+    const seeded = await seedOn(backend, work, specId);
+    seed = { insertMs: seeded.insertMs, vacuumMs: seeded.vacuumMs, counts: seeded.counts };
+    log(`${backend}: seeded in ${Math.round(seed.insertMs / 1000)} s (+ VACUUM ANALYZE ${Math.round(seed.vacuumMs / 1000)} s): ${JSON.stringify(seed.counts)}`);
+    if (keepSeed) {
+      const record: KeptSeed = { events, database: pgTarget.database, specId, seed };
+      writeFileSync(path.join(keepSeed, `seed-${backend}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    }
+  }
+  const result: BackendResult = { backend, events, seed, variants: [], differences: [] };
   for (const variant of variants) {
     const profileDir = profiling ? mkdtempSync(path.join(work, `profile-${backend}-${variant.name}-`)) : undefined;
     const windows: Window[] = [];

@@ -32,7 +32,8 @@ export interface VariantResult {
 export interface BackendResult {
   backend: 'postgres' | 'pglite';
   events: number;
-  seed: { insertMs: number; vacuumMs: number; counts: Record<string, number> };
+  /** `reused`: an earlier run's seed, kept with --keep-seed (its durations are that run's). */
+  seed: { insertMs: number; vacuumMs: number; counts: Record<string, number>; reused?: boolean };
   variants: VariantResult[];
   /** Cases whose answers (spec_seq lists) differ between before and after. */
   differences: string[];
@@ -84,7 +85,7 @@ export function historyMarkdown(r: HistoryReport): string {
     out.push(
       `Seed: ${b.events.toLocaleString('en-US')} events (${Object.entries(b.seed.counts)
         .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
-        .join(', ')}) in ${Math.round(b.seed.insertMs / 1000)} s, VACUUM ANALYZE ${Math.round(b.seed.vacuumMs / 1000)} s.`,
+        .join(', ')}) in ${Math.round(b.seed.insertMs / 1000)} s, VACUUM ANALYZE ${Math.round(b.seed.vacuumMs / 1000)} s${b.seed.reused ? ' (an earlier run\'s seed, reused with `--keep-seed`)' : ''}.`,
       '',
     );
     for (const v of b.variants) out.push(`- ${v.variant}: commit ${v.commit}, \`${v.serverCommand}\`, load average ${v.loadAverageAtStart} → ${v.loadAverageAtEnd}`);

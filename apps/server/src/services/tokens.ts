@@ -3,7 +3,7 @@
  * the `sessions` table on every request, so logout ends them at once); refresh tokens (`rt_…`) and
  * sandbox tokens (`sbx_…`) are opaque random strings stored only as SHA-256 hashes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 /** The access token cookie (every path). */
@@ -24,7 +24,9 @@ export interface TokenService {
 }
 
 export function createTokenService(secret: string): TokenService {
-  const key = new TextEncoder().encode(secret);
+  // A KeyObject, not the secret's bytes: jose imports a Uint8Array into a CryptoKey on every sign and
+  // verify (`hmacImportKey` in the history profile), a KeyObject once (its WeakMap cache). Same bytes (UTF-8).
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     issueAccess: (claims, ttlSeconds) =>
       new SignJWT({ typ: 'access', sid: claims.sessionId })
