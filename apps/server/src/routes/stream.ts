@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { App, AppContext } from '../app';
 import { currentUser } from '../http/auth';
 import { AppError } from '../http/errors';
-import { requireSpecCursor } from '../services/events';
 import { streamHubFor } from '../streams/hubFor';
 import { registerStreamMetrics } from '../streams/metrics';
 import { openSseStream } from '../streams/sse';
@@ -31,8 +30,8 @@ export function registerStreamRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const user = currentUser(request);
-      // Admitted with the catch-up reads: a reconnect storm's access checks hold a bounded share of the pool.
-      const spec = await hub.admit(() => requireSpecCursor(ctx.db, request.params.id, user.id));
+      // Batched (one query per batch, a bounded number at once): a reconnect storm's access checks hold a bounded share of the pool.
+      const spec = await hub.checkAccess(request.params.id, user.id);
       if (hub.closing) throw new AppError('shutting_down', 'the server is shutting down; reconnect shortly');
       const header = request.headers['last-event-id'];
       let after = request.query.after ?? 0;

@@ -11,7 +11,6 @@ import type { App, AppContext } from '../app';
 import { sessionToken, userFromToken, type AuthUser } from '../http/auth';
 import { AppError } from '../http/errors';
 import { IdParam } from '../http/input';
-import { requireSpecCursor } from '../services/events';
 import { streamHubFor } from '../streams/hubFor';
 import { serveWsConnection } from '../streams/ws';
 
@@ -59,7 +58,7 @@ export function registerWsRoutes(app: App, ctx: AppContext): void {
         authenticate: () => userFromToken(ctx.db, ctx.tokens, query.token ?? sessionToken(request)),
         resolveSpec: (user, specId) => {
           if (!IdParam.safeParse(specId).success) throw new AppError('not_found', 'spec not found');
-          return hub.admit(() => requireSpecCursor(ctx.db, specId, user.id));
+          return hub.checkAccess(specId, user.id);
         },
         onError: (error) => request.log.warn({ err: error }, 'websocket stream error'),
       });

@@ -8,12 +8,12 @@
  * of a drizzle row that the SQL must match.
  */
 import { EVENTS_TOTAL_COUNT_CAP, EventSource, Phase, type EventsPage, type EventsQuery, type StoredEvent } from '@specline/protocol';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import { notFound } from '../http/errors';
 import { rowsOf, type Queryable } from '../store/db';
 import { projectMembers, specs, type sandboxEvents } from '../store/schema';
-import { eventsAfterSql, eventsPageSql, type PageRow } from './eventsSql';
+import { eventsAfterSql, eventsPageSql, runRaw, type PageRow } from './eventsSql';
 
 export type EventsQueryInput = z.output<typeof EventsQuery>;
 type EventRow = typeof sandboxEvents.$inferSelect;
@@ -55,6 +55,24 @@ export async function requireSpecCursor(db: Queryable, specId: string, userId: s
   return row;
 }
 
+/** The key of a (spec, user) pair in `specCursorsFor`'s answer. */
+export const specAccessKey = (specId: string, userId: string): string => `${specId}\n${userId}`;
+
+/**
+ * `requireSpecCursor` for many (spec, user) pairs in one query (the streams' batched access check): the
+ * answer holds `specAccessKey(spec, user)` for each pair whose user is a member of the spec's project.
+ */
+export async function specCursorsFor(db: Queryable, pairs: readonly { specId: string; userId: string }[]): Promise<Map<string, SpecCursor>> {
+  const specIds = [...new Set(pairs.map((p) => p.specId))];
+  const userIds = [...new Set(pairs.map((p) => p.userId))];
+  const rows = await db
+    .select({ id: specs.id, lastSpecSeq: specs.lastSpecSeq, userId: projectMembers.userId })
+    .from(specs)
+    .innerJoin(projectMembers, and(eq(projectMembers.projectId, specs.projectId), inArray(projectMembers.userId, userIds)))
+    .where(inArray(specs.id, specIds));
+  return new Map(rows.map((r) => [specAccessKey(r.id, r.userId), { id: r.id, lastSpecSeq: r.lastSpecSeq }]));
+}
+
 /** Events with `spec_seq > after`, ascending, at most `limit`: the streams' catch-up and feed read. */
 export async function readEventsAfter(db: Queryable, specId: string, after: number, limit: number): Promise<StoredEvent[]> {
   const [row] = rowsOf<{ events: string }>(await db.execute(eventsAfterSql(specId, after, limit)));
@@ -82,9 +100,7 @@ export async function readSpecEventsPageJson(db: Queryable, specId: string, user
     phase: query.phase,
     failuresOnly: query.failures_only === 'true',
   };
-  const [row] = rowsOf<PageRow>(
-    await db.execute(eventsPageSql(specId, userId, filter, { after: query.after, before: query.before, order: query.order, limit: query.limit, offset: query.offset })),
-  );
+  const [row] = await runRaw<PageRow>(db, eventsPageSql(specId, userId, filter, { after: query.after, before: query.before, order: query.order, limit: query.limit, offset: query.offset }));
   if (!row || row.last === null || row.last === undefined) throw notFound('spec');
   const lastSpecSeq = int(row.last);
   const hasMore = int(row.fetched) > query.limit;

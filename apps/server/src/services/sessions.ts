@@ -9,11 +9,12 @@
  * new access token and keeps the cookie the first one set. Presented later it is a replay of a stolen
  * token: the session is revoked and both holders must log in again.
  */
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { AppError } from '../http/errors';
 import type { Queryable } from '../store/db';
 import { sessions, users } from '../store/schema';
 import { randomUUID } from 'node:crypto';
+import { Batcher, type BatcherStats } from './batcher';
 import { hashToken, newRefreshToken, type AccessClaims, type TokenService } from './tokens';
 
 export const REFRESH_GRACE_SECONDS = 30;
@@ -108,13 +109,40 @@ export async function sessionOfRefreshToken(db: Queryable, refreshToken: string)
   return row?.id;
 }
 
-/** The user of a verified access token whose session is live: one query (session joined with user). */
-export async function userOfAccess(db: Queryable, claims: AccessClaims): Promise<SessionUser | undefined> {
-  const [row] = await db
-    .select({ id: users.id, email: users.email, name: users.name, createdAt: users.createdAt })
+/** Session lookups of one batch (see batcher.ts): per database, at most this many batches at once on its pool. */
+const SESSION_BATCHES_IN_FLIGHT = 2;
+const sessionBatchers = new WeakMap<object, Batcher<AccessClaims, SessionUser>>();
+
+/**
+ * The users of these live sessions (not revoked, not expired at the time of the query), keyed by
+ * session id: one query (session joined with user) for the whole batch.
+ */
+async function usersOfSessions(db: Queryable, claims: AccessClaims[]): Promise<Map<string, SessionUser>> {
+  const ids = [...new Set(claims.map((c) => c.sessionId))];
+  const rows = await db
+    .select({ sessionId: sessions.id, id: users.id, email: users.email, name: users.name, createdAt: users.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, claims.sessionId), eq(sessions.userId, claims.userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
-    .limit(1);
-  return row ? { ...row, sessionId: claims.sessionId } : undefined;
+    .where(and(inArray(sessions.id, ids), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())));
+  return new Map(rows.map((r) => [r.sessionId, { id: r.id, email: r.email, name: r.name, createdAt: r.createdAt, sessionId: r.sessionId }]));
+}
+
+/**
+ * The user of a verified access token whose session is live (the token's user must be the session's).
+ * Concurrent lookups are batched into one query per batch (batcher.ts): no cache, every answer comes from
+ * a query that started after the lookup was asked, so a logout is seen by every later request.
+ */
+export async function userOfAccess(db: Queryable, claims: AccessClaims): Promise<SessionUser | undefined> {
+  let batcher = sessionBatchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher<AccessClaims, SessionUser>({ load: (keys) => usersOfSessions(db, keys), id: (c) => c.sessionId, maxInFlight: () => SESSION_BATCHES_IN_FLIGHT });
+    sessionBatchers.set(db, batcher);
+  }
+  const user = await batcher.load(claims);
+  return user && user.id === claims.userId ? user : undefined;
+}
+
+/** The session batcher's counters for a database (metrics, tests), if it has one. */
+export function sessionLookupStats(db: Queryable): BatcherStats | undefined {
+  return sessionBatchers.get(db)?.stats();
 }

@@ -17,6 +17,9 @@
  * last delivered `spec_seq`, from which the client resumes.
  */
 import type { EventBus } from '../bus/eventBus';
+import { notFound } from '../http/errors';
+import { Batcher, type BatcherStats } from '../services/batcher';
+import { specAccessKey, specCursorsFor, type SpecCursor } from '../services/events';
 import type { Queryable } from '../store/db';
 import { Admission, type AdmissionStats } from './admission';
 import { buildBatch, sliceOf, type FeedBatch, type FeedEvent, type FeedSlice } from './frames';
@@ -365,6 +368,11 @@ class SpecFeed {
 
 export type CloseReason = 'shutting_down';
 
+interface SpecAccess {
+  specId: string;
+  userId: string;
+}
+
 export class StreamHub {
   readonly db: Queryable;
   readonly bus: EventBus;
@@ -374,8 +382,12 @@ export class StreamHub {
   readonly stats: HubStats = { ringReplays: 0, storePages: 0, feedReads: 0, drainWaits: 0, slowClosed: 0 };
   /** Admits the catch-up pages read from the store at `limits.resumeConcurrency`. */
   readonly admission: Admission;
-  /** Admits new streams' access checks at the same limit, apart: a storm's reconnects never wait behind pages. */
-  readonly checks: Admission;
+  /**
+   * New streams' access checks (spec cursor + membership), batched: the checks asked meanwhile are one
+   * query, at most `resumeConcurrency` batches at once, apart from the pages (a storm's reconnects never
+   * wait behind pages). No cache: see services/batcher.ts.
+   */
+  readonly checks: Batcher<SpecAccess, SpecCursor>;
   private readonly feeds = new Map<string, SpecFeed>();
   private readonly connections = new Set<(reason: CloseReason) => void>();
   private shuttingDown = false;
@@ -386,16 +398,22 @@ export class StreamHub {
     this.logger = deps.logger;
     this.limits = { ...DEFAULT_HUB_LIMITS, ...deps.limits };
     this.admission = new Admission(() => this.limits.resumeConcurrency);
-    this.checks = new Admission(() => this.limits.resumeConcurrency);
+    this.checks = new Batcher<SpecAccess, SpecCursor>({
+      load: (pairs) => specCursorsFor(this.db, pairs),
+      id: (p) => specAccessKey(p.specId, p.userId),
+      maxInFlight: () => this.limits.resumeConcurrency,
+    });
   }
 
   get closing(): boolean {
     return this.shuttingDown;
   }
 
-  /** Runs a new stream's access check under its admission (at most `resumeConcurrency` at once). */
-  admit<T>(work: () => Promise<T>): Promise<T> {
-    return this.checks.run(work);
+  /** A new stream's access check: the spec (id, last `spec_seq`) if the user is a member of its project, else `not_found`. */
+  async checkAccess(specId: string, userId: string): Promise<SpecCursor> {
+    const spec = await this.checks.load({ specId, userId });
+    if (!spec) throw notFound('spec');
+    return spec;
   }
 
   /**
@@ -427,7 +445,7 @@ export class StreamHub {
   }
 
   /** Figures for the metrics route and tests. */
-  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats; checks: AdmissionStats } {
+  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats; checks: BatcherStats } {
     let subscribers = 0;
     let ringBytes = 0;
     for (const feed of this.feeds.values()) {
