@@ -11,12 +11,19 @@
  * The clients run in 2 child processes (sseFleet.ts); their CPU is reported. Writes
  * bench/results/streams-<date>.md and streams-latest.json (a temp directory with --quick).
  *
- * Flags: --quick (100 clients, short phases), --clients=N, --phases=steady,storm, --profile,
+ * The clients belong to `--users` users (default 20, each a project member with its own session), as a
+ * team's tabs do. With `taskset` on the machine the server runs pinned to CPU 0 and the harness (producer
+ * and client fleets) to CPU 1 — what a deployment has, clients on other machines (`--no-pin`: all float).
+ * `--servers=N` runs N server processes on the same PostgreSQL + Redis bus, the fleets split between them
+ * (figures per process). Postgres and Redis are never pinned.
+ *
+ * Flags: --quick (100 clients, short phases), --clients=N, --users=N, --servers=N, --no-pin, --phases=steady,storm, --profile,
  * --before-root=<dir> (also run a checkout of an earlier commit, e.g. a `git worktree` of 132e96f,
  * with the same harness, and put its figures next to these), --before-json=<run-before.json of an
  * earlier run> (reuse that run instead), --out=<dir>.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +35,7 @@ import { cpuShare, cpuUsed, loadAverage, ResourceMonitor } from './lib/procfs';
 import { profileMarkdown, type Window } from './lib/profile';
 import { freePort, startServer, type ServerProcess } from './lib/serverProcess';
 import { databaseUrl, demoSession, postgresVersion, recreateDatabase, specWithSandboxes, type PgTarget } from './lib/setup';
-import { finishFleets, LoopProbe, Producer, reachAll, readMetrics, startFleets } from './lib/streamsRun';
+import { finishFleets, LoopProbe, Producer, reachAll, readMetrics, startFleets, teamTokens, type LoopDelay } from './lib/streamsRun';
 import { streamsMarkdown, type StormFigures, type SteadyFigures, type StreamsRun } from './lib/streamsReport';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,10 +45,19 @@ const quick = args.has('--quick');
 const profiling = args.has('--profile');
 const phases = new Set((option('phases') ?? 'steady,storm').split(','));
 const clients = Number(option('clients') ?? (quick ? 100 : 1_000));
+const users = Number(option('users') ?? 20);
+const serverCount = Math.max(1, Number(option('servers') ?? 1));
+const hasTaskset = sh('sh', ['-c', 'command -v taskset']) !== 'unknown';
+const pinned = hasTaskset && !args.has('--no-pin') && os.cpus().length >= 2;
+/** Where each side runs: the server(s) on CPU 0, this process (producer) and the fleets it forks on CPU 1. */
+const placement = pinned ? { server: '0', harness: '1' } : undefined;
 
 const settings = {
   clients,
-  fleetProcesses: 2,
+  fleetProcesses: Math.max(2, serverCount),
+  users,
+  servers: serverCount,
+  placement: placement ? `server${serverCount > 1 ? 's' : ''} on CPU ${placement.server}, producer + client fleets on CPU ${placement.harness} (taskset); postgres and redis unpinned` : 'unpinned (every process on any CPU)',
   /** 25 events every 50 ms: 500 events/s, over 2 sandboxes (10 POSTs/s each, under the 20/s ingest limit), one POST in flight per sandbox. */
   batchSize: 25,
   intervalMs: 50,
@@ -72,6 +88,15 @@ function sh(command: string, argv: string[], cwd = repoRoot): string {
   }
 }
 
+/** The CPUs a process may run on (`Cpus_allowed_list`). */
+function allowedCpus(pid: number): string {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** One server (a checkout at `root`) through both phases. */
 async function runAgainst(label: string, root: string, work: string): Promise<StreamsRun> {
   const dirty = sh('git', ['status', '--porcelain', '--', 'apps/server', 'packages'], root);
@@ -83,23 +108,40 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
     errors: [],
   };
   recreateDatabase(pgTarget);
-  const port = await freePort();
+  const jwtSecret = randomBytes(32).toString('hex');
   const profileDir = profiling ? path.join(work, `profile-${label}`) : undefined;
   if (profileDir) mkdirSync(profileDir);
   const windows: Window[] = [];
+  const servers: ServerProcess[] = [];
+  const cpusAllowed: string[] = [];
+  const monitors: ResourceMonitor[] = [];
   let server: ServerProcess | undefined;
   let monitor: ResourceMonitor | undefined;
   const db = new pg.Client({ connectionString: databaseUrl(pgTarget) });
-  const http = new HttpClient(`http://127.0.0.1:${port}`);
-  const probe = new LoopProbe(path.join(work, `loop-${label}.json`));
+  const ports = await Promise.all(Array.from({ length: serverCount }, () => freePort()));
+  const baseUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const port = ports[0]!;
+  const http = new HttpClient(baseUrls[0]!);
+  const probes = ports.map((_, i) => new LoopProbe(path.join(work, `loop-${label}-${i}.json`)));
+  const probe = probes[0]!;
+  /** Each server's event-loop delay over a window (the worst one is the run's figure). */
+  const readLoops = async () => {
+    const all = await Promise.all(probes.map((p) => p.read()));
+    const worst = all.reduce<LoopDelay | undefined>((w, l) => (l && (!w || l.p99 > w.p99) ? l : w), undefined);
+    return { worst, all };
+  };
+  const resetLoops = () => Promise.all(probes.map((p) => p.reset()));
   try {
-    server = await startServer({
+    for (let i = 0; i < serverCount; i++) {
+    const started = await startServer({
       repoRoot: root,
       entry: 'apps/server/src/main.ts',
-      logFile: path.join(work, `server-${label}.log`),
-      profileDir,
+      logFile: path.join(work, `server-${label}-${i}.log`),
+      profileDir: i === 0 ? profileDir : undefined,
+      cpus: placement?.server,
       env: {
-        PORT: String(port),
+        JWT_SECRET: jwtSecret,
+        PORT: String(ports[i]),
         HOST: '127.0.0.1',
         DATABASE_URL: databaseUrl(pgTarget),
         REDIS_URL: redisUrl,
@@ -110,32 +152,47 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         DEMO_USER: 'true',
         LOG_LEVEL: 'warn',
         SPECLINE_STREAM_METRICS: 'true',
-        ...probe.env(),
+        ...probes[i]!.env(),
       },
     });
-    log(`${label}: server ready on ${server.baseUrl} (pid ${server.pid})`);
-    monitor = new ResourceMonitor(server.pid);
-    monitor.start();
+    servers.push(started);
+    log(`${label}: server ${i} ready on ${started.baseUrl} (pid ${started.pid}${placement ? `, CPU ${placement.server}` : ''})`);
+    const m = new ResourceMonitor(started.pid);
+    m.start();
+    monitors.push(m);
+    cpusAllowed.push(`server ${i} (pid ${m.serverPid}): CPUs ${allowedCpus(m.serverPid)}`);
+    }
+    server = servers[0]!;
+    monitor = monitors[0]!;
     await db.connect();
     const session = await demoSession(http);
     const headers = session.headers;
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const tokens = await teamTokens(db, session.projectId, users, jwtSecret);
+    cpusAllowed.push(`harness (producer, pid ${process.pid}): CPUs ${allowedCpus(process.pid)}`);
+    run.placement = cpusAllowed.join('; ');
+    log(`${label}: placement ${run.placement}`);
+    log(`${label}: ${users} users (project members), ${Math.ceil(settings.clients / users)} clients each; ${serverCount} server process(es)`);
 
     const phase = async <T>(name: string, body: (mark: (a: number, b: number) => void) => Promise<T>) => {
       const before = monitor!.cpu();
+      const perBefore = monitors.map((m) => m.cpu());
       const result = await body((startMs, endMs) => {
         windows.push({ name: `${label} ${name}`, startMs, endMs });
-        monitor!.phase(name);
+        for (const m of monitors) m.phase(name);
       });
       const used = cpuUsed(before, monitor!.cpu());
-      monitor!.phase(`${name} (cool-down)`);
-      return { result, cpu: cpuShare(used), wallSeconds: used.wallSeconds };
+      const perServer = monitors.map((m, i) => {
+        const u = cpuUsed(perBefore[i]!, m.cpu());
+        return { cpuSeconds: u.server, cores: cpuShare(u).server, rssPeakMiB: m.phases.get(name)?.serverPeakMiB };
+      });
+      for (const m of monitors) m.phase(`${name} (cool-down)`);
+      return { result, cpu: cpuShare(used), wallSeconds: used.wallSeconds, perServer };
     };
 
     if (phases.has('steady')) {
       log(`${label}: steady — ${settings.clients} clients, 500 events/s for ${settings.steadyMs / 1000} s`);
       const sandboxes = await specWithSandboxes(http, db, session, `streams steady ${label}`, settings.sandboxes);
-      const { fleets, connectMs, failed } = await startFleets(baseUrl, sandboxes[0]!.specId, session.token, settings.clients, settings.fleetProcesses);
+      const { fleets, connectMs, failed } = await startFleets(baseUrls, sandboxes[0]!.specId, tokens, settings.clients, settings.fleetProcesses);
       if (failed) run.errors.push(`steady: ${failed} clients could not connect`);
       const producer = new Producer(http, sandboxes, settings.batchSize, settings.intervalMs, settings.sandboxes, settings.padBytes);
       const out = await phase('steady', async (mark) => {
@@ -145,17 +202,18 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         const warm = producer.lastSeq;
         await reachAll(fleets, warm, 60_000);
         await readMetrics(http, headers, true);
-        await probe.reset();
+        await resetLoops();
         const t0 = nowMs();
         const seqAtStart = producer.lastSeq;
         await sleep(settings.steadyMs);
-        const loop = await probe.read();
+        const loops = await readLoops();
+        const loop = loops.worst;
         const metrics = await readMetrics(http, headers, false);
         await producer.stop();
         mark(t0, nowMs());
         const t1 = nowMs();
         const fleet = await finishFleets(fleets, producer, warm);
-        return { warm, seqAtStart, metrics, loop, seconds: (t1 - t0) / 1000, fleet };
+        return { warm, seqAtStart, metrics, loop, loops: loops.all, seconds: (t1 - t0) / 1000, fleet };
       });
       const { fleet, metrics, loop } = out.result;
       // The rate over the measured window only (the wait for every client to have the warm-up is not in it).
@@ -177,6 +235,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         cpu: out.cpu,
         wallSeconds: out.wallSeconds,
         hub: metrics?.hub,
+        perServer: out.perServer.map((p, i) => ({ ...p, loopP99: out.result.loops[i]?.p99 })),
       };
       run.steady = figures;
       if (producer.errors.length) run.errors.push(`steady producer: ${producer.errors.slice(0, 3).join('; ')}`);
@@ -187,7 +246,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
     if (phases.has('storm')) {
       log(`${label}: storm — ${settings.clients} clients dropped for ${settings.dropMs} ms and resumed with Last-Event-ID at 500 events/s`);
       const sandboxes = await specWithSandboxes(http, db, session, `streams storm ${label}`, settings.sandboxes);
-      const { fleets, connectMs, failed } = await startFleets(baseUrl, sandboxes[0]!.specId, session.token, settings.clients, settings.fleetProcesses);
+      const { fleets, connectMs, failed } = await startFleets(baseUrls, sandboxes[0]!.specId, tokens, settings.clients, settings.fleetProcesses);
       if (failed) run.errors.push(`storm: ${failed} clients could not connect`);
       const producer = new Producer(http, sandboxes, settings.batchSize, settings.intervalMs, settings.sandboxes, settings.padBytes);
       const out = await phase('storm', async (mark) => {
@@ -196,8 +255,8 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         await reachAll(fleets, producer.lastSeq, 60_000);
         await sleep(settings.stormLeadMs);
         await readMetrics(http, headers, true);
-        await probe.reset();
-        monitor!.phase('storm');
+        await resetLoops();
+        for (const m of monitors) m.phase('storm');
         const dropAt = nowMs();
         const seqAtDrop = producer.lastSeq;
         await Promise.all(fleets.map((f) => f.ask({ type: 'drop' }, 'dropped', 30_000)));
@@ -209,10 +268,11 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         const caughtUpAt = reached.at ?? nowMs();
         const windowEnd = Math.max(caughtUpAt, resumeAt + 2_000);
         if (nowMs() < windowEnd) await sleep(windowEnd - nowMs());
-        const loop = await probe.read();
+        const loops = await readLoops();
+        const loop = loops.worst;
         const metrics = await readMetrics(http, headers, false);
         mark(dropAt, windowEnd);
-        monitor!.phase('storm (tail)');
+        for (const m of monitors) m.phase('storm (tail)');
         await sleep(settings.stormTailMs);
         await producer.stop();
         const fleet = await finishFleets(fleets, producer, target);
@@ -227,6 +287,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
           postBefore: producer.postLatency(0, dropAt),
           metrics,
           loop,
+          loops: loops.all,
           fleet,
         };
       });
@@ -245,7 +306,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         undelivered: r.fleet.undelivered,
         duplicated: r.fleet.duplicated,
         eventLoop: r.loop,
-        serverRssPeakMiB: monitor.phases.get('storm')?.serverPeakMiB,
+        serverRssPeakMiB: Math.max(...monitors.map((m) => m.phases.get('storm')?.serverPeakMiB ?? 0)),
         postDuringStorm: r.postDuringStorm,
         postBefore: r.postBefore,
         closedByServer: r.fleet.closedByServer,
@@ -254,6 +315,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         cpu: out.cpu,
         wallSeconds: out.wallSeconds,
         hub: r.metrics?.hub,
+        perServer: out.perServer.map((p, i) => ({ ...p, loopP99: r.loops[i]?.p99 })),
       };
       run.storm = figures;
       if (producer.errors.length) run.errors.push(`storm producer: ${producer.errors.slice(0, 3).join('; ')}`);
@@ -263,14 +325,17 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
     }
   } catch (error) {
     run.errors.push(error instanceof Error ? error.message : String(error));
-    if (server) process.stderr.write(`bench streams: ${label} server log tail:\n${server.logTail()}\n`);
+    for (const s of servers) process.stderr.write(`bench streams: ${label} server ${s.pid} log tail:\n${s.logTail()}\n`);
   } finally {
-    monitor?.stop();
+    for (const m of monitors) m.stop();
     http.close();
     await db.end().catch(() => undefined);
-    if (server) log(`${label}: server stopped: ${await server.stop()}`);
+    for (const s of servers) log(`${label}: server ${s.pid} stopped: ${await s.stop()}`);
   }
   if (monitor) run.memory = Object.fromEntries(monitor.phases);
+  void server;
+  void port;
+  void probe;
   if (profileDir) run.profile = profileMarkdown(profileDir, windows);
   run.loadAverageAtEnd = loadAverage();
   // Each run on its own too: `--before-json=<this file>` reuses a "before" run in a later report.
@@ -279,6 +344,8 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
 }
 
 async function main(): Promise<number> {
+  // This process (the producer) and the fleets it forks inherit CPU 1; the servers get CPU 0 (startServer).
+  if (placement) execFileSync('taskset', ['-a', '-cp', placement.harness, String(process.pid)], { stdio: 'ignore' });
   const work = mkdtempSync(path.join(os.tmpdir(), 'specline-bench-streams-'));
   log(`work directory ${work}`);
   const beforeRoot = option('before-root');

@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** When set: `node --cpu-prof --cpu-prof-dir=<dir>` runs the server directly. */
   profileDir?: string | undefined;
   readyTimeoutMs?: number;
+  /** `taskset -c <cpus>`: the server (and everything it starts) runs on these CPUs only, e.g. `0`. */
+  cpus?: string | undefined;
 }
 
 export interface ServerProcess {
@@ -48,9 +50,10 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const port = Number(options.env['PORT']);
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = createWriteStream(options.logFile);
-  const [command, args] = options.profileDir
+  const [bare, bareArgs] = options.profileDir
     ? ['node', [`--cpu-prof`, `--cpu-prof-dir=${options.profileDir}`, '--import', 'tsx', options.entry]]
     : ['npx', ['--no-install', 'tsx', options.entry]];
+  const [command, args] = options.cpus ? ['taskset', ['-c', options.cpus, bare, ...bareArgs]] : [bare, bareArgs];
   const child: ChildProcess = spawn(command, args, {
     cwd: options.repoRoot,
     env: { ...process.env, ...options.env },

@@ -14,7 +14,7 @@ import { nowMs } from './http';
 import { summarize, type Summary } from './stats';
 
 export type ToFleet =
-  | { type: 'start'; baseUrl: string; specId: string; token: string; clients: number; index: number }
+  | { type: 'start'; baseUrl: string; specId: string; /** Client i uses tokens[i % tokens.length] (several users, as a team). */ tokens: string[]; clients: number; index: number }
   | { type: 'drop' }
   | { type: 'resume' }
   | { type: 'reach'; target: number; timeoutMs: number }
@@ -58,6 +58,8 @@ class Client {
   reconnects = 0;
   private dropped = false;
   private carry: Buffer | null = null;
+  /** The last chunk read (where a `stream_closed` frame would be). */
+  private tail: Buffer | null = null;
   private req: http.ClientRequest | undefined;
 
   private record(seq: number, at: number): void {
@@ -75,29 +77,61 @@ class Client {
     this.recv[seq] = at;
   }
 
+  /**
+   * Finds every `\nid: <n>\n` of a chunk with native `indexOf`, without copying the chunk: only a frame
+   * start split across two chunks is joined, from a carry of at most a few dozen bytes (the tail of the
+   * previous chunk) and the head of this one.
+   */
   private scan(chunk: Buffer): void {
     const at = nowMs();
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = null;
+    this.tail = chunk;
     let pos = 0;
+    const carry = this.carry;
+    if (carry) {
+      this.carry = null;
+      const head = Buffer.concat([carry, chunk.subarray(0, 32)]);
+      const i = head.indexOf(ID);
+      if (i !== -1 && i < carry.length) {
+        const end = head.indexOf(10, i + ID.length);
+        if (end === -1) {
+          // Still no end of the id line (a chunk of a few bytes): keep joining.
+          this.carry = chunk.length < 32 ? head.subarray(i) : null;
+          if (this.carry) return;
+        } else {
+          this.record(this.seqAt(head, i + ID.length, end), at);
+          pos = end - carry.length;
+        }
+      }
+    }
     for (;;) {
-      const i = buf.indexOf(ID, pos);
+      const i = chunk.indexOf(ID, pos);
       if (i === -1) break;
       const start = i + ID.length;
-      const end = buf.indexOf(10, start);
+      const end = chunk.indexOf(10, start);
       if (end === -1) {
-        this.carry = Buffer.from(buf.subarray(i));
-        pos = buf.length;
-        break;
+        this.carry = Buffer.from(chunk.subarray(i));
+        return;
       }
-      let seq = 0;
-      for (let k = start; k < end; k++) seq = seq * 10 + (buf[k]! - 48);
-      this.record(seq, at);
+      this.record(this.seqAt(chunk, start, end), at);
       pos = end;
     }
-    // A pattern split across chunks: keep the last few bytes.
-    if (!this.carry && buf.length - pos > 0) this.carry = Buffer.from(buf.subarray(Math.max(pos, buf.length - ID.length + 1)));
-    if (buf.indexOf(CLOSED) !== -1) this.closedByServer ??= buf.subarray(buf.indexOf(CLOSED), buf.indexOf(CLOSED) + 200).toString('utf8');
+    // A frame start split across chunks: keep the last few bytes (a copy: the chunk's memory is reused).
+    if (chunk.length - pos > 0) this.carry = Buffer.from(chunk.subarray(Math.max(pos, chunk.length - ID.length + 1)));
+  }
+
+  private seqAt(buf: Buffer, start: number, end: number): number {
+    let seq = 0;
+    for (let k = start; k < end; k++) seq = seq * 10 + (buf[k]! - 48);
+    return seq;
+  }
+
+  /** The server's `stream_closed` frame is the last thing it writes: looked for once, when the stream ends. */
+  private ended(): void {
+    const last = this.tail;
+    this.tail = null;
+    if (!last) return;
+    const i = last.indexOf(CLOSED);
+    if (i !== -1) this.closedByServer ??= last.subarray(i, i + 200).toString('utf8');
   }
 
   connect(url: URL, token: string, lastEventId: number | null, done: (ok: boolean) => void): void {
@@ -123,6 +157,7 @@ class Client {
       res.on('error', () => undefined);
       // The server closed the stream (slow_consumer, max_duration): resume from the last id, as a real client does.
       const again = () => {
+        this.ended();
         if (this.req !== req || this.dropped) return;
         this.req = undefined;
         this.reconnects++;
@@ -153,12 +188,13 @@ function connectAll(resume: boolean, reply: (ms: number, failed: number) => void
   const url = new URL(`/api/v1/specs/${encodeURIComponent(start!.specId)}/events/stream`, start!.baseUrl);
   let pending = clients.length;
   let failed = 0;
-  for (const c of clients) {
-    c.connect(url, start!.token, resume ? c.last : 0, (ok) => {
+  const tokens = start!.tokens;
+  clients.forEach((c, i) => {
+    c.connect(url, tokens[i % tokens.length]!, resume ? c.last : 0, (ok) => {
       if (!ok) failed++;
       if (--pending === 0) reply(nowMs() - t0, failed);
     });
-  }
+  });
 }
 
 function reach(target: number, timeoutMs: number, answer: (done: boolean) => void): void {

@@ -20,6 +20,8 @@ interface Common {
   /** (client, event) pairs still missing when the run ended (late, not skipped). */
   undelivered?: number;
   duplicated: number;
+  /** Per server process (one unless `--servers`): CPU used in the phase, RSS peak, event-loop delay p99. */
+  perServer?: { cpuSeconds: number; cores: number; rssPeakMiB: number | undefined; loopP99: number | undefined }[];
 }
 
 export interface SteadyFigures extends Common {
@@ -52,6 +54,8 @@ export interface StreamsRun {
   steady?: SteadyFigures;
   storm?: StormFigures;
   memory: Record<string, PhaseMemory>;
+  /** The CPUs each side was allowed (`Cpus_allowed_list` of the server node process and the producer). */
+  placement?: string;
   errors: string[];
   profile?: string;
 }
@@ -102,8 +106,15 @@ const ROWS: Row[] = [
 ];
 
 const lat = (s: Summary | undefined) => (s ? `p50 ${s.p50} · p95 ${s.p95} · p99 ${s.p99} · max ${s.max} ms (${s.count})` : 'n/a');
-const cpu = (c: CpuShare | undefined, wall: number | undefined) =>
-  c && wall ? `server ${c.server} s · postgres ${c.postgres} s · redis ${c.redis} s · harness (parent) ${c.harness} s · other ${c.other} s over ${Math.round(wall * 10) / 10} s wall` : 'n/a';
+/** Cores busy on average over the phase (CPU-seconds ÷ wall seconds); the fleets' CPU-seconds also as cores. */
+const cpu = (c: CpuShare | undefined, wall: number | undefined, fleets: number) =>
+  c && wall
+    ? `cores busy on average over ${Math.round(wall * 10) / 10} s wall: server ${c.server} · postgres ${c.postgres} · redis ${c.redis} · harness parent (producer) ${c.harness} · client fleets ${Math.round((fleets / wall) * 100) / 100} (${fleets} CPU-s) · other ${c.other} (other work on the machine, fleets included)`
+    : 'n/a';
+const perServer = (c: Common) =>
+  c.perServer && c.perServer.length > 1
+    ? `- per server process: ${c.perServer.map((p, i) => `#${i} ${p.cpuSeconds} CPU-s (${p.cores} cores), RSS peak ${n(p.rssPeakMiB, ' MiB')}, loop p99 ${n(p.loopP99)}`).join(' · ')}; together ${Math.round(c.perServer.reduce((t, p) => t + p.cpuSeconds, 0) * 100) / 100} CPU-s`
+    : undefined;
 
 export function streamsMarkdown(report: StreamsReport): string {
   const after = report.runs[report.runs.length - 1]!;
@@ -111,7 +122,7 @@ export function streamsMarkdown(report: StreamsReport): string {
   const lines: string[] = [];
   lines.push(`# Stream fan-out benchmark — ${report.date.slice(0, 10)}`, '');
   lines.push(`${report.backend}; ${report.machine.cores} cores (${report.machine.cpuModel}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}.`);
-  lines.push(`Clients: ${String(report.settings['clients'])} SSE connections on one spec in ${String(report.settings['fleetProcesses'])} child processes; 500 events/s (25 every 50 ms, 2 sandboxes, one POST in flight each).${report.settings['quick'] ? ' **Quick run** (small, not the figures of record).' : ''}`, '');
+  lines.push(`Clients: ${String(report.settings['clients'])} SSE connections on one spec, ${String((report.settings['users'] as number | undefined) ?? 1)} users, in ${String(report.settings['fleetProcesses'])} child processes, ${String((report.settings['servers'] as number | undefined) ?? 1)} server process(es); placement: ${(report.settings['placement'] as string | undefined) ?? 'unpinned'}; 500 events/s (25 every 50 ms, 2 sandboxes, one POST in flight each).${report.settings['quick'] ? ' **Quick run** (small, not the figures of record).' : ''}`, '');
   const head = before ? `| figure | target | before (${before.commit}) | after (${after.commit}) | met |` : `| figure | target | value (${after.commit}) | met |`;
   lines.push(head, before ? '|---|---|---|---|---|' : '|---|---|---|---|');
   for (const row of ROWS) {
@@ -128,6 +139,7 @@ export function streamsMarkdown(report: StreamsReport): string {
   for (const r of report.runs) {
     lines.push(`## ${r.label} (${r.commit})`, '');
     lines.push(`Load average at start ${r.loadAverageAtStart}, at end ${r.loadAverageAtEnd ?? 'n/a'} (2 cores: above 2 the figures are contention-bound).`, '');
+    if (r.placement) lines.push(`CPUs allowed: ${r.placement}; the client fleets inherit the producer's.`, '');
     if (r.steady) {
       const s = r.steady;
       lines.push('### steady', '');
@@ -135,7 +147,9 @@ export function streamsMarkdown(report: StreamsReport): string {
       lines.push(`- delivery (receipt − POST accepted, worst fleet's percentiles): ${lat(s.delivery)}`);
       lines.push(`- event-loop delay: ${s.eventLoop ? `p50 ${s.eventLoop.p50} · p99 ${s.eventLoop.p99} · max ${s.eventLoop.max} ms` : 'n/a'}`);
       lines.push(`- ingest POST: ${lat(s.postLatency)}`);
-      lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds)}; client fleets ${s.harnessCpuSeconds} s`);
+      lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds, s.harnessCpuSeconds)}`);
+      const per = perServer(s);
+      if (per) lines.push(per);
       if (s.hub) lines.push(`- hub: ${JSON.stringify(s.hub)}`);
       if (s.closedByServer.length) lines.push(`- closed by the server ${s.serverCloses ?? '?'} times (each client resumed): ${s.closedByServer.join(' | ')}`);
       lines.push('');
@@ -148,7 +162,9 @@ export function streamsMarkdown(report: StreamsReport): string {
       lines.push(`- event-loop delay (drop → end of storm window): ${s.eventLoop ? `p50 ${s.eventLoop.p50} · p99 ${s.eventLoop.p99} · max ${s.eventLoop.max} ms` : 'n/a'}`);
       lines.push(`- server RSS peak ${n(s.serverRssPeakMiB, ' MiB')}`);
       lines.push(`- ingest POST during the storm (reconnect → max(caught up, +2 s)): ${lat(s.postDuringStorm)}; before the drop: ${lat(s.postBefore)}`);
-      lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds)}; client fleets ${s.harnessCpuSeconds} s`);
+      lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds, s.harnessCpuSeconds)}`);
+      const per = perServer(s);
+      if (per) lines.push(per);
       if (s.hub) lines.push(`- hub: ${JSON.stringify(s.hub)}`);
       if (s.closedByServer.length) lines.push(`- closed by the server ${s.serverCloses ?? '?'} times (each client resumed): ${s.closedByServer.join(' | ')}`);
       lines.push('');

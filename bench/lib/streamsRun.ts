@@ -5,9 +5,13 @@
  * SSE clients in child processes (sseFleet.ts), and the server's metrics route.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IngestResponse } from '@specline/protocol';
+import type pg from 'pg';
+import { newId } from '../../apps/server/src/services/ids';
+import { createTokenService } from '../../apps/server/src/services/tokens';
 import { nowMs, type HttpClient } from './http';
 import { progressEvent } from './ingest';
 import type { BenchSandbox } from './setup';
@@ -151,12 +155,33 @@ export class Fleet {
   }
 }
 
-/** Clients spread over `processes` fleets. */
-export async function startFleets(baseUrl: string, specId: string, token: string, clients: number, processes: number): Promise<{ fleets: Fleet[]; connectMs: number; failed: number }> {
+/**
+ * A team: `count` users, each a member of the project, each with a live session and its access token
+ * (signed with the server's `JWT_SECRET`, as a login would). Inserted straight into the tables: the
+ * register route's per-IP limit (20 an hour) would refuse a second run.
+ */
+export async function teamTokens(db: pg.Client, projectId: string, count: number, jwtSecret: string): Promise<string[]> {
+  const tokens = createTokenService(jwtSecret);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const userId = newId.user();
+    const sessionId = `sess-${randomUUID()}`;
+    await db.query(`insert into users (id, email, name, password_hash) values ($1, $2, $3, 'x')`, [userId, `bench-${i}-${randomUUID().slice(0, 8)}@example.test`, `bench user ${i}`]);
+    await db.query(`insert into project_members (project_id, user_id, role) values ($1, $2, 'member')`, [projectId, userId]);
+    await db.query(`insert into sessions (id, user_id, refresh_hash, expires_at) values ($1, $2, $3, now() + interval '1 day')`, [sessionId, userId, `bench-${randomUUID()}`]);
+    out.push(await tokens.issueAccess({ userId, sessionId }, 86_400));
+  }
+  return out;
+}
+
+/** Clients spread over `processes` fleets, the i-th fleet on `baseUrls[i % baseUrls.length]` (one per server process). */
+export async function startFleets(baseUrls: readonly string[], specId: string, tokens: readonly string[], clients: number, processes: number): Promise<{ fleets: Fleet[]; connectMs: number; failed: number }> {
   const fleets = Array.from({ length: processes }, () => new Fleet());
   const per = Math.ceil(clients / processes);
   const answers = await Promise.all(
-    fleets.map((f, index) => f.ask({ type: 'start', baseUrl, specId, token, clients: Math.min(per, clients - index * per), index }, 'connected', 180_000)),
+    fleets.map((f, index) =>
+      f.ask({ type: 'start', baseUrl: baseUrls[index % baseUrls.length]!, specId, tokens: [...tokens], clients: Math.min(per, clients - index * per), index }, 'connected', 180_000),
+    ),
   );
   return { fleets, connectMs: Math.round(Math.max(...answers.map((a) => a.ms))), failed: answers.reduce((n, a) => n + a.failed, 0) };
 }
