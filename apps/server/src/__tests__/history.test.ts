@@ -9,7 +9,7 @@ import type { StoredEvent } from '@specline/protocol';
 import { EVENTS_TOTAL_COUNT_CAP, EventsPage } from '@specline/protocol';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventsAfter, toStoredEvent } from '../services/events';
+import { listSpecEvents, readEventsAfter, toStoredEvent } from '../services/events';
 import { sandboxEvents, specs } from '../store/schema';
 import { BACKENDS, createTestServer, type TestServer } from './harness';
 import { eventFactory, postEvents, range, seedSpec, seedUser, type SeededSpec } from './ingestHarness';
@@ -137,23 +137,37 @@ describe.each(BACKENDS)('history reads on %s', (backend) => {
     expect(phase.total_count).toBe(TOTAL / 3);
   });
 
-  it('caps the filtered count at EVENTS_TOTAL_COUNT_CAP with total_count_exact false; the unfiltered count stays exact', async () => {
+  it('caps the filtered count at EVENTS_TOTAL_COUNT_CAP with total_count_exact false (exact at the cap, capped one past it); the unfiltered count stays exact', async () => {
     const big = await seedSpec(server, s.owner);
-    const n = EVENTS_TOTAL_COUNT_CAP + 20; // 10 of them `agent.rare`: 10,010 `spec.progress`
+    const cap = EVENTS_TOTAL_COUNT_CAP;
+    expect(cap % 100).toBe(0);
+    // g % 100 = 0: `agent.rare`. The others up to `edgeTop`: `agent.edge`, exactly cap + 1 of them, and the first
+    // cap of those (up to `edgeTop - 1`) in phase `explore`. The 9 after `edgeTop`: `spec.progress`.
+    const edgeTop = cap + cap / 100 + 1;
+    const n = edgeTop + 9;
     await server.context.db.execute(sql`
       insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at)
-      select ${big.specId}, g, ${big.sandbox.sandboxId}, 'bulk-' || g, g, case when g % 1000 = 0 then 'agent.rare' else 'spec.progress' end, null,
+      select ${big.specId}, g, ${big.sandbox.sandboxId}, 'bulk-' || g, g,
+             case when g % 100 = 0 then 'agent.rare' when g <= ${edgeTop} then 'agent.edge' else 'spec.progress' end,
+             case when g % 100 <> 0 and g < ${edgeTop} then 'explore' end,
              jsonb_build_object('message', 'step ' || g), 'agent', now()
         from generate_series(1, ${n}) g`);
     await server.context.db.update(specs).set({ lastSpecSeq: n }).where(eq(specs.id, big.specId));
-    const capped = await page('?event_type=spec.progress&limit=3', big.specId);
-    expect(capped).toMatchObject({ total_count: EVENTS_TOTAL_COUNT_CAP, total_count_exact: false, has_more: true, last_spec_seq: n });
-    expect(seqs(capped.events)).toEqual([n, n - 1, n - 2]);
+    const onePast = await page('?event_type=agent.edge&limit=3', big.specId);
+    expect(onePast).toMatchObject({ total_count: cap, total_count_exact: false, has_more: true, last_spec_seq: n });
+    expect(seqs(onePast.events)).toEqual([edgeTop, edgeTop - 1, edgeTop - 2]);
+    const atCap = await page('?phase=explore&limit=2&order=asc', big.specId);
+    expect(atCap).toMatchObject({ total_count: cap, total_count_exact: true, has_more: true });
+    expect(seqs(atCap.events)).toEqual([1, 2]);
+    const several = await page('?event_types=agent.edge,agent.rare&limit=1', big.specId);
+    expect(several).toMatchObject({ total_count: cap, total_count_exact: false, has_more: true });
     const rare = await page('?event_type=agent.rare', big.specId);
-    expect(rare).toMatchObject({ total_count: 10, total_count_exact: true, has_more: false });
-    const unfiltered = await page('?limit=1&offset=10000', big.specId);
+    expect(rare).toMatchObject({ total_count: Math.floor(n / 100), total_count_exact: true, has_more: false });
+    const rest = await page('?event_type=spec.progress', big.specId);
+    expect(rest).toMatchObject({ total_count: n - edgeTop - (Math.floor(n / 100) - Math.floor(edgeTop / 100)), total_count_exact: true, has_more: false });
+    const unfiltered = await page(`?limit=1&offset=${cap}`, big.specId);
     expect(unfiltered).toMatchObject({ total_count: n, total_count_exact: true, has_more: true });
-    expect(seqs(unfiltered.events)).toEqual([n - 10_000]);
+    expect(seqs(unfiltered.events)).toEqual([n - cap]);
   });
 
   it('answers a non-member, whatever the query, 404 not_found and nothing else', async () => {
@@ -164,5 +178,21 @@ describe.each(BACKENDS)('history reads on %s', (backend) => {
     }
     const missing = await get('spec-nope', '?offset=5');
     expect([missing.statusCode, missing.json<{ code: string }>().code]).toEqual([404, 'not_found']);
+  });
+
+  it('answers the same inside a transaction (drizzle execute) as on the database (the driver, pg named statements), repeatedly', async () => {
+    const user = s.owner.id;
+    const queries = [
+      { limit: 7, offset: 0, order: 'desc' as const },
+      { limit: 5, offset: 3, order: 'asc' as const, event_types: 'spec.progress' },
+      { limit: 4, offset: 0, order: 'desc' as const, before: 100, phase: 'explore' as const },
+    ];
+    for (const q of queries) {
+      const direct = [];
+      for (let i = 0; i < 12; i++) direct.push(await listSpecEvents(server.context.db, s.specId, user, q)); // past pg's 5 custom plans
+      const inTx = await server.context.db.transaction((tx) => listSpecEvents(tx, s.specId, user, q));
+      for (const d of direct) expect(d).toEqual(inTx);
+      expect(StrictPage.parse(inTx).events.length).toBe(q.limit);
+    }
   });
 });

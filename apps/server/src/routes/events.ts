@@ -15,7 +15,7 @@ export function registerEventRoutes(app: App, ctx: AppContext): void {
         summary: 'List a spec’s events',
         description:
           'Newest first by default. `after`/`before` are `spec_seq` keyset cursors; `event_types` is repeatable (or comma-separated), `event_type` (one type: the parameter of the original API) is added to it; `failures_only=true` keeps phase failures, retries, execution failures and unsuccessful `agent.completed`. ' +
-          '`offset` without filters is a seek on `spec_seq` (as fast as a cursor); with filters it skips over the matching keys (cost grows with the offset). A filtered `total_count` is exact up to `EVENTS_TOTAL_COUNT_CAP` (10,000), then that number with `total_count_exact: false`.',
+          '`offset` without filters is a seek on `spec_seq` (as fast as a cursor); with filters it skips over the matching keys (cost grows with the offset). A filtered `total_count` is exact up to `EVENTS_TOTAL_COUNT_CAP` (1,000), then that number with `total_count_exact: false`.',
         params: z.object({ id: IdParam }),
         querystring: EventsQuery,
         response: { 200: EventsPage },
