@@ -1,7 +1,9 @@
 /**
  * Opens the database: PostgreSQL through `pg` when a URL is given, embedded PGlite otherwise.
  * Both are the same Drizzle `PgDatabase` over one schema; PGlite has a single owner (this process)
- * and runs one query at a time.
+ * and runs one query at a time. A PGlite with a data directory (the server's) runs on a worker thread
+ * of its own (store/pgliteThread.ts), so the database and the server's HTTP and validation work use
+ * two cores; in memory (tests, scripts) it runs in this thread unless `pgliteThread: 'worker'`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { PgliteThreadClient } from './pgliteThread';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -38,6 +41,8 @@ export interface OpenDatabaseOptions {
   /** PGlite data directory; absent → in memory. */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Where PGlite runs: `worker` (default with a data directory) or `main` (default in memory). */
+  pgliteThread?: 'main' | 'worker' | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -62,7 +67,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       close: () => pool.end(),
     };
   }
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  const onWorker = (options.pgliteThread ?? (options.dataDir ? 'worker' : 'main')) === 'worker';
+  // drizzle's PGlite driver calls `query` and `transaction` (and its `tx.query`): the thread client answers those.
+  const client = onWorker ? (new PgliteThreadClient(options.dataDir) as unknown as PGlite) : options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
