@@ -3,7 +3,10 @@
  *
  * 1. `parseIngestRequest`: size limits (413), every event validated (422 naming index and path of
  *    each bad one), the spec named in the body must be the token's (403). Nothing is stored on error.
- * 2. `ingestEvents`: lock the spec row (reading the sandbox's run id with it); assign gap-free
+ * 2. `ingestEvents`: a batch whose events have no side effects (progress lines, logs) from the spec's
+ *    live sandbox is ONE statement with no transaction (`insertLiveBatch`, ingestInsert.ts: lock, checks,
+ *    insert, `last_spec_seq`, heartbeat); it falls back to the transaction below when it does not apply
+ *    or an event is stored already (nothing of it written). Otherwise: lock the spec row (reading the sandbox's run id with it); assign gap-free
  *    `spec_seq` = last+1…; insert, advance `specs.last_spec_seq` and mark the live sandbox alive in ONE
  *    statement (`insertNewBatch`, ingestInsert.ts); if some event turns out to be stored already, that
  *    attempt is rolled back and the batch stored the checked way (`insertCheckedBatch`: events whose
@@ -32,9 +35,10 @@ import type { Db, Tx } from '../store/db';
 import { sandboxes, specs } from '../store/schema';
 import { claimExternalRun } from './externalSandboxes';
 import { applyIngestEffects, lockedSpecColumns, type EffectEvent, type TerminalEffect } from './ingestEffects';
-import { insertCheckedBatch, insertNewBatch, type InsertedEvent, type InsertRow } from './ingestInsert';
+import { insertCheckedBatch, insertLiveBatch, insertNewBatch, isStoredEventConflict, type InsertedEvent, type InsertRow } from './ingestInsert';
 import type { PhaseRowsLogger } from './phaseRows';
 import { runIdOfSandbox } from './runRecords';
+import { EFFECT_EVENT_TYPES } from './runEffects';
 import type { RunManager } from './runs';
 
 export interface IngestLogger extends PhaseRowsLogger {
@@ -216,6 +220,38 @@ async function storeInTransaction(tx: Tx, deps: IngestDeps, principal: IngestPri
 /** A stored duplicate turned up in the one-statement insert: roll back, store the batch the checked way. */
 class StoredDuplicate extends Error {}
 
+type Stored = Awaited<ReturnType<typeof storeInTransaction>>;
+
+/**
+ * A batch none of whose events has side effects (progress lines, logs, …), from the spec's live
+ * sandbox: stored by one statement with no transaction around it (`insertLiveBatch`). `null` when that
+ * does not apply (another sandbox's spec, a revoked token, a first batch that claims the run) or some
+ * event is stored already: then nothing was written and the transaction path stores the batch.
+ */
+async function storeLive(deps: IngestDeps, principal: IngestPrincipal, input: Omit<BatchInput, 'checked'>): Promise<{ stored: Stored | null; duplicate: boolean }> {
+  let live: Awaited<ReturnType<typeof insertLiveBatch>>;
+  try {
+    live = await insertLiveBatch(deps.db, { ...principal, now: input.now }, input.rows);
+  } catch (error) {
+    if (isStoredEventConflict(error)) return { stored: null, duplicate: true };
+    throw error;
+  }
+  if (!live) return { stored: null, duplicate: false };
+  const { last, ids } = live;
+  const serverId = new Map(input.rows.map((r, i) => [r.event_id, ids[i]!]));
+  const response: IngestResponse = {
+    status: 'received',
+    sandbox_id: principal.sandboxId,
+    spec_id: principal.specId,
+    stored: ids.length,
+    duplicates: input.total - ids.length,
+    first_spec_seq: last + 1,
+    last_spec_seq: last + ids.length,
+    event_ids: input.eventIds.map((id) => serverId.get(id) ?? id),
+  };
+  return { stored: { response, terminal: null, lastWritten: last + ids.length }, duplicate: false };
+}
+
 /** Stores a validated batch in one transaction and applies its side effects; see the module comment. */
 export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, events: readonly NormalizedEvent[]): Promise<IngestResult> {
   const { sandboxId, specId } = principal;
@@ -233,13 +269,21 @@ export async function storeEvents(deps: IngestDeps, principal: IngestPrincipal, 
   });
 
   const store = (checked: boolean) => deps.db.transaction((tx) => storeInTransaction(tx, deps, principal, { rows, eventIds, total: events.length, now, checked }));
-  let result: Awaited<ReturnType<typeof storeInTransaction>>;
-  try {
-    result = await store(false);
-  } catch (error) {
-    // Some event was stored before (a retried POST): nothing of that attempt was committed.
-    if (!(error instanceof StoredDuplicate)) throw error;
-    result = await store(true);
+  let result: Stored | null = null;
+  let checked = false;
+  if (rows.length > 0 && rows.every((r) => !EFFECT_EVENT_TYPES.has(r.event_type))) {
+    const live = await storeLive(deps, principal, { rows, eventIds, total: events.length, now });
+    result = live.stored;
+    checked = live.duplicate;
+  }
+  if (!result) {
+    try {
+      result = await store(checked);
+    } catch (error) {
+      // Some event was stored before (a retried POST): nothing of that attempt was committed.
+      if (!(error instanceof StoredDuplicate)) throw error;
+      result = await store(true);
+    }
   }
 
   const lastSeq = result.response.last_spec_seq === null ? null : result.lastWritten;

@@ -11,12 +11,20 @@
  * - `insertCheckedBatch`: drops the events already stored first, numbers the rest gap-free, and reads
  *   the server ids of the duplicates (the way every batch was stored before issue 14).
  *
+ * - `insertLiveBatch` (a batch of events with no side effects, from the spec's live sandbox): the
+ *   lock, the revocation check, the insert, `last_spec_seq` and the heartbeat as ONE statement outside
+ *   any transaction (a statement is atomic by itself), i.e. one round trip instead of four (BEGIN, lock,
+ *   insert, COMMIT). It inserts nothing when the spec is not the sandbox's or the token was revoked
+ *   (`null`: the caller takes the transaction path, which answers those cases). It has no `ON CONFLICT`:
+ *   a stored event id fails the whole statement with 23505 on `sandbox_events_event_id_uq`
+ *   (`isStoredEventConflict`), so nothing of it is written, and the caller stores the batch the checked way.
+ *
  * One statement instead of four (lock, insert, seq, heartbeat → lock, insert) and one answer row
  * instead of one per event is most of what made PGlite faster: it runs one query at a time and every
  * query costs several calls into its WASM module.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { rowsOf, type Tx } from '../store/db';
+import { rowsOf, type Queryable, type Tx } from '../store/db';
 import { sandboxEvents, specs } from '../store/schema';
 
 export interface InsertRow {
@@ -89,6 +97,68 @@ export async function insertNewBatch(tx: Tx, t: BatchTarget, rows: readonly Inse
   const ids = answer?.ids ? answer.ids.split(',') : [];
   if (ids.length !== rows.length) throw new Error(`ingest into ${t.specId}: ${rows.length} rows inserted, ${ids.length} ids answered`);
   return ids;
+}
+
+export interface LiveBatchTarget {
+  specId: string;
+  sandboxId: string;
+  now: Date;
+}
+
+/**
+ * The one-statement, no-transaction insert of a batch without side effects (see the module comment):
+ * the spec row is locked `for update` for the statement, the rows get `spec_seq` = last+1…, the live
+ * sandbox is marked alive. Returns `null` (nothing written) unless the spec's live sandbox is this one
+ * and its token is not revoked.
+ */
+export async function insertLiveBatch(db: Queryable, t: LiveBatchTarget, rows: readonly InsertRow[]): Promise<{ last: number; ids: string[] } | null> {
+  const now = t.now.toISOString();
+  const [answer] = rowsOf<{ last: string | number | null; n: number | null; ids: string | null }>(
+    await db.execute(sql`
+      with locked as (
+        select s.last_spec_seq as last,
+               (select b.run_id from sandboxes b where b.id = ${t.sandboxId}) as run_id,
+               exists (select 1 from sandboxes b where b.id = ${t.sandboxId} and b.revoked_at is null) as usable
+        from specs s where s.id = ${t.specId} and s.sandbox_id = ${t.sandboxId}
+        for update of s
+      ),
+      live as (select last, run_id from locked where usable),
+      incoming as (${incoming(rows)}),
+      ins as (
+        insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at, run_id)
+        select ${t.specId}, live.last + row_number() over (order by i.ord), ${t.sandboxId}, i.event_id, i.seq, i.event_type, i.phase, i.data, i.source,
+               coalesce(i.emitted_at, ${now}::timestamptz), ${now}::timestamptz, live.run_id
+        from incoming i cross join live
+        returning id, spec_seq
+      ),
+      counted as (select count(*)::int as n from ins),
+      seq as (
+        update specs set last_spec_seq = (select last from live) + (select n from counted)
+        where id = ${t.specId} and exists (select 1 from live)
+        returning 1
+      ),
+      alive as (
+        update sandboxes set last_heartbeat_at = ${now}::timestamptz, status = case when status = 'starting' then 'running' else status end
+        where id = ${t.sandboxId} and ended_at is null and exists (select 1 from live)
+        returning 1
+      )
+      select (select last from live) as last, (select n from counted) as n, (select string_agg(id::text, ',' order by spec_seq) from ins) as ids`),
+  );
+  if (answer?.last === null || answer?.last === undefined) return null;
+  const ids = answer.ids ? answer.ids.split(',') : [];
+  if (Number(answer.n) !== rows.length || ids.length !== rows.length) throw new Error(`ingest into ${t.specId}: ${rows.length} rows sent, ${answer.n} inserted, ${ids.length} ids answered`);
+  return { last: Number(answer.last), ids };
+}
+
+/** Whether `error` (or its cause) is the unique violation of a stored `(sandbox_id, event_id)`. */
+export function isStoredEventConflict(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505') return constraint === 'sandbox_events_event_id_uq';
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

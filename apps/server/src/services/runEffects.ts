@@ -92,6 +92,18 @@ export interface EffectsResult {
 /** A run that stopped for approval (`awaiting_approval`) has ended like a completed one: its sandbox is gone. */
 export const STATUS_RANK: Record<SpecStatus, number> = { draft: 0, queued: 0, executing: 1, awaiting_approval: 2, completed: 2, failed: 2, cancelled: 2 };
 export const PHASE_EVENTS = ['spec.phase_started', 'spec.phase_completed', 'spec.phase_failed', 'spec.phase_retry'];
+/**
+ * The event types `reduceRunEffects` acts on (its `switch`); every other type changes no state, so a
+ * batch of only those, from the live sandbox, is stored with no effects to apply (`insertLiveBatch`).
+ * A test checks each other protocol event type leaves the state unchanged.
+ */
+export const EFFECT_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'spec.execution_started',
+  ...PHASE_EVENTS,
+  'spec.execution_failed',
+  'spec.heartbeat',
+  'agent.completed',
+]);
 
 function isTerminal(status: SpecStatus): boolean {
   return STATUS_RANK[status] === 2;
