@@ -18,7 +18,7 @@
  * temp dir). Exit 1 only when the harness failed (a refused POST, lost/duplicated events, a gap).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -307,6 +307,27 @@ function markdown(r: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Every thread's profile of a `--cpu-prof` run (`CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`):
+ * the server thread (0), PGlite's worker when it has one, tsx's loader thread. Each file gets a
+ * directory of its own, as profileMarkdown summarises the largest file of a directory.
+ */
+function threadProfiles(profileDir: string, window: { name: string; startMs: number; endMs: number }): string {
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  const parts: string[] = [];
+  const sized = files.map((f) => ({ f, thread: Number(f.split('.').at(-3)), size: statSync(path.join(profileDir, f)).size })).sort((a, b) => a.thread - b.thread);
+  for (const { f, thread, size } of sized) {
+    // tsx's module-loader thread does nothing during the run; skip small side threads.
+    if (thread !== 0 && size < 400_000) continue;
+    const sub = path.join(profileDir, `thread-${thread}`);
+    mkdirSync(sub, { recursive: true });
+    renameSync(path.join(profileDir, f), path.join(sub, f));
+    const label = thread === 0 ? 'Server main thread' : `Worker thread ${thread} (PGlite's, when the largest)`;
+    parts.push(profileMarkdown(sub, [window], 15).replace('Server main thread', label).replaceAll("in the server's main thread", thread === 0 ? "in the server's main thread" : `in worker thread ${thread}`));
+  }
+  return parts.join('\n\n');
+}
+
 async function main(): Promise<number> {
   if (settings.trees.includes('before') && !existsSync(path.join(beforeRoot, serverEntry))) {
     process.stderr.write(
@@ -348,7 +369,7 @@ async function main(): Promise<number> {
         log(`profile: ${tree} on pglite under node --cpu-prof, ${fmt(settings.profileEvents)} events`);
         const profileDir = mkdtempSync(path.join(os.tmpdir(), `specline-p14-profile-${tree}-`));
         const { window } = await runOnce({ tree, backend: 'pglite', round: 0, events: settings.profileEvents, profileDir });
-        report.profiles.push({ tree, markdown: profileMarkdown(profileDir, [{ name: `batched ingest on PGlite, ${tree}`, ...window }], 15) });
+        report.profiles.push({ tree, markdown: threadProfiles(profileDir, { name: `batched ingest on PGlite, ${tree}`, ...window }) });
       }
     }
   } catch (error) {

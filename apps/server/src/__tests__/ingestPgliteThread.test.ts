@@ -66,6 +66,28 @@ describe('PGlite on a worker thread', () => {
     expect(rowsOf<{ x: number }>(await database.db.execute(sql`select x from thread_t order by x`)).map((r) => r.x)).toEqual([1, 2]);
   });
 
+  it('a statement run again and again (prepared on its second run) keeps answering right, also after the table changed', async () => {
+    const database = opened.at(-1)!;
+    const read = async () => rowsOf<Record<string, unknown>>(await database.db.execute(sql`select * from thread_t where x >= ${1} order by x`));
+    for (let i = 0; i < 4; i++) expect(await read()).toEqual([{ x: 1 }, { x: 2 }]);
+    // The result type of the prepared `select *` changes: it is dropped and the query runs unprepared.
+    await database.db.execute(sql`alter table thread_t add column y text default 'new'`);
+    expect(await read()).toEqual([
+      { x: 1, y: 'new' },
+      { x: 2, y: 'new' },
+    ]);
+    expect(await read()).toEqual([
+      { x: 1, y: 'new' },
+      { x: 2, y: 'new' },
+    ]);
+    // Parameters of every type go through the statement's own serializers (jsonb, bigint, null, timestamptz).
+    const typed = async () =>
+      rowsOf<{ j: unknown; n: number; z: null; t: string }>(
+        await database.db.execute(sql`select ${JSON.stringify({ a: [1, 'b'] })}::jsonb as j, ${2}::int8 + 1 as n, ${null}::text as z, ${new Date(0).toISOString()}::timestamptz as t`),
+      );
+    for (let i = 0; i < 3; i++) expect((await typed())[0]).toMatchObject({ j: { a: [1, 'b'] }, n: 3, z: null });
+  });
+
   it('once closed, a query fails as unavailable (PGlite is closed)', async () => {
     const database = opened.at(-1)!;
     await database.close();
