@@ -19,7 +19,9 @@
  * between runs: the PGlite data directory lives in `<dir>`, and `<dir>/seed-<backend>.json` names the
  * seeded spec; a later run with the same flag, the same --events and the same --db reuses it instead of
  * seeding again, ~70 s on PGlite. Only the harness writes there: the servers it starts read the spec and
- * add their own sessions).
+ * add their own sessions), --cold (measure from a fresh server: by default each server first runs every
+ * page's warm-up once, so the first pages measured are not the ones paying for V8's and PGlite's WASM
+ * tier-up; that cost is the server's first few hundred requests, once per process).
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -46,6 +48,8 @@ const profiling = args.has('--profile');
 const events = Number(option('events') ?? (quick ? 50_000 : 1_000_000));
 const requests = Number(option('requests') ?? (quick ? 60 : 300));
 const warmup = quick ? 10 : 30;
+/** Without --cold, every page's warm-up runs once for all pages before the first is measured (see README). */
+const cold = args.has('--cold');
 const maxMsPerCase = quick ? 10_000 : 30_000;
 const backends = (option('backends') ?? 'postgres').split(',') as ('postgres' | 'pglite')[];
 const beforeRoot = option('before') ? path.resolve(option('before')!) : undefined;
@@ -127,6 +131,27 @@ function postgresMs(a: Map<number, number>, b: Map<number, number>): number {
   return (ticks / clockTicksPerSecond()) * 1000;
 }
 
+/** `warmup` requests of a page (fewer when it is slow). */
+async function warm(get: (i: number) => Promise<unknown>): Promise<void> {
+  const warmStart = nowMs();
+  for (let i = 0; i < warmup; i++) {
+    await get(i);
+    if (i >= 2 && nowMs() - warmStart > maxMsPerCase / 5) break;
+  }
+}
+
+/** Every page's warm-up once, on a fresh server, before any page is measured (not with --cold). */
+async function warmServer(http: HttpClient, session: Session, specId: string): Promise<number> {
+  const started = nowMs();
+  for (const c of cases(events)) {
+    await warm(async (i) => {
+      const res = await http.request('GET', `/api/v1/specs/${specId}/events${c.query(i)}`, { headers: session.headers });
+      if (res.status !== 200) throw new Error(`${c.name}: warm-up answered ${res.status}: ${res.text.slice(0, 300)}`);
+    });
+  }
+  return nowMs() - started;
+}
+
 async function measure(http: HttpClient, session: Session, specId: string, c: Case, cpu: CpuMeter, errors: string[]): Promise<CaseResult> {
   const url = (i: number) => `/api/v1/specs/${specId}/events${c.query(i)}`;
   const answers: string[] = [];
@@ -136,11 +161,7 @@ async function measure(http: HttpClient, session: Session, specId: string, c: Ca
     if (res.status !== 200) throw new Error(`${c.name}: GET ${url(i)} answered ${res.status}: ${res.text.slice(0, 300)}`);
     return res.body as PageBody;
   };
-  const warmStart = nowMs();
-  for (let i = 0; i < warmup; i++) {
-    await get(i);
-    if (i >= 2 && nowMs() - warmStart > maxMsPerCase / 5) break;
-  }
+  await warm(get);
   const samples: number[] = [];
   const cpuStart = { server: cpu.server(), postgres: await cpu.postgres() };
   const started = nowMs();
@@ -297,6 +318,7 @@ async function runBackend(backend: 'postgres' | 'pglite', variants: Variant[], w
         };
       }
       try {
+        if (!cold) log(`${backend} ${variant.name}: server warm-up (every page's warm-up once) ${Math.round(await warmServer(http, session, specId))} ms`);
         for (const c of cases(events)) {
           const startMs = nowMs();
           const r = await measure(http, session, specId, c, cpu, errors);
@@ -341,6 +363,7 @@ async function main(): Promise<number> {
       warmup,
       maxMsPerCase,
       quick,
+      serverWarmup: !cold,
     },
     backends: [],
     harnessErrors: [],

@@ -40,7 +40,7 @@ export interface BackendResult {
 }
 
 export interface HistoryReport {
-  conditions: { date: string; commit: string; cores: number; cpuModel: string; node: string; postgres: string; requestsPerCase: number; warmup: number; maxMsPerCase: number; quick: boolean };
+  conditions: { date: string; commit: string; cores: number; cpuModel: string; node: string; postgres: string; requestsPerCase: number; warmup: number; maxMsPerCase: number; quick: boolean; serverWarmup?: boolean };
   backends: BackendResult[];
   harnessErrors: string[];
 }
@@ -74,6 +74,7 @@ export function historyMarkdown(r: HistoryReport): string {
     `# History reads at ${(r.backends[0]?.events ?? 0).toLocaleString('en-US')} events in one spec — ${c.date.slice(0, 10)}`,
     '',
     '`bench/history.ts` (issue 14). The real server over HTTP (keep-alive, one request at a time), the demo user\'s bearer token, `limit=100` on every page. ' +
+      `${c.serverWarmup ? 'Each server first runs every page\'s warm-up once (a fresh process pays V8\'s and PGlite\'s WASM tier-up in its first few hundred requests; `--cold` measures without it). ' : 'Cold: no server-wide warm-up (`--cold`). '}` +
       `Each page: ${c.warmup} warm-up requests, then ${c.requestsPerCase} measured (fewer when a page is slow: at most ${Math.round(c.maxMsPerCase / 1000)} s per page, at least 20). ` +
       'Latency = request written → whole answer read, in the harness. CPU ms/request = CPU time of the server\'s process tree and of the PostgreSQL backends of its database (`/proc`, 10 ms ticks) over the measured requests ÷ their number: unlike latency it hardly depends on what else the machine runs (see the load averages). Target: p99 < 10 ms for every listed page (groups `target` and `original`); `bound` rows are the documented cost of a filtered deep offset, not a target.',
     '',

@@ -7,7 +7,7 @@
  * history tests compare the two on both backends.
  *
  * `runRaw` runs such a statement on the driver itself (the `pg` pool, as a named prepared statement per
- * shape, or PGlite's `query`), past drizzle's session layer: a history page is one statement whose answer
+ * shape, or PGlite's `query`, in this thread or on its worker thread), past drizzle's session layer: a history page is one statement whose answer
  * is a single row of scalars and one JSON text, so drizzle's query wrapping and row handling are pure cost.
  */
 import { PGlite } from '@electric-sql/pglite';
@@ -16,6 +16,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { rowsOf, type Queryable } from '../store/db';
+import { PgliteThreadClient } from '../store/pgliteThread';
 
 /** A constant list of enum values as SQL literals (they are our own identifiers: checked, never user input). */
 function literalList(values: readonly string[]): SQL {
@@ -168,9 +169,9 @@ function statementName(text: string): string | undefined {
  */
 export async function runRaw<T>(db: Queryable, query: SQL): Promise<T[]> {
   const client = (db as { $client?: unknown }).$client;
-  if (client instanceof pg.Pool || client instanceof PGlite) {
+  if (client instanceof pg.Pool || client instanceof PGlite || client instanceof PgliteThreadClient) {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    if (client instanceof PGlite) return (await client.query<T>(text, params)).rows;
+    if (!(client instanceof pg.Pool)) return (await client.query<T>(text, params)).rows;
     const name = statementName(text);
     return (await client.query<T & pg.QueryResultRow>(name ? { name, text, values: params } : { text, values: params })).rows;
   }
