@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   const reconciled = await context.runs.reconcile();
   if (reconciled > 0) logger.warn({ reconciled }, 'failed runs left executing by a previous server process');
 
-  await app.listen({ port: config.port, host: config.host });
+  // A long accept queue (Node's default is 511): a reconnect storm's 1,000 SYNs at once otherwise
+  // overflow it while the loop is busy, and each dropped SYN waits 1 s, 3 s, 7 s for its retransmit
+  // (issue 14; the kernel caps it at net.core.somaxconn).
+  await app.listen({ port: config.port, host: config.host, backlog: 4096 });
   const address = app.server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;

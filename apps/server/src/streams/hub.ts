@@ -23,6 +23,7 @@ import { specAccessKey, specCursorsFor, type SpecCursor } from '../services/even
 import type { Queryable } from '../store/db';
 import { Admission, type AdmissionStats } from './admission';
 import { buildBatch, sliceOf, type FeedBatch, type FeedEvent, type FeedSlice } from './frames';
+import { Pacer } from './pacer';
 import { FrameRing } from './ring';
 import { readFeedRows } from './rows';
 
@@ -53,6 +54,8 @@ export interface HubLimits {
    * spell reads at once). 0 = read on every wake-up.
    */
   readIntervalMs: number;
+  /** Ring replays run for at most this long per turn of the event loop, then yield (pacer.ts). */
+  replayBudgetMs: number;
 }
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -66,6 +69,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   resumeConcurrency: 4,
   feedLingerMs: 30_000,
   readIntervalMs: 20,
+  replayBudgetMs: 5,
 };
 
 /** What a subscriber needs from its connection. */
@@ -187,11 +191,19 @@ class Subscriber implements Subscription {
         this.mode = 'live';
         return;
       }
-      const fromRing = this.feed.ring.sliceAfter(this.delivered, hub.limits.maxBufferedBytes / 4);
-      if (fromRing) {
-        hub.stats.ringReplays++;
-        this.deliver(fromRing);
-        if (!(await this.waitForRoom())) return;
+      if (this.feed.ring.covers(this.delivered)) {
+        // In its turn (pacer.ts): the ring may have moved on meanwhile, so the slice is taken then.
+        let replayed = false;
+        await hub.pacer.run(() => {
+          if (this.isClosed()) return;
+          const fromRing = this.feed.ring.sliceAfter(this.delivered, hub.limits.maxBufferedBytes / 4);
+          if (!fromRing) return;
+          replayed = true;
+          hub.stats.ringReplays++;
+          this.deliver(fromRing);
+        });
+        if (this.isClosed()) return;
+        if (replayed && !(await this.waitForRoom())) return;
         continue;
       }
       const rows = await hub.admission.run(() => readFeedRows(hub.db, this.specId, this.delivered, hub.limits.pageSize));
@@ -380,6 +392,8 @@ export class StreamHub {
   /** Mutable so a test (or a benchmark) can tighten them. */
   readonly limits: HubLimits;
   readonly stats: HubStats = { ringReplays: 0, storePages: 0, feedReads: 0, drainWaits: 0, slowClosed: 0 };
+  /** Runs ring replays in turns of at most `limits.replayBudgetMs` of the thread (pacer.ts). */
+  readonly pacer: Pacer;
   /** Admits the catch-up pages read from the store at `limits.resumeConcurrency`. */
   readonly admission: Admission;
   /**
@@ -398,6 +412,7 @@ export class StreamHub {
     this.logger = deps.logger;
     this.limits = { ...DEFAULT_HUB_LIMITS, ...deps.limits };
     this.admission = new Admission(() => this.limits.resumeConcurrency);
+    this.pacer = new Pacer(() => this.limits.replayBudgetMs);
     this.checks = new Batcher<SpecAccess, SpecCursor>({
       load: (pairs) => specCursorsFor(this.db, pairs),
       id: (p) => specAccessKey(p.specId, p.userId),
@@ -445,14 +460,14 @@ export class StreamHub {
   }
 
   /** Figures for the metrics route and tests. */
-  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats; admission: AdmissionStats; checks: BatcherStats } {
+  snapshot(): { feeds: number; subscribers: number; ringBytes: number; stats: HubStats & { replayYields: number }; admission: AdmissionStats; checks: BatcherStats } {
     let subscribers = 0;
     let ringBytes = 0;
     for (const feed of this.feeds.values()) {
       subscribers += feed.subscribers.size;
       ringBytes += feed.ring.bytes;
     }
-    return { feeds: this.feeds.size, subscribers, ringBytes, stats: { ...this.stats }, admission: this.admission.stats(), checks: this.checks.stats() };
+    return { feeds: this.feeds.size, subscribers, ringBytes, stats: { ...this.stats, replayYields: this.pacer.yields }, admission: this.admission.stats(), checks: this.checks.stats() };
   }
 
   /** The ring's range of a spec's feed (tests): `[first, last]` `spec_seq`, or null. */

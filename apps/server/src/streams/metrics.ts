@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { App, AppContext } from '../app';
+import { sessionLookupStats } from '../services/sessions';
 import type { StreamHub } from './hub';
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
@@ -42,6 +43,8 @@ export function registerStreamMetrics(app: App, ctx: AppContext, hub: StreamHub)
         event_loop_delay_ms: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), mean: ms(delay.mean), samples: delay.count },
         memory: { rss_bytes: memory.rss, rss_peak_bytes: rssPeak, heap_used_bytes: memory.heapUsed },
         hub: hub.snapshot(),
+        /** The batched session lookups of every request (services/batcher.ts). */
+        sessions: sessionLookupStats(ctx.db),
       };
       if (request.query.reset === 'true') {
         delay.reset();
