@@ -88,6 +88,19 @@ function sh(command: string, argv: string[], cwd = repoRoot): string {
   }
 }
 
+/** The machine's TCP listen-queue overflows and SYN retransmits so far (/proc/net/netstat). */
+function tcpCounters(): { listenOverflows: number; synRetrans: number } {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/).map(Number);
+    const get = (name: string) => values[names.indexOf(name)] ?? 0;
+    return { listenOverflows: get('ListenOverflows'), synRetrans: get('TCPSynRetrans') };
+  } catch {
+    return { listenOverflows: -1, synRetrans: -1 };
+  }
+}
+
 /** The CPUs a process may run on (`Cpus_allowed_list`). */
 function allowedCpus(pid: number): string {
   try {
@@ -263,8 +276,10 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         await sleep(settings.dropMs);
         const target = producer.lastSeq;
         const resumeAt = nowMs();
+        const tcpBefore = tcpCounters();
         const resumed = await Promise.all(fleets.map((f) => f.ask({ type: 'resume' }, 'resumed', 180_000)));
         const reached = await reachAll(fleets, target, settings.catchUpTimeoutMs);
+        const tcpAfter = tcpCounters();
         const caughtUpAt = reached.at ?? nowMs();
         const windowEnd = Math.max(caughtUpAt, resumeAt + 2_000);
         if (nowMs() < windowEnd) await sleep(windowEnd - nowMs());
@@ -289,6 +304,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
           loop,
           loops: loops.all,
           fleet,
+          tcp: { listenOverflows: tcpAfter.listenOverflows - tcpBefore.listenOverflows, synRetrans: tcpAfter.synRetrans - tcpBefore.synRetrans },
         };
       });
       const r = out.result;
@@ -316,6 +332,7 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
         wallSeconds: out.wallSeconds,
         hub: r.metrics?.hub,
         perServer: out.perServer.map((p, i) => ({ ...p, loopP99: r.loops[i]?.p99 })),
+        tcp: r.tcp,
       };
       run.storm = figures;
       if (producer.errors.length) run.errors.push(`storm producer: ${producer.errors.slice(0, 3).join('; ')}`);

@@ -44,6 +44,8 @@ export interface StormFigures extends Common {
   serverRssPeakMiB: number | undefined;
   postDuringStorm: Summary;
   postBefore: Summary;
+  /** Machine-wide TCP counters over reconnect → caught up: accept-queue overflows and SYN retransmits (each costs a client ≥ 1 s). */
+  tcp?: { listenOverflows: number; synRetrans: number };
 }
 
 export interface StreamsRun {
@@ -161,6 +163,7 @@ export function streamsMarkdown(report: StreamsReport): string {
       lines.push(`- caught up (every client has spec_seq ${s.target}): ${s.caughtUpMs === undefined ? `not within ${s.catchUpTimeoutMs} ms` : `${s.caughtUpMs} ms after the reconnect`}; lost ${s.lost}, duplicated ${s.duplicated}, still in flight at the end ${s.undelivered ?? 'n/a'} (client, event) pairs`);
       lines.push(`- event-loop delay (drop → end of storm window): ${s.eventLoop ? `p50 ${s.eventLoop.p50} · p99 ${s.eventLoop.p99} · max ${s.eventLoop.max} ms` : 'n/a'}`);
       lines.push(`- server RSS peak ${n(s.serverRssPeakMiB, ' MiB')}`);
+      if (s.tcp) lines.push(`- TCP during the reconnect (machine-wide): ${s.tcp.listenOverflows} accept-queue overflows, ${s.tcp.synRetrans} SYN retransmits (a dropped SYN is retried after 1 s, then 3 s, …)`);
       lines.push(`- ingest POST during the storm (reconnect → max(caught up, +2 s)): ${lat(s.postDuringStorm)}; before the drop: ${lat(s.postBefore)}`);
       lines.push(`- CPU: ${cpu(s.cpu, s.wallSeconds, s.harnessCpuSeconds)}`);
       const per = perServer(s);

@@ -215,6 +215,7 @@ export interface ServerMetrics {
   event_loop_delay_ms: { p50: number; p99: number; max: number; mean: number; samples: number };
   memory: { rss_bytes: number; rss_peak_bytes: number; heap_used_bytes: number };
   hub: { feeds: number; subscribers: number; ringBytes: number; stats: Record<string, number>; admission: Record<string, number> };
+  sessions?: Record<string, number>;
 }
 
 /** The server's `/api/v1/metrics/streams` (undefined when the server has none: a commit before issue 14). */
