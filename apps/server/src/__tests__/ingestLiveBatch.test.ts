@@ -1,11 +1,16 @@
 /**
  * The one-statement path for a batch without side effects (services/ingestInsert.ts `insertLiveBatch`)
  * is taken only for event types the run-state reducer ignores: every protocol event type outside
- * `EFFECT_EVENT_TYPES` must leave the state exactly as it was, whatever its payload.
+ * `EFFECT_EVENT_TYPES` must leave the state exactly as it was, whatever its payload. And the statement
+ * is atomic: one that fails part-way through its rows stores none of them.
  */
-import { EventPayloads } from '@specline/protocol';
-import { describe, expect, it } from 'vitest';
+import { EventPayloads, type IngestResponse } from '@specline/protocol';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EFFECT_EVENT_TYPES, reduceRunEffects, type RunState } from '../services/runEffects';
+import { sandboxEvents } from '../store/schema';
+import { BACKENDS, createTestServer, type TestServer } from './harness';
+import { eventFactory, postEvents, progress, seedSpec, specSeqs, storeSnapshot } from './ingestHarness';
 
 const initial: RunState = {
   status: 'executing',
@@ -37,5 +42,46 @@ describe('event types without side effects', () => {
     expect(EFFECT_EVENT_TYPES.has('spec.progress')).toBe(false);
     expect(EFFECT_EVENT_TYPES.has('spec.heartbeat')).toBe(true);
     expect(EFFECT_EVENT_TYPES.has('agent.completed')).toBe(true);
+  });
+});
+
+describe.each(BACKENDS)('the one-statement batch on %s', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer(backend);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('a batch that fails at its third row stores nothing, and the next batch is gap-free', async () => {
+    const s = await seedSpec(server);
+    const event = eventFactory(s.specId);
+    const first = (await postEvents(server, s.sandbox, { events: [event('spec.progress', progress('one'))] })).json<IngestResponse>();
+    expect(first).toMatchObject({ stored: 1, first_spec_seq: 1 });
+    // A row squatting on spec_seq 4 (last_spec_seq stays 1): the batch's third event would get it.
+    await server.context.db.insert(sandboxEvents).values({ specId: s.specId, specSeq: 4, sandboxId: 'sbx-other', eventId: 'squatter', eventType: 'spec.progress', data: {}, emittedAt: new Date() });
+    const batch = { events: [1, 2, 3, 4].map((i) => event('spec.progress', progress(`batch ${i}`))) };
+    const refused = await postEvents(server, s.sandbox, batch);
+    expect(refused.statusCode).toBe(409);
+    expect(await specSeqs(server, s.specId)).toEqual([1, 4]);
+    expect((await storeSnapshot(server, s.specId)).spec?.lastSpecSeq).toBe(1);
+    // With the squatter gone the same batch (same event ids) is stored once, 2..5.
+    await server.context.db.delete(sandboxEvents).where(eq(sandboxEvents.eventId, 'squatter'));
+    const stored = (await postEvents(server, s.sandbox, batch)).json<IngestResponse>();
+    expect(stored).toMatchObject({ stored: 4, duplicates: 0, first_spec_seq: 2, last_spec_seq: 5 });
+    expect(await specSeqs(server, s.specId)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a repeat inside the batch and a stored event in the middle: stored once each, acked as duplicates, gap-free', async () => {
+    const s = await seedSpec(server);
+    const event = eventFactory(s.specId);
+    const [a, b, c] = [event('spec.progress', progress('a')), event('spec.progress', progress('b')), event('spec.progress', progress('c'))];
+    const stored = (await postEvents(server, s.sandbox, { events: [b] })).json<IngestResponse>();
+    const res = (await postEvents(server, s.sandbox, { events: [a, b, a, c] })).json<IngestResponse>();
+    expect(res).toMatchObject({ stored: 2, duplicates: 2, first_spec_seq: 2, last_spec_seq: 3 });
+    expect(res.event_ids[1]).toBe(stored.event_ids[0]);
+    expect(res.event_ids[0]).toBe(res.event_ids[2]);
+    expect(await specSeqs(server, s.specId)).toEqual([1, 2, 3]);
   });
 });
