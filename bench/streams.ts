@@ -128,15 +128,12 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
   const servers: ServerProcess[] = [];
   const cpusAllowed: string[] = [];
   const monitors: ResourceMonitor[] = [];
-  let server: ServerProcess | undefined;
   let monitor: ResourceMonitor | undefined;
   const db = new pg.Client({ connectionString: databaseUrl(pgTarget) });
   const ports = await Promise.all(Array.from({ length: serverCount }, () => freePort()));
   const baseUrls = ports.map((p) => `http://127.0.0.1:${p}`);
-  const port = ports[0]!;
   const http = new HttpClient(baseUrls[0]!);
   const probes = ports.map((_, i) => new LoopProbe(path.join(work, `loop-${label}-${i}.json`)));
-  const probe = probes[0]!;
   /** Each server's event-loop delay over a window (the worst one is the run's figure). */
   const readLoops = async () => {
     const all = await Promise.all(probes.map((p) => p.read()));
@@ -146,36 +143,35 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
   const resetLoops = () => Promise.all(probes.map((p) => p.reset()));
   try {
     for (let i = 0; i < serverCount; i++) {
-    const started = await startServer({
-      repoRoot: root,
-      entry: 'apps/server/src/main.ts',
-      logFile: path.join(work, `server-${label}-${i}.log`),
-      profileDir: i === 0 ? profileDir : undefined,
-      cpus: placement?.server,
-      env: {
-        JWT_SECRET: jwtSecret,
-        PORT: String(ports[i]),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl(pgTarget),
-        REDIS_URL: redisUrl,
-        SPECLINE_DATA_DIR: path.join(work, `data-${label}`),
-        SANDBOX_PROVIDER: 'none',
-        SANDBOX_HEARTBEAT_INTERVAL: '600',
-        ACCESS_TOKEN_TTL_SECONDS: '86400',
-        DEMO_USER: 'true',
-        LOG_LEVEL: 'warn',
-        SPECLINE_STREAM_METRICS: 'true',
-        ...probes[i]!.env(),
-      },
-    });
-    servers.push(started);
-    log(`${label}: server ${i} ready on ${started.baseUrl} (pid ${started.pid}${placement ? `, CPU ${placement.server}` : ''})`);
-    const m = new ResourceMonitor(started.pid);
-    m.start();
-    monitors.push(m);
-    cpusAllowed.push(`server ${i} (pid ${m.serverPid}): CPUs ${allowedCpus(m.serverPid)}`);
+      const started = await startServer({
+        repoRoot: root,
+        entry: 'apps/server/src/main.ts',
+        logFile: path.join(work, `server-${label}-${i}.log`),
+        profileDir: i === 0 ? profileDir : undefined,
+        cpus: placement?.server,
+        env: {
+          JWT_SECRET: jwtSecret,
+          PORT: String(ports[i]),
+          HOST: '127.0.0.1',
+          DATABASE_URL: databaseUrl(pgTarget),
+          REDIS_URL: redisUrl,
+          SPECLINE_DATA_DIR: path.join(work, `data-${label}`),
+          SANDBOX_PROVIDER: 'none',
+          SANDBOX_HEARTBEAT_INTERVAL: '600',
+          ACCESS_TOKEN_TTL_SECONDS: '86400',
+          DEMO_USER: 'true',
+          LOG_LEVEL: 'warn',
+          SPECLINE_STREAM_METRICS: 'true',
+          ...probes[i]!.env(),
+        },
+      });
+      servers.push(started);
+      log(`${label}: server ${i} ready on ${started.baseUrl} (pid ${started.pid}${placement ? `, CPU ${placement.server}` : ''})`);
+      const m = new ResourceMonitor(started.pid);
+      m.start();
+      monitors.push(m);
+      cpusAllowed.push(`server ${i} (pid ${m.serverPid}): CPUs ${allowedCpus(m.serverPid)}`);
     }
-    server = servers[0]!;
     monitor = monitors[0]!;
     await db.connect();
     const session = await demoSession(http);
@@ -350,9 +346,6 @@ async function runAgainst(label: string, root: string, work: string): Promise<St
     for (const s of servers) log(`${label}: server ${s.pid} stopped: ${await s.stop()}`);
   }
   if (monitor) run.memory = Object.fromEntries(monitor.phases);
-  void server;
-  void port;
-  void probe;
   if (profileDir) run.profile = profileMarkdown(profileDir, windows);
   run.loadAverageAtEnd = loadAverage();
   // Each run on its own too: `--before-json=<this file>` reuses a "before" run in a later report.
