@@ -1,6 +1,7 @@
 /**
  * Test harness: builds the real app (no mocks of the database, the bus or HTTP) on either backend:
- * - `pglite`: embedded PGlite in memory + in-process bus;
+ * - `pglite`: embedded PGlite in memory + in-process bus, PGlite on its worker thread as `npm start` runs it
+ *   (`SPECLINE_TEST_PGLITE_THREAD=main` keeps it in the test's thread);
  * - `postgres`: a fresh PostgreSQL database (created and dropped per harness) + Redis pub/sub.
  * `describe.each(BACKENDS)` runs one suite on both.
  */
@@ -22,6 +23,7 @@ export type Backend = 'pglite' | 'postgres';
 const env = process.env;
 export const BACKENDS: Backend[] = (env['SPECLINE_TEST_BACKENDS'] ?? 'pglite,postgres').split(',').map((b) => b.trim()) as Backend[];
 export const TEST_PG_ADMIN_URL = env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PGLITE_THREAD = env['SPECLINE_TEST_PGLITE_THREAD'] === 'main' ? 'main' : 'worker';
 export const TEST_REDIS_URL = env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface TestDatabase {
@@ -33,7 +35,7 @@ export interface TestDatabase {
 /** A fresh, migrated database on the backend. */
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const database = await openDatabase({});
+    const database = await openDatabase({ pgliteThread: PGLITE_THREAD });
     await database.migrate();
     return { database, url: undefined, drop: () => database.close() };
   }
