@@ -18,6 +18,8 @@ export interface BatcherOptions<K, V> {
   id: (key: K) => string;
   /** Batches running at once; later lookups gather in the next one. */
   maxInFlight: () => number;
+  /** Distinct keys in one batch (bounds the query's parameters); a full batch is followed by another. Default 500. */
+  maxBatch?: number;
 }
 
 interface Entry<K, V> {
@@ -40,7 +42,8 @@ export interface BatcherStats {
 }
 
 export class Batcher<K, V> {
-  private pending: Pending<K, V> | undefined;
+  /** Batches not sent yet, oldest first; lookups join the newest one until it is full. */
+  private readonly pending: Pending<K, V>[] = [];
   private inFlight = 0;
   readonly counts: BatcherStats = { batches: 0, lookups: 0, keys: 0, largestBatch: 0, inFlight: 0 };
 
@@ -49,8 +52,12 @@ export class Batcher<K, V> {
   /** The value of `key`, or undefined when the query has none. */
   load(key: K): Promise<V | undefined> {
     this.counts.lookups++;
-    const pending: Pending<K, V> = (this.pending ??= { keys: new Map<string, Entry<K, V>>(), scheduled: false });
     const id = this.options.id(key);
+    let pending = this.pending.at(-1);
+    if (!pending || (pending.keys.size >= (this.options.maxBatch ?? 500) && !pending.keys.has(id))) {
+      pending = { keys: new Map<string, Entry<K, V>>(), scheduled: false };
+      this.pending.push(pending);
+    }
     const entry: Entry<K, V> = pending.keys.get(id) ?? { key, waiters: [] };
     pending.keys.set(id, entry);
     const answer = new Promise<V | undefined>((resolve, reject) => {
@@ -65,14 +72,19 @@ export class Batcher<K, V> {
   }
 
   private schedule(): void {
-    const pending = this.pending;
-    if (!pending || pending.scheduled || this.inFlight >= Math.max(1, this.options.maxInFlight())) return;
-    pending.scheduled = true;
-    setImmediate(() => this.dispatch(pending));
+    let running = this.inFlight + this.pending.filter((p) => p.scheduled).length;
+    for (const pending of this.pending) {
+      if (running >= Math.max(1, this.options.maxInFlight())) return;
+      if (pending.scheduled) continue;
+      pending.scheduled = true;
+      running++;
+      setImmediate(() => this.dispatch(pending));
+    }
   }
 
   private dispatch(batch: Pending<K, V>): void {
-    if (this.pending === batch) this.pending = undefined;
+    const at = this.pending.indexOf(batch);
+    if (at !== -1) this.pending.splice(at, 1);
     this.inFlight++;
     this.counts.batches++;
     this.counts.keys += batch.keys.size;
