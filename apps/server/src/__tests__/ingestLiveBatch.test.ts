@@ -5,10 +5,11 @@
  * is atomic: one that fails part-way through its rows stores none of them.
  */
 import { EventPayloads, type IngestResponse } from '@specline/protocol';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EFFECT_EVENT_TYPES, reduceRunEffects, type RunState } from '../services/runEffects';
-import { sandboxEvents } from '../store/schema';
+import { rowsOf } from '../store/db';
+import { sandboxEvents, sandboxes, specs } from '../store/schema';
 import { BACKENDS, createTestServer, type TestServer } from './harness';
 import { eventFactory, postEvents, progress, seedSpec, specSeqs, storeSnapshot } from './ingestHarness';
 
@@ -83,5 +84,41 @@ describe.each(BACKENDS)('the one-statement batch on %s', (backend) => {
     expect(res.event_ids[1]).toBe(stored.event_ids[0]);
     expect(res.event_ids[0]).toBe(res.event_ids[2]);
     expect(await specSeqs(server, s.specId)).toEqual([1, 2, 3]);
+  });
+
+  // Only PostgreSQL runs statements concurrently (PGlite runs one at a time, so the statement cannot wait).
+  it.runIf(backend === 'postgres')('a batch waiting for the spec lock while its token is revoked stores nothing and is refused token_revoked', async () => {
+    const s = await seedSpec(server);
+    const event = eventFactory(s.specId);
+    const db = server.context.db;
+    await postEvents(server, s.sandbox, { events: [event('spec.progress', progress('before'))] });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // A claim / a run's end: the spec row locked, the sandbox revoked, committed only once the batch waits.
+    const revoker = db.transaction(async (tx) => {
+      await tx.select({ id: specs.id }).from(specs).where(eq(specs.id, s.specId)).for('update');
+      await tx.update(sandboxes).set({ revokedAt: new Date() }).where(eq(sandboxes.id, s.sandbox.sandboxId));
+      locked();
+      await held;
+    });
+    await isLocked;
+    // The token check passes (the revocation is not committed yet); the batch's statement then waits for the spec row.
+    const post = postEvents(server, s.sandbox, { events: [event('spec.progress', progress('racing'))] });
+    for (;;) {
+      const [row] = rowsOf<{ n: number }>(
+        await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%jsonb_to_recordset%'`),
+      );
+      if (row && row.n > 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    release();
+    await revoker;
+    const res = await post;
+    expect(res.statusCode).toBe(401);
+    expect(res.json<{ code: string }>().code).toBe('token_revoked');
+    expect(await specSeqs(server, s.specId)).toEqual([1]);
+    expect((await storeSnapshot(server, s.specId)).spec?.lastSpecSeq).toBe(1);
   });
 });

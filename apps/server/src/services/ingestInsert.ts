@@ -116,13 +116,17 @@ export async function insertLiveBatch(db: Queryable, t: LiveBatchTarget, rows: r
   const [answer] = rowsOf<{ last: string | number | null; n: number | null; ids: string | null }>(
     await db.execute(sql`
       with locked as (
-        select s.last_spec_seq as last,
-               (select b.run_id from sandboxes b where b.id = ${t.sandboxId}) as run_id,
-               exists (select 1 from sandboxes b where b.id = ${t.sandboxId} and b.revoked_at is null) as usable
-        from specs s where s.id = ${t.specId} and s.sandbox_id = ${t.sandboxId}
-        for update of s
+        -- Both rows locked, so the conditions are checked again on the rows as they are once the locks are
+        -- held (PostgreSQL re-reads a locked row that changed while this statement waited for it): a claim
+        -- or a run's end that revoked the token or moved the spec to another sandbox meanwhile is seen,
+        -- exactly as the transaction path's check under the spec lock sees it. Lock order spec → sandbox,
+        -- the order of every transaction that locks both.
+        select s.last_spec_seq as last, b.run_id
+        from specs s join sandboxes b on b.id = s.sandbox_id
+        where s.id = ${t.specId} and s.sandbox_id = ${t.sandboxId} and b.revoked_at is null
+        for update of s, b
       ),
-      live as (select last, run_id from locked where usable),
+      live as (select last, run_id from locked),
       incoming as (${incoming(rows)}),
       ins as (
         insert into sandbox_events (spec_id, spec_seq, sandbox_id, event_id, seq, event_type, phase, data, source, emitted_at, received_at, run_id)
