@@ -23,6 +23,12 @@ const parts = [
   ...names.map((n) => `| ${n} | [${newest.get(n).file}](${newest.get(n).file}) | ${newest.get(n).date} |`),
   '',
 ];
+// Hand-written notes (where the time goes, repeats, what is left) and extra reports of a benchmark
+// (e.g. streams-servers2-<date>.md) are linked, not joined.
+const extras = readdirSync(dir)
+  .filter((file) => file.endsWith('.md') && file !== 'REPORT.md' && ![...newest.values()].some((n) => n.file === file))
+  .sort();
+if (extras.length) parts.push('Notes and further reports: ' + extras.map((file) => `[${file}](${file})`).join(' · '), '');
 for (const name of names) {
   const text = readFileSync(path.join(dir, newest.get(name).file), 'utf8');
   // Each report's own headings move one level down under its section.
