@@ -184,6 +184,33 @@ describe.each(BACKENDS)('run queue on %s', (backend) => {
     expect(after.json()).toMatchObject({ outcome: 'ended' });
   });
 
+  it('review mode: an attempt that died after requirements passed, before its gate stopped the run, resumes WITH requirements, so the gate still applies', async () => {
+    const user = await registerUser(app, 'gate');
+    const project = await createProject(app, user, 'Gate');
+    const patched = await app.inject({ method: 'PATCH', url: `/api/v1/projects/${project.id}`, headers: user.headers, payload: { approval_mode: 'review' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const s = (await launch(user, project.id, 'Export CSV')).spec_id;
+    const runId = await runIdOf(user, s);
+    const one = await claimed(s, runId);
+    expect(one.approval_mode).toBe('review');
+    const requirements = { requirements: [{ id: 'REQ-001', title: 'Export', description: 'CSV export', priority: 'must', acceptance_criteria: [{ id: 'REQ-001.AC-1', description: 'a CSV file downloads' }] }] };
+    const posted = await post(one, [
+      event(s, 'spec.execution_started', { title: 'Export CSV', description: 'x', phases: one.phases }),
+      event(s, 'spec.phase_started', { phase: 'explore', attempt: 1 }, 'explore'),
+      event(s, 'spec.phase_completed', { phase: 'explore', eval_score: 0.9, duration_seconds: 1, retry_count: 0, phase_output: { summary: 'reports live in src/reports' } }, 'explore'),
+      event(s, 'spec.phase_started', { phase: 'requirements', attempt: 1 }, 'requirements'),
+      event(s, 'spec.phase_completed', { phase: 'requirements', eval_score: 0.9, duration_seconds: 1, retry_count: 0, phase_output: requirements }, 'requirements'),
+    ]);
+    expect(posted.statusCode, posted.body).toBe(200);
+    expect((await spec(user, s)).phase_status['requirements']).toMatchObject({ state: 'passed' });
+    // The worker died before the gate's agent.completed: the next attempt runs requirements again (then stops for approval).
+    const two = await claimed(s, runId);
+    expect(two.attempt).toBe(2);
+    expect(two.phases).toEqual(['requirements', 'design', 'tasks', 'sync']);
+    expect(two.approval_mode).toBe('review');
+    expect(two.phase_data).toHaveProperty('explore');
+  });
+
   it('attempts are capped (SPECLINE_RUN_ATTEMPTS): the run then fails visibly with the cause and one agent.completed', async () => {
     const user = await registerUser(app, 'cap');
     const project = await createProject(app, user, 'Cap');

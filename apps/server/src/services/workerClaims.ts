@@ -114,12 +114,20 @@ async function nextAttempt(ctx: AppContext, request: ClaimRequest, now: Date): P
     }
     // The phases of this run that have not passed yet; the outputs before them are the context.
     const runPhases = (run.phases.length ? run.phases : phaseList({ prd: false })) as Phase[];
+    const firstAttempt = run.attempts === 0;
     const remaining = runPhases.filter((p) => !(passed(spec.phaseStatus[p]) && Object.hasOwn(spec.phaseData, p)));
     const phases = remaining.length ? remaining : runPhases.slice(-1);
+    // Review mode: an attempt that died after a gated phase passed but before its gate stopped the run
+    // would resume past the gate, and that output would never wait for approval. The gated phase (this
+    // run's, so not approved yet: an approval ends the run and starts another) runs again, and its gate applies.
+    if (run.approvalMode === 'review' && !firstAttempt && remaining.length) {
+      const gate = runPhases[runPhases.indexOf(phases[0]!) - 1];
+      const approved = gate === 'requirements' ? spec.requirementsApproved : gate === 'design' ? spec.designApproved : true;
+      if (gate && !approved) phases.unshift(gate);
+    }
     const first = phases[0]!;
     const chain = spec.phases as Phase[];
     const before = chain.includes(first) ? chain.slice(0, chain.indexOf(first)) : [];
-    const firstAttempt = run.attempts === 0;
     const context = firstAttempt ? spec.phaseData : await buildRunContext(tx, spec, before);
     const reviewFeedback = run.comment && first === (run.fromPhase ?? runPhases[0]) ? run.comment : null;
     const sandboxId = newId.sandbox();
