@@ -43,24 +43,13 @@ export interface SpecCursor {
   lastSpecSeq: number;
 }
 
-/** The spec (id and last `spec_seq`) if the user is a member of its project, else `not_found`. */
-export async function requireSpecCursor(db: Queryable, specId: string, userId: string): Promise<SpecCursor> {
-  const [row] = await db
-    .select({ id: specs.id, lastSpecSeq: specs.lastSpecSeq })
-    .from(specs)
-    .innerJoin(projectMembers, and(eq(projectMembers.projectId, specs.projectId), eq(projectMembers.userId, userId)))
-    .where(eq(specs.id, specId))
-    .limit(1);
-  if (!row) throw notFound('spec');
-  return row;
-}
-
 /** The key of a (spec, user) pair in `specCursorsFor`'s answer. */
 export const specAccessKey = (specId: string, userId: string): string => `${specId}\n${userId}`;
 
 /**
- * `requireSpecCursor` for many (spec, user) pairs in one query (the streams' batched access check): the
- * answer holds `specAccessKey(spec, user)` for each pair whose user is a member of the spec's project.
+ * The specs (id and last `spec_seq`) of many (spec, user) pairs in one query (the streams' batched access
+ * check, hub.ts): the answer holds `specAccessKey(spec, user)` for each pair whose user is a member of the
+ * spec's project; a pair without an entry is `not_found`.
  */
 export async function specCursorsFor(db: Queryable, pairs: readonly { specId: string; userId: string }[]): Promise<Map<string, SpecCursor>> {
   const specIds = [...new Set(pairs.map((p) => p.specId))];

@@ -203,18 +203,22 @@ async function storeInTransaction(tx: Tx, deps: IngestDeps, principal: IngestPri
       );
     }
   }
-  const response: IngestResponse = {
+  return { response: ingestAnswer(principal, input, inserted.length, last, serverId, warnings), terminal, lastWritten };
+}
+
+/** The answer to a stored batch: `stored` new events numbered after `last`, the server id of every event sent. */
+function ingestAnswer(principal: IngestPrincipal, input: Pick<BatchInput, 'total' | 'eventIds'>, stored: number, last: number, serverId: ReadonlyMap<string, string>, warnings = 0): IngestResponse {
+  return {
     status: 'received',
-    sandbox_id: sandboxId,
-    spec_id: specId,
-    stored: inserted.length,
-    duplicates: input.total - inserted.length,
-    first_spec_seq: inserted.length ? last + 1 : null,
-    last_spec_seq: inserted.length ? last + inserted.length : null,
+    sandbox_id: principal.sandboxId,
+    spec_id: principal.specId,
+    stored,
+    duplicates: input.total - stored,
+    first_spec_seq: stored ? last + 1 : null,
+    last_spec_seq: stored ? last + stored : null,
     event_ids: input.eventIds.map((id) => serverId.get(id) ?? id),
     ...(warnings ? { warnings } : {}),
   };
-  return { response, terminal, lastWritten };
 }
 
 /** A stored duplicate turned up in the one-statement insert: roll back, store the batch the checked way. */
@@ -239,17 +243,7 @@ async function storeLive(deps: IngestDeps, principal: IngestPrincipal, input: Om
   if (!live) return { stored: null, duplicate: false };
   const { last, ids } = live;
   const serverId = new Map(input.rows.map((r, i) => [r.event_id, ids[i]!]));
-  const response: IngestResponse = {
-    status: 'received',
-    sandbox_id: principal.sandboxId,
-    spec_id: principal.specId,
-    stored: ids.length,
-    duplicates: input.total - ids.length,
-    first_spec_seq: last + 1,
-    last_spec_seq: last + ids.length,
-    event_ids: input.eventIds.map((id) => serverId.get(id) ?? id),
-  };
-  return { stored: { response, terminal: null, lastWritten: last + ids.length }, duplicate: false };
+  return { stored: { response: ingestAnswer(principal, input, ids.length, last, serverId), terminal: null, lastWritten: last + ids.length }, duplicate: false };
 }
 
 /** Stores a validated batch in one transaction and applies its side effects; see the module comment. */
