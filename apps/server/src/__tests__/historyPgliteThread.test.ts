@@ -1,5 +1,5 @@
 /**
- * History reads run their page statement on the driver itself (`runRaw` in services/eventsSql.ts). With a
+ * History reads run their page statement on the driver itself (`runRaw` in store/raw.ts). With a
  * data directory the server's PGlite is on a worker thread (store/pgliteThread.ts): the page statement
  * must take the driver path there too and answer what drizzle's `execute` answers.
  */
@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventsPageSql, runRaw } from '../services/eventsSql';
+import { eventsPageSql } from '../services/eventsSql';
+import { runRaw } from '../store/raw';
 import { openDatabase, rowsOf, type Database } from '../store/db';
 import { PgliteThreadClient } from '../store/pgliteThread';
 

@@ -13,7 +13,8 @@ import type { z } from 'zod';
 import { notFound } from '../http/errors';
 import { rowsOf, type Queryable } from '../store/db';
 import { projectMembers, specs, type sandboxEvents } from '../store/schema';
-import { eventsAfterSql, eventsPageSql, runRaw, type PageRow } from './eventsSql';
+import { runRaw } from '../store/raw';
+import { eventsAfterSql, eventsPageSql, type PageRow } from './eventsSql';
 
 export type EventsQueryInput = z.output<typeof EventsQuery>;
 type EventRow = typeof sandboxEvents.$inferSelect;
